@@ -1,0 +1,112 @@
+"""create_app(): routers, error handlers, request logging."""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+
+from service import __version__
+from service.config import Settings, get_settings
+from service.db import create_db_engine
+from service.errors import DomainError
+from service.lookup.routes import router as lookup_router
+from service.lookup.service import LookupDependencies
+from service.lookup.uk import build_uk_resolvers
+from service.web.deps import SessionDep
+
+log = logging.getLogger("repmail.http")
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    engine: Engine | None = None,
+    lookup_deps: LookupDependencies | None = None,
+) -> FastAPI:
+    settings = settings or get_settings()
+    engine = engine or create_db_engine(settings)
+    app = FastAPI(
+        title="repmail",
+        version=__version__,
+        description="Find your MP or député and write to them about a campaign.",
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.lookup = lookup_deps or LookupDependencies(
+        uk_resolvers=build_uk_resolvers(settings, engine)
+    )
+    app.include_router(lookup_router)
+    _install_error_handlers(app)
+    _install_request_log(app)
+
+    @app.get("/healthz", tags=["ops"])
+    def healthz(session: SessionDep) -> dict[str, str]:
+        """Liveness and database reachability."""
+        session.exec(text("SELECT 1"))  # type: ignore[call-overload]
+        return {"status": "ok", "version": __version__}
+
+    return app
+
+
+def _error_body(code: str, message: str, field: str | None = None) -> dict[str, object]:
+    return {"error": code, "message": message, "field": field}
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    def on_domain_error(_request: Request, exc: DomainError) -> JSONResponse:
+        return JSONResponse(
+            _error_body(exc.code, exc.message, exc.field), status_code=exc.status_code
+        )
+
+    @app.exception_handler(RequestValidationError)
+    def on_validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0] if exc.errors() else {}
+        location = [str(part) for part in first.get("loc", ()) if part not in ("query", "body")]
+        field = ".".join(location) or None
+        reason = str(first.get("msg", "is not valid"))
+        message = f"{field}: {reason}" if field else reason
+        return JSONResponse(
+            {**_error_body("invalid_input", message, field), "detail": _plain_errors(exc)},
+            status_code=422,
+        )
+
+
+def _plain_errors(exc: RequestValidationError) -> list[dict[str, object]]:
+    # The raw input is left out: it may be personal data, or 10 kB of junk.
+    return [
+        {"loc": list(err.get("loc", ())), "msg": err.get("msg"), "type": err.get("type")}
+        for err in exc.errors()
+    ]
+
+
+def _install_request_log(app: FastAPI) -> None:
+    @app.middleware("http")
+    async def request_log(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        started = time.perf_counter()
+        request_id = uuid.uuid4().hex[:16]
+        response = await call_next(request)
+        route = request.scope.get("route")
+        log.info(
+            "request",
+            extra={
+                "request_id": request_id,
+                "method": request.method,
+                # The route template, never the URL: query strings hold postcodes.
+                "route": getattr(route, "path", "unmatched"),
+                "status": response.status_code,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+            },
+        )
+        response.headers["X-Request-Id"] = request_id
+        return response

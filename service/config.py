@@ -1,0 +1,95 @@
+"""One settings object for the whole service, read from REPMAIL_* variables and `.env`.
+
+The flat names (REPMAIL_DATABASE_URL, REPMAIL_SENDGRID_API_KEY, ...) are stable: deployments
+and scripts depend on them. Groups of related knobs live in nested models, set with a double
+underscore (REPMAIL_LOOKUP__POSTCODES_IO_URL=...).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+from typing import Self
+
+from pydantic import BaseModel, Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_SECRET = "change-me"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Environment(StrEnum):
+    development = "development"
+    test = "test"
+    production = "production"
+
+
+class EmailBackendName(StrEnum):
+    file = "file"
+    sendgrid = "sendgrid"
+    smtp = "smtp"
+    memory = "memory"
+
+
+class LookupSettings(BaseModel):
+    """Where postcodes are resolved beyond the locally imported table."""
+
+    # postcodes.io is consulted only when this is set; the embedded default works offline.
+    postcodes_io_url: str | None = None
+    postcodes_io_timeout_seconds: float = Field(default=2.0, gt=0, le=30)
+    cache_size: int = Field(default=10_000, ge=0)
+    cache_ttl_seconds: int = Field(default=24 * 3600, ge=0)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="REPMAIL_",
+        env_file=".env",
+        env_ignore_empty=True,
+        env_nested_delimiter="__",
+        extra="ignore",
+    )
+
+    env: Environment = Environment.development
+    database_url: str = "sqlite:///./var/repmail.sqlite3"
+    base_url: str = "http://127.0.0.1:8000"
+    secret_key: str = PLACEHOLDER_SECRET
+    email_backend: EmailBackendName | None = None
+    outbox_dir: Path = Path("./var/outbox")
+    sendgrid_api_key: str | None = None
+    sendgrid_host: str = "https://api.sendgrid.com"
+    sendgrid_webhook_public_key: str | None = None
+    smtp_url: str | None = None
+    log_level: str = "INFO"
+    # Where the committed, normalised representatives snapshot lives.
+    data_dir: Path = PROJECT_ROOT / "representatives"
+
+    lookup: LookupSettings = LookupSettings()
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secrets(self) -> Self:
+        if self.env is Environment.production and (
+            self.secret_key == PLACEHOLDER_SECRET or len(self.secret_key) < 32
+        ):
+            raise ValueError(
+                "REPMAIL_SECRET_KEY must be a random value of at least 32 characters "
+                "in production; generate one with: python -c "
+                "'import secrets; print(secrets.token_urlsafe(48))'"
+            )
+        return self
+
+    @property
+    def effective_email_backend(self) -> EmailBackendName:
+        if self.email_backend is not None:
+            return self.email_backend
+        return EmailBackendName.sendgrid if self.sendgrid_api_key else EmailBackendName.file
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,44 @@
+"""Domain errors. Each carries the HTTP status it maps to; app.py maps them in one place."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    status_code = 400
+    code = "error"
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class InvalidInput(DomainError):
+    """Input a person can correct: a malformed postcode, an unknown country code."""
+
+    status_code = 422
+    code = "invalid_input"
+
+
+class NotFound(DomainError):
+    status_code = 404
+    code = "not_found"
+
+
+class Conflict(DomainError):
+    status_code = 409
+    code = "conflict"
+
+
+class ImportFailed(DomainError):
+    """An importer refused its input file; nothing was written."""
+
+    status_code = 400
+    code = "import_failed"
+
+
+class ServiceUnavailable(DomainError):
+    """An outside service (a live postcode resolver) did not answer in time."""
+
+    status_code = 503
+    code = "unavailable"

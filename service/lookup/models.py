@@ -1,0 +1,59 @@
+"""Tables that turn where a supporter lives into a constituency."""
+
+from __future__ import annotations
+
+from sqlmodel import Field, SQLModel
+
+import service.db  # noqa: F401  (constraint naming convention must precede the tables)
+
+
+class UkPostcode(SQLModel, table=True):
+    """A live UK postcode from the ONS NSPL/ONSPD, keyed without its space ("SW1A1AA")."""
+
+    __tablename__ = "uk_postcode"
+
+    postcode: str = Field(primary_key=True, max_length=8)
+    constituency_id: str = Field(foreign_key="constituency.id", max_length=12)
+
+
+class FrCommune(SQLModel, table=True):
+    """A French commune (COG), a Paris/Lyon/Marseille arrondissement, or a former commune
+    (commune déléguée / associée) kept because it can decide a split circonscription."""
+
+    __tablename__ = "fr_commune"
+
+    code_insee: str = Field(primary_key=True, max_length=5)
+    name: str = Field(max_length=200)
+    # "commune" | "arrondissement" | "commune-deleguee" | "commune-associee"
+    kind: str = Field(max_length=20)
+    parent_code: str | None = Field(default=None, max_length=5, index=True)
+    department_code: str = Field(max_length=3)
+    population: int | None = None
+
+
+class FrCommuneConstituency(SQLModel, table=True):
+    __tablename__ = "fr_commune_constituency"
+
+    code_insee: str = Field(foreign_key="fr_commune.code_insee", primary_key=True, max_length=5)
+    constituency_id: str = Field(foreign_key="constituency.id", primary_key=True, max_length=12)
+
+
+class FrPostalCode(SQLModel, table=True):
+    """Which communes a code postal serves (a code often serves several)."""
+
+    __tablename__ = "fr_postal_code"
+
+    postal_code: str = Field(primary_key=True, max_length=5)
+    code_insee: str = Field(foreign_key="fr_commune.code_insee", primary_key=True, max_length=5)
+
+
+class FrAbroadCountry(SQLModel, table=True):
+    """Country of residence → circonscription des Français établis hors de France."""
+
+    __tablename__ = "fr_abroad_country"
+
+    iso2: str = Field(primary_key=True, max_length=2)
+    name_fr: str = Field(max_length=200)
+    name_en: str = Field(max_length=200)
+    # Null when the country is French territory (then the supporter's commune decides).
+    constituency_id: str | None = Field(default=None, foreign_key="constituency.id", max_length=12)

@@ -1,0 +1,61 @@
+"""The lookup use case: where a supporter lives → their representative(s), never guessed."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from service.errors import InvalidInput
+from service.lookup.fr import resolve_abroad, resolve_fr
+from service.lookup.schemas import Country, LookupResult
+from service.lookup.uk import PostcodeResolver, resolve_uk
+from service.representatives.models import ChamberId
+from service.representatives.schemas import RepresentativeOut
+from service.representatives.service import search_constituencies
+
+CHAMBER_BY_COUNTRY = {Country.uk: ChamberId.uk_commons, Country.fr: ChamberId.fr_an}
+
+
+@dataclass(frozen=True)
+class LookupDependencies:
+    """Outside parts of a lookup, chosen once at start-up (tests pass fakes)."""
+
+    uk_resolvers: Sequence[PostcodeResolver]
+
+
+def lookup(
+    session: Session,
+    deps: LookupDependencies,
+    *,
+    country: Country,
+    postcode: str | None = None,
+    commune: str | None = None,
+    residence: str | None = None,
+) -> LookupResult:
+    if country is Country.abroad:
+        if not residence:
+            raise InvalidInput(
+                "Choose your country of residence (a two-letter code such as GB).",
+                field="residence",
+            )
+        return resolve_abroad(session, residence)
+    if not postcode:
+        raise InvalidInput("Enter your postcode.", field="postcode")
+    if country is Country.uk:
+        return resolve_uk(session, postcode, deps.uk_resolvers)
+    return resolve_fr(session, postcode, commune)
+
+
+def find_constituencies(
+    session: Session, *, country: Country, query: str, limit: int = 20
+) -> list[RepresentativeOut]:
+    chamber = CHAMBER_BY_COUNTRY.get(country)
+    if chamber is None:
+        raise InvalidInput(
+            "Search by name works for country=uk or country=fr; French citizens abroad "
+            "choose their country of residence instead.",
+            field="country",
+        )
+    return search_constituencies(session, chamber, query, limit=limit)

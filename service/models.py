@@ -1,0 +1,15 @@
+"""Imports every table so SQLModel.metadata (and Alembic) sees them all. Defines none."""
+
+from service.lookup.models import (  # noqa: F401
+    FrAbroadCountry,
+    FrCommune,
+    FrCommuneConstituency,
+    FrPostalCode,
+    UkPostcode,
+)
+from service.representatives.models import (  # noqa: F401
+    Chamber,
+    Constituency,
+    DatasetLoad,
+    Representative,
+)

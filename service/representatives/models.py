@@ -1,0 +1,84 @@
+"""Chambers, constituencies and the representatives who sit for them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import Column, String
+from sqlmodel import Field, SQLModel
+
+import service.db  # noqa: F401  (constraint naming convention must precede the tables)
+
+
+class ChamberId(StrEnum):
+    uk_commons = "uk-commons"
+    fr_an = "fr-an"
+
+
+class RepresentativeStatus(StrEnum):
+    active = "active"
+    # The seat has no sitting member (a by-election is pending, or the seat left the data).
+    vacant = "vacant"
+    # Organisers stopped letters to this member (for example, a minister who cannot sit).
+    paused = "paused"
+
+
+class Chamber(SQLModel, table=True):
+    __tablename__ = "chamber"
+
+    id: str = Field(primary_key=True, max_length=20)
+    name: str = Field(max_length=100)
+    country: str = Field(max_length=2)  # "uk" | "fr"
+    timezone: str = Field(max_length=40)
+    language: str = Field(max_length=2)  # the language letters to this chamber are written in
+
+
+class Constituency(SQLModel, table=True):
+    __tablename__ = "constituency"
+
+    # UK: ONS GSS code (2024 boundaries); France: "<département>-<NN>".
+    id: str = Field(primary_key=True, max_length=12)
+    chamber_id: str = Field(foreign_key="chamber.id", index=True, max_length=20)
+    name: str = Field(max_length=200)
+    name_cy: str | None = Field(default=None, max_length=200)
+    # UK: nation (England, Scotland, Wales, Northern Ireland); France: département name.
+    region: str = Field(max_length=100)
+    # Lower-cased, accent-free name used by pick-by-name search.
+    search_key: str = Field(max_length=200, index=True)
+
+
+class Representative(SQLModel, table=True):
+    __tablename__ = "representative"
+
+    # "uk-<Parliament member id>" or "fr-<AN acteur id>", e.g. "uk-5173", "fr-PA842311".
+    id: str = Field(primary_key=True, max_length=40)
+    chamber_id: str = Field(foreign_key="chamber.id", index=True, max_length=20)
+    constituency_id: str = Field(foreign_key="constituency.id", index=True, max_length=12)
+    name: str = Field(max_length=200)
+    party: str = Field(max_length=200)
+    # Only an address the official source publishes; never one built from a name.
+    email: str | None = Field(default=None, max_length=320)
+    status: RepresentativeStatus = Field(
+        default=RepresentativeStatus.active, sa_column=Column(String(10), nullable=False)
+    )
+    source: str = Field(max_length=200)
+    retrieved_on: date
+    search_key: str = Field(max_length=200, index=True)
+    updated_at: datetime
+
+    @property
+    def can_write(self) -> bool:
+        return self.status == RepresentativeStatus.active and bool(self.email)
+
+
+class DatasetLoad(SQLModel, table=True):
+    """Which bundled or imported dataset is in the database, so loads run once and re-runs
+    of the same file change nothing."""
+
+    __tablename__ = "dataset_load"
+
+    name: str = Field(primary_key=True, max_length=60)
+    checksum: str = Field(max_length=64)
+    rows: int
+    loaded_at: datetime

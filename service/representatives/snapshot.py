@@ -1,0 +1,173 @@
+"""The bundled, normalised snapshot under representatives/: written by the importers,
+loaded into the database on first start (and again only when the files change)."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from sqlmodel import Session
+
+from service.representatives.models import ChamberId, DatasetLoad
+from service.representatives.schemas import (
+    ConstituencyRecord,
+    RepresentativeRecord,
+)
+from service.representatives.service import apply_import
+
+CONSTITUENCY_COLUMNS = ("id", "name", "name_cy", "region")
+REPRESENTATIVE_COLUMNS = (
+    "id",
+    "constituency_id",
+    "name",
+    "party",
+    "email",
+    "source",
+    "retrieved_on",
+)
+# Snapshot folder per chamber.
+CHAMBER_FOLDERS = {ChamberId.uk_commons: "uk", ChamberId.fr_an: "fr"}
+
+
+def write_csv(path: Path, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
+    """Write rows sorted, with a fixed header and LF line ends, so re-runs give identical
+    bytes and the committed snapshot only changes when the data does."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ordered = sorted(["" if v is None else str(v) for v in row] for row in rows)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows(ordered)
+    return len(ordered)
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def write_chamber_snapshot(
+    data_dir: Path,
+    chamber_id: ChamberId,
+    constituencies: Sequence[ConstituencyRecord],
+    representatives: Sequence[RepresentativeRecord],
+) -> None:
+    folder = data_dir / CHAMBER_FOLDERS[chamber_id]
+    write_csv(
+        folder / "constituencies.csv",
+        CONSTITUENCY_COLUMNS,
+        ((c.id, c.name, c.name_cy, c.region) for c in constituencies),
+    )
+    write_csv(
+        folder / "representatives.csv",
+        REPRESENTATIVE_COLUMNS,
+        (
+            (r.id, r.constituency_id, r.name, r.party, r.email, r.source, r.retrieved_on)
+            for r in representatives
+        ),
+    )
+
+
+def read_chamber_snapshot(
+    data_dir: Path, chamber_id: ChamberId
+) -> tuple[list[ConstituencyRecord], list[RepresentativeRecord]]:
+    folder = data_dir / CHAMBER_FOLDERS[chamber_id]
+    constituencies = [
+        ConstituencyRecord(
+            id=row["id"], name=row["name"], name_cy=row["name_cy"] or None, region=row["region"]
+        )
+        for row in read_csv(folder / "constituencies.csv")
+    ]
+    representatives = [
+        RepresentativeRecord(
+            id=row["id"],
+            constituency_id=row["constituency_id"],
+            name=row["name"],
+            party=row["party"],
+            email=row["email"] or None,
+            source=row["source"],
+            retrieved_on=date.fromisoformat(row["retrieved_on"]),
+        )
+        for row in read_csv(folder / "representatives.csv")
+    ]
+    return constituencies, representatives
+
+
+@dataclass(frozen=True)
+class BundledDataset:
+    """A group of snapshot files loaded together by one function."""
+
+    name: str
+    files: tuple[str, ...]
+    load: Callable[[Session, Path], int]
+
+
+def _chamber_loader(chamber_id: ChamberId) -> Callable[[Session, Path], int]:
+    def load(session: Session, data_dir: Path) -> int:
+        constituencies, representatives = read_chamber_snapshot(data_dir, chamber_id)
+        apply_import(session, chamber_id, constituencies, representatives)
+        return len(representatives)
+
+    return load
+
+
+def bundled_datasets() -> list[BundledDataset]:
+    # Imported here: the lookup tables depend on the constituencies loaded just before them.
+    from service.lookup.fr_data import FR_GEOGRAPHY_FILES, load_fr_geography
+
+    return [
+        BundledDataset(
+            "uk-commons",
+            ("uk/constituencies.csv", "uk/representatives.csv"),
+            _chamber_loader(ChamberId.uk_commons),
+        ),
+        BundledDataset(
+            "fr-an",
+            ("fr/constituencies.csv", "fr/representatives.csv"),
+            _chamber_loader(ChamberId.fr_an),
+        ),
+        BundledDataset("fr-geography", FR_GEOGRAPHY_FILES, load_fr_geography),
+    ]
+
+
+def files_checksum(data_dir: Path, files: Iterable[str]) -> str:
+    digest = hashlib.sha256()
+    for name in files:
+        digest.update(name.encode())
+        digest.update((data_dir / name).read_bytes())
+    return digest.hexdigest()
+
+
+def load_bundled(session: Session, data_dir: Path) -> dict[str, int | None]:
+    """Load every bundled dataset whose files changed since the last load.
+
+    Returns rows loaded per dataset (None where it was already current). One transaction:
+    the caller commits.
+    """
+    loaded: dict[str, int | None] = {}
+    for dataset in bundled_datasets():
+        checksum = files_checksum(data_dir, dataset.files)
+        current = session.get(DatasetLoad, dataset.name)
+        if current is not None and current.checksum == checksum:
+            loaded[dataset.name] = None
+            continue
+        rows = dataset.load(session, data_dir)
+        record_load(session, dataset.name, checksum, rows)
+        loaded[dataset.name] = rows
+    return loaded
+
+
+def record_load(session: Session, name: str, checksum: str, rows: int) -> None:
+    current = session.get(DatasetLoad, name) or DatasetLoad(
+        name=name, checksum=checksum, rows=rows, loaded_at=datetime.now(UTC)
+    )
+    current.checksum = checksum
+    current.rows = rows
+    current.loaded_at = datetime.now(UTC)
+    session.add(current)
+    session.flush()
+
