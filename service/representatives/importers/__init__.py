@@ -1,0 +1,1 @@
+"""Importers that read official source formats and produce normalised records."""
