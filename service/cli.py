@@ -1,0 +1,71 @@
+"""The `repmail` command line."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from service.config import get_settings
+from service.db import create_db_engine
+from service.logs import configure_logging
+from service.representatives.importers import fr_commands, uk_commands
+
+app = typer.Typer(help="repmail: write to your own MP or député.", no_args_is_help=True)
+db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+import_app = typer.Typer(help="Import official data files.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(import_app, name="import")
+uk_commands.register(import_app)
+fr_commands.register(import_app)
+
+console = Console(stderr=True)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    workers: Annotated[int, typer.Option(help="HTTP worker processes.")] = 1,
+) -> None:
+    """Migrate, load the bundled data on first start, and serve the web app and API."""
+    import uvicorn
+
+    from service.bootstrap import prepare_database
+
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    engine = create_db_engine(settings)
+    loaded = prepare_database(engine, settings)
+    engine.dispose()
+    fresh = [name for name, rows in loaded.items() if rows is not None]
+    if fresh:
+        console.print(f"Loaded bundled data: {', '.join(fresh)}")
+    console.print(f"repmail listening on http://{host}:{port}  (API docs at /docs)")
+    uvicorn.run(
+        "service.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_config=None,
+        access_log=False,
+    )
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every pending migration and load the bundled data where it changed."""
+    from service.bootstrap import prepare_database
+
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    engine = create_db_engine(settings)
+    prepare_database(engine, settings)
+    engine.dispose()
+    console.print("Database is up to date.")
+
+
+if __name__ == "__main__":
+    app()

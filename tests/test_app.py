@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+import logging
+
+import pytest
+from fastapi.testclient import TestClient
+
+
+def test_healthz_reports_ok_and_reaches_the_database(client: TestClient) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["status"] == "ok"
+
+
+def test_openapi_and_docs_are_served(client: TestClient) -> None:
+    schema = client.get("/openapi.json").json()
+    assert {"/api/lookup", "/api/constituencies", "/healthz"} <= set(schema["paths"])
+    assert client.get("/docs").status_code == 200
+
+
+def test_request_log_has_no_personal_data(
+    client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger="repmail.http"):
+        client.get("/api/lookup", params={"country": "uk", "postcode": "SW1A 1AA"})
+    records = [r for r in caplog.records if r.name == "repmail.http"]
+    assert records, "every request is logged"
+    for record in records:
+        text = repr(record.__dict__)
+        assert "SW1A" not in text and "postcode=" not in text
+        assert record.__dict__["route"] == "/api/lookup"
+
+
+def test_unknown_paths_are_404_not_500(client: TestClient) -> None:
+    assert client.get("/no/such/page").status_code == 404
