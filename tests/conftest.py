@@ -22,7 +22,6 @@ from service.db import create_db_engine
 from service.web.deps import get_session
 
 
-
 def _find_shared_data() -> Path:
     """The read-only source data sits beside the project (../shared/data); a clean clone
     elsewhere (CI) finds it through REPMAIL_SHARED_DATA or the workplace's fixed path."""
