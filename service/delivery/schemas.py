@@ -1,0 +1,38 @@
+"""What the rest of the service hands to delivery: one fully rendered email."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class MessageKind(StrEnum):
+    letter = "letter"  # to a representative: paced, never tracked for opens/clicks
+    confirmation = "confirmation"  # to a supporter: sent at once, not paced behind letters
+    reminder = "reminder"
+    notice = "notice"  # other mail to a supporter (e.g. "your letter missed the deadline")
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    email: str
+    name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingEmail:
+    """A rendered email, snapshotted into the outbox so later edits never rewrite it.
+
+    Every header value here has already been checked for CR/LF by whoever built it.
+    """
+
+    kind: MessageKind
+    sender: Address
+    to: Address
+    subject: str
+    text: str
+    html: str | None = None
+    reply_to: Address | None = None
+    # The only thing sent to the provider besides the content: an opaque id, never personal data.
+    letter_id: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
