@@ -1,0 +1,157 @@
+"""The bundled French geography snapshot: where it lives, how it is written, and how it is
+loaded into the fr_* lookup tables.
+
+The snapshot is built from the source files by service.lookup.fr_geography_build (command
+`repmail import fr-geography`); the service itself only reads these CSVs, on first start
+and whenever they change (service.representatives.snapshot.load_bundled)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import delete, insert
+from sqlmodel import Session, col, select
+
+from service.errors import ImportFailed
+from service.lookup.fr_geography_build import FrGeography
+from service.lookup.models import (
+    FrAbroadCountry,
+    FrCommune,
+    FrCommuneConstituency,
+    FrPostalCode,
+)
+from service.representatives.models import ChamberId, Constituency
+from service.representatives.snapshot import read_csv, write_csv
+
+COMMUNES_FILE = "fr/communes.csv"
+COMMUNE_CONSTITUENCIES_FILE = "fr/commune_constituencies.csv"
+POSTAL_CODES_FILE = "fr/postal_codes.csv"
+ABROAD_COUNTRIES_FILE = "fr/abroad_countries.csv"
+FR_GEOGRAPHY_FILES: tuple[str, ...] = (
+    COMMUNES_FILE,
+    COMMUNE_CONSTITUENCIES_FILE,
+    POSTAL_CODES_FILE,
+    ABROAD_COUNTRIES_FILE,
+)
+
+COMMUNE_COLUMNS = ("code_insee", "name", "kind", "parent_code", "department_code", "population")
+COMMUNE_CONSTITUENCY_COLUMNS = ("code_insee", "constituency_id")
+POSTAL_CODE_COLUMNS = ("postal_code", "code_insee")
+ABROAD_COUNTRY_COLUMNS = ("iso2", "name_fr", "name_en", "constituency_id")
+
+# Rows per INSERT: large enough to be quick, small enough for PostgreSQL's parameter limit.
+_BATCH = 5_000
+
+
+def write_fr_geography(data_dir: Path, geography: FrGeography) -> dict[str, int]:
+    """Write the snapshot CSVs; returns rows written per file."""
+    return {
+        COMMUNES_FILE: write_csv(
+            data_dir / COMMUNES_FILE,
+            COMMUNE_COLUMNS,
+            (
+                (c.code_insee, c.name, c.kind, c.parent_code, c.department_code, c.population)
+                for c in geography.communes
+            ),
+        ),
+        COMMUNE_CONSTITUENCIES_FILE: write_csv(
+            data_dir / COMMUNE_CONSTITUENCIES_FILE,
+            COMMUNE_CONSTITUENCY_COLUMNS,
+            geography.commune_constituencies,
+        ),
+        POSTAL_CODES_FILE: write_csv(
+            data_dir / POSTAL_CODES_FILE, POSTAL_CODE_COLUMNS, geography.postal_codes
+        ),
+        ABROAD_COUNTRIES_FILE: write_csv(
+            data_dir / ABROAD_COUNTRIES_FILE,
+            ABROAD_COUNTRY_COLUMNS,
+            ((c.iso2, c.name_fr, c.name_en, c.constituency_id) for c in geography.countries),
+        ),
+    }
+
+
+Progress = Callable[[int], None]
+
+
+def load_fr_geography(session: Session, data_dir: Path, progress: Progress | None = None) -> int:
+    """Replace the contents of the French lookup tables with the snapshot under `data_dir`.
+
+    The French constituencies must already be loaded (the tables refer to them); a snapshot
+    naming a constituency the database does not know is refused rather than loaded partly,
+    because a commune missing one of its circonscriptions would be matched wrongly. The
+    caller owns the transaction. Returns the number of rows loaded."""
+    communes = [_commune(row) for row in read_csv(data_dir / COMMUNES_FILE)]
+    links = read_csv(data_dir / COMMUNE_CONSTITUENCIES_FILE)
+    postal_codes = read_csv(data_dir / POSTAL_CODES_FILE)
+    countries = [
+        {**row, "constituency_id": row["constituency_id"] or None}
+        for row in read_csv(data_dir / ABROAD_COUNTRIES_FILE)
+    ]
+    _check_constituencies_exist(
+        session,
+        {row["constituency_id"] for row in links}
+        | {str(row["constituency_id"]) for row in countries if row["constituency_id"]},
+    )
+
+    # Children first, so foreign keys hold at every step on both databases.
+    for table in (FrPostalCode, FrCommuneConstituency, FrAbroadCountry, FrCommune):
+        session.execute(delete(table))
+    loaded = 0
+    for table, rows in (
+        (FrCommune, communes),
+        (FrCommuneConstituency, links),
+        (FrPostalCode, postal_codes),
+        (FrAbroadCountry, countries),
+    ):
+        loaded += _insert(session, table, rows, progress)
+    session.flush()
+    return loaded
+
+
+def _insert(
+    session: Session, table: type[Any], rows: Sequence[dict[str, Any]], progress: Progress | None
+) -> int:
+    for start in range(0, len(rows), _BATCH):
+        batch = rows[start : start + _BATCH]
+        session.execute(insert(table), batch)
+        if progress:
+            progress(len(batch))
+    return len(rows)
+
+
+def _commune(row: dict[str, str]) -> dict[str, Any]:
+    return {
+        "code_insee": row["code_insee"],
+        "name": row["name"],
+        "kind": row["kind"],
+        "parent_code": row["parent_code"] or None,
+        "department_code": row["department_code"],
+        "population": int(row["population"]) if row["population"] else None,
+    }
+
+
+def _check_constituencies_exist(session: Session, wanted: set[str]) -> None:
+    known = set(
+        session.exec(
+            select(Constituency.id).where(col(Constituency.chamber_id) == ChamberId.fr_an)
+        ).all()
+    )
+    unknown = sorted(wanted - known)
+    if unknown:
+        shown = ", ".join(unknown[:5]) + ("…" if len(unknown) > 5 else "")
+        raise ImportFailed(
+            f"The French geography names {len(unknown)} circonscription(s) the database does "
+            f"not have ({shown}); load the députés first (repmail db upgrade, or "
+            "repmail import fr-deputes-csv)."
+        )
+
+
+def geography_row_count(data_dir: Path) -> int:
+    """Rows a load of the snapshot inserts, for sizing a progress bar."""
+    total = 0
+    for name in FR_GEOGRAPHY_FILES:
+        with (data_dir / name).open(encoding="utf-8") as handle:
+            total += sum(1 for _ in handle) - 1
+    return total

@@ -1,0 +1,188 @@
+"""Build the French geography snapshot (commune → circonscription, code postal → commune)
+from the source files in ../shared/data/fr. Build-time only: the service reads the CSVs
+that service.lookup.fr_data writes from this.
+
+Sources (see representatives/SOURCES-fr.md):
+* communes/decoupage-administratif-6.0.0_communes.json: the COG 2026 list of communes,
+  Paris/Lyon/Marseille arrondissements and former communes (déléguées / associées);
+* circonscriptions/commune_circonscriptions_cog2026.csv: circonscriptions of each commune
+  and arrondissement (arrondissements carry their whole city's circonscriptions);
+* circonscriptions/commune_deleguee_circonscriptions_cog2026.csv: circonscriptions of each
+  former commune;
+* circonscriptions/code_postal_circonscriptions_cog2026.csv: communes of each code postal;
+* circonscriptions/nosdeputes_circo_etranger.csv: country → abroad seat.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from service.errors import ImportFailed
+from service.lookup.fr_abroad_build import AbroadCountry, build_abroad_countries
+
+COMMUNES_JSON = "communes/decoupage-administratif-6.0.0_communes.json"
+COMMUNE_SEATS_CSV = "circonscriptions/commune_circonscriptions_cog2026.csv"
+FORMER_COMMUNE_SEATS_CSV = "circonscriptions/commune_deleguee_circonscriptions_cog2026.csv"
+POSTAL_CODES_CSV = "circonscriptions/code_postal_circonscriptions_cog2026.csv"
+COUNTRIES_CSV = "circonscriptions/nosdeputes_circo_etranger.csv"
+
+# decoupage-administratif type → fr_commune.kind
+KIND_BY_TYPE = {
+    "commune-actuelle": "commune",
+    "arrondissement-municipal": "arrondissement",
+    "commune-deleguee": "commune-deleguee",
+    "commune-associee": "commune-associee",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class CommuneRow:
+    code_insee: str
+    name: str
+    kind: str
+    parent_code: str | None
+    department_code: str
+    population: int | None
+
+
+@dataclass(slots=True)
+class FrGeography:
+    communes: list[CommuneRow]
+    commune_constituencies: list[tuple[str, str]]
+    postal_codes: list[tuple[str, str]]
+    countries: list[AbroadCountry]
+    # What was left out and why, for the build report.
+    notes: Counter[str] = field(default_factory=Counter)
+
+
+def build_fr_geography(shared_fr_dir: Path) -> FrGeography:
+    listed = _listed_communes(shared_fr_dir / COMMUNES_JSON)
+    notes: Counter[str] = Counter()
+    communes: list[CommuneRow] = []
+    seats: dict[str, list[str]] = {}
+
+    for row in _read_csv(shared_fr_dir / COMMUNE_SEATS_CSV):
+        code = row["code_insee"]
+        entry = listed.get((code, row["type"]))
+        if entry is None:
+            raise ImportFailed(f"{COMMUNE_SEATS_CSV}: {code} is not a current commune")
+        seats[code] = _seat_list(row["circonscriptions"], COMMUNE_SEATS_CSV, code)
+        communes.append(
+            CommuneRow(
+                code_insee=code,
+                name=entry["nom"],
+                kind=KIND_BY_TYPE[entry["type"]],
+                parent_code=entry.get("commune") or None,
+                department_code=entry["departement"],
+                population=entry.get("population"),
+            )
+        )
+    # Communes nobody lives in (the six "mortes pour la France", TAAF, Clipperton) have no
+    # circonscription and are left out, so they are never offered as a choice.
+    current = [
+        code for (code, kind) in listed if kind in ("commune-actuelle", "arrondissement-municipal")
+    ]
+    notes["communes without a circonscription (left out)"] = len(set(current) - set(seats))
+
+    for row in _read_csv(shared_fr_dir / FORMER_COMMUNE_SEATS_CSV):
+        former = _former_commune(row, listed, seats, notes)
+        if former is not None:
+            communes.append(former)
+            seats[former.code_insee] = _seat_list(
+                row["circonscriptions"], FORMER_COMMUNE_SEATS_CSV, former.code_insee
+            )
+
+    postal_codes = _postal_codes(shared_fr_dir / POSTAL_CODES_CSV, seats)
+    return FrGeography(
+        communes=communes,
+        commune_constituencies=[(code, seat) for code, ids in seats.items() for seat in ids],
+        postal_codes=postal_codes,
+        countries=build_abroad_countries(shared_fr_dir / COUNTRIES_CSV),
+        notes=notes,
+    )
+
+
+def _former_commune(
+    row: dict[str, str],
+    listed: dict[tuple[str, str], dict[str, Any]],
+    seats: dict[str, list[str]],
+    notes: Counter[str],
+) -> CommuneRow | None:
+    """A former commune is kept only where it can decide something: its commune nouvelle is
+    split and the former commune lies in fewer of its circonscriptions."""
+    code, parent = row["code_insee"], row["commune_parente"]
+    parent_seats = seats.get(parent)
+    own = set(row["circonscriptions"].split("|"))
+    if parent_seats is None or len(parent_seats) < 2:
+        return None
+    if not own < set(parent_seats):
+        notes["former communes of split communes that decide nothing"] += 1
+        return None
+    if code == parent:
+        # The former commune that gave the commune nouvelle its code (usually its chef-lieu)
+        # shares that code, and fr_commune is keyed by code: it cannot be stored apart.
+        notes["deciding former communes sharing their parent's code (not stored)"] += 1
+        return None
+    entry = listed.get((code, row["type"]))
+    if entry is None:
+        raise ImportFailed(f"{FORMER_COMMUNE_SEATS_CSV}: {code} is not a former commune")
+    notes["deciding former communes kept"] += 1
+    return CommuneRow(
+        code_insee=code,
+        name=entry["nom"],
+        kind=KIND_BY_TYPE[entry["type"]],
+        parent_code=parent,
+        department_code=entry["departement"],
+        population=None,
+    )
+
+
+def _postal_codes(path: Path, seats: dict[str, list[str]]) -> list[tuple[str, str]]:
+    pairs: list[tuple[str, str]] = []
+    for row in _read_csv(path):
+        postal_code = row["code_postal"]
+        if len(postal_code) != 5 or not postal_code.isdigit():
+            raise ImportFailed(f"{path.name}: {postal_code!r} is not a code postal")
+        for code in row["communes"].split("|"):
+            if code not in seats:
+                raise ImportFailed(f"{path.name}: {postal_code} lists unknown commune {code}")
+            pairs.append((postal_code, code))
+    return pairs
+
+
+def _listed_communes(path: Path) -> dict[tuple[str, str], dict[str, Any]]:
+    """Entries of the COG list keyed by (code, type): a commune déléguée can share its code
+    with the commune nouvelle it belongs to."""
+    try:
+        entries = json.loads(path.read_bytes())
+    except (OSError, ValueError) as exc:
+        raise ImportFailed(f"Cannot read {path.name}: {exc}") from exc
+    listed: dict[tuple[str, str], dict[str, Any]] = {}
+    for entry in entries:
+        if entry.get("type") in KIND_BY_TYPE:
+            listed[(entry["code"], entry["type"])] = entry
+    # The circonscription files say "commune" for a current commune.
+    for (code, kind), entry in list(listed.items()):
+        if kind == "commune-actuelle":
+            listed[(code, "commune")] = entry
+    return listed
+
+
+def _seat_list(joined: str, source: str, code: str) -> list[str]:
+    ids = sorted({seat for seat in joined.split("|") if seat})
+    if not ids:
+        raise ImportFailed(f"{source}: {code} has no circonscription")
+    return ids
+
+
+def _read_csv(path: Path) -> list[dict[str, str]]:
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            return list(csv.DictReader(handle))
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise ImportFailed(f"Cannot read {path.name}: {exc}") from exc

@@ -1,0 +1,229 @@
+"""`repmail import fr-…` commands: the French députés (AMO10 JSON or the Datan CSV) and the
+French geography snapshot. Each command migrates the database first and runs in one
+transaction: a refused file changes nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from sqlmodel import Session
+
+from service.config import Settings, get_settings
+from service.db import create_db_engine
+from service.errors import DomainError, ImportFailed
+from service.migrate import upgrade_database
+from service.representatives.importers.fr_amo10 import import_amo10, parse_amo10_dir
+from service.representatives.importers.fr_deputes_csv import (
+    import_deputes_csv,
+    parse_deputes_csv,
+)
+from service.representatives.importers.fr_seats import FULL_CHAMBER_SEATS, ParsedFrSource
+from service.representatives.models import ChamberId
+from service.representatives.schemas import ImportReport
+from service.representatives.snapshot import (
+    CHAMBER_FOLDERS,
+    files_checksum,
+    record_load,
+    write_chamber_snapshot,
+)
+
+console = Console(stderr=True)
+
+# Below this share of the 577 seats a file is taken for a fragment: importing it as the
+# whole chamber would mark every missing seat vacant.
+_MINIMUM_SHARE = 0.9
+
+PartialOption = Annotated[
+    bool,
+    typer.Option(
+        "--partial",
+        help="The file holds only some seats: update those, mark nobody else vacant.",
+    ),
+]
+WriteSnapshotOption = Annotated[
+    bool,
+    typer.Option(
+        "--write-snapshot",
+        help="Also rewrite the bundled snapshot under representatives/fr/ from this file.",
+    ),
+]
+
+
+def register(import_app: typer.Typer) -> None:
+    import_app.command("fr-amo10")(fr_amo10)
+    import_app.command("fr-deputes-csv")(fr_deputes_csv)
+    import_app.command("fr-geography")(fr_geography)
+
+
+def fr_amo10(
+    directory: Annotated[
+        Path, typer.Argument(help="Unzipped AMO10 dump (folders of PA*.json and PO*.json).")
+    ],
+    data_date: Annotated[
+        str | None,
+        typer.Option(help="Date of the dump, YYYY-MM-DD (default: newest file's date)."),
+    ] = None,
+    partial: PartialOption = False,
+    write_snapshot: WriteSnapshotOption = False,
+) -> None:
+    """Import the députés from Assemblée nationale AMO10 JSON files."""
+    retrieved_on = _parse_date(data_date) if data_date else None
+    _run_deputies_import(
+        lambda: parse_amo10_dir(directory, retrieved_on=retrieved_on),
+        import_amo10,
+        partial=partial,
+        write_snapshot=write_snapshot,
+    )
+
+
+def fr_deputes_csv(
+    file: Annotated[Path, typer.Argument(help="Datan-format députés CSV.")],
+    partial: PartialOption = False,
+    write_snapshot: WriteSnapshotOption = False,
+) -> None:
+    """Import the députés from a Datan "députés actifs" CSV."""
+    _run_deputies_import(
+        lambda: parse_deputes_csv(file),
+        import_deputes_csv,
+        partial=partial,
+        write_snapshot=write_snapshot,
+    )
+
+
+def fr_geography(
+    shared_fr_dir: Annotated[
+        Path, typer.Argument(help="The French source folder (../shared/data/fr).")
+    ],
+) -> None:
+    """Rebuild the French geography snapshot (communes, codes postaux, countries) under
+    representatives/fr/ and load it."""
+    from service.lookup.fr_data import (
+        FR_GEOGRAPHY_FILES,
+        geography_row_count,
+        load_fr_geography,
+        write_fr_geography,
+    )
+    from service.lookup.fr_geography_build import build_fr_geography
+
+    settings = get_settings()
+    with _reporting_errors():
+        console.print(f"Reading {shared_fr_dir} …")
+        geography = build_fr_geography(shared_fr_dir)
+        written = write_fr_geography(settings.data_dir, geography)
+        for name, rows in written.items():
+            console.print(f"  wrote {name}: {rows} rows")
+        for note, count in sorted(geography.notes.items()):
+            console.print(f"  {note}: {count}")
+        with _database_session(settings) as session, _progress() as progress:
+            task = progress.add_task(
+                "Loading geography", total=geography_row_count(settings.data_dir)
+            )
+            rows = load_fr_geography(
+                session, settings.data_dir, lambda n: progress.advance(task, n)
+            )
+            record_load(
+                session,
+                "fr-geography",
+                files_checksum(settings.data_dir, FR_GEOGRAPHY_FILES),
+                rows,
+            )
+    console.print(f"[green]Loaded {rows} rows of French geography.[/green]")
+
+
+def _run_deputies_import(
+    parse: Callable[[], ParsedFrSource],
+    apply: Callable[..., ImportReport],
+    *,
+    partial: bool,
+    write_snapshot: bool,
+) -> None:
+    settings = get_settings()
+    with _reporting_errors():
+        parsed = parse()
+        seats = len(parsed.representatives)
+        if not partial and seats < FULL_CHAMBER_SEATS * _MINIMUM_SHARE:
+            raise ImportFailed(
+                f"Only {seats} of {FULL_CHAMBER_SEATS} seats in this file; if it is meant to "
+                "be a part of the chamber, pass --partial."
+            )
+        with _database_session(settings) as session, _progress() as progress:
+            task = progress.add_task("Importing députés", total=seats)
+            report = apply(
+                session,
+                parsed,
+                complete=not partial,
+                progress=lambda n: progress.advance(task, n),
+            )
+            if write_snapshot:
+                write_chamber_snapshot(
+                    settings.data_dir,
+                    ChamberId.fr_an,
+                    parsed.constituencies,
+                    parsed.representatives,
+                )
+                folder = CHAMBER_FOLDERS[ChamberId.fr_an]
+                files = (f"{folder}/constituencies.csv", f"{folder}/representatives.csv")
+                record_load(
+                    session,
+                    "fr-an",
+                    files_checksum(settings.data_dir, files),
+                    seats,
+                )
+    _print_report(report, parsed.retrieved_on, write_snapshot)
+
+
+@contextmanager
+def _database_session(settings: Settings) -> Iterator[Session]:
+    engine = create_db_engine(settings)
+    try:
+        upgrade_database(engine)
+        with Session(engine, expire_on_commit=False) as session, session.begin():
+            yield session
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def _reporting_errors() -> Iterator[None]:
+    try:
+        yield
+    except DomainError as exc:
+        console.print(f"[red]Nothing imported: {exc.message}[/red]")
+        raise typer.Exit(1) from exc
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=console,
+        transient=True,
+    )
+
+
+def _parse_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from exc
+
+
+def _print_report(report: ImportReport, retrieved_on: date, wrote_snapshot: bool) -> None:
+    for warning in report.warnings:
+        console.print(f"[yellow]warning:[/yellow] {warning}")
+    console.print(
+        f"Députés as of {retrieved_on}: {report.created} new, {report.updated} updated, "
+        f"{report.unchanged} unchanged, {report.vacated} seats now vacant; "
+        f"constituencies {report.constituencies_created} new, "
+        f"{report.constituencies_updated} renamed."
+    )
+    if wrote_snapshot:
+        console.print("Bundled snapshot rewritten under representatives/fr/.")
