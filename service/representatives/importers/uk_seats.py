@@ -36,3 +36,5 @@ class ParsedUkSource:
     representatives: list[RepresentativeRecord]
     retrieved_on: date
     warnings: list[str] = field(default_factory=list)
+    # True when the records are the whole chamber, so a seat missing from them is vacant.
+    complete: bool = True

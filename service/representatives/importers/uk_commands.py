@@ -1,0 +1,214 @@
+"""`repmail import uk-...` commands: MPs from the Members API or the MP list CSV, and
+postcode → constituency from the ONS NSPL/ONSPD. Each opens the configured database, brings
+it up to date first, and runs in one transaction: a failure leaves the data as it was."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from sqlmodel import Session, select
+
+from service.bootstrap import prepare_database
+from service.config import get_settings
+from service.db import create_db_engine
+from service.errors import DomainError
+from service.lookup.nspl_import import (
+    PostcodeImportReport,
+    find_csv_sources,
+    import_uk_postcodes,
+)
+from service.representatives.importers.uk_members_api import parse_members_api
+from service.representatives.importers.uk_mps_csv import parse_uk_mps_csv
+from service.representatives.importers.uk_seats import ParsedUkSource
+from service.representatives.models import ChamberId, Constituency
+from service.representatives.schemas import ConstituencyRecord, ImportReport
+from service.representatives.service import apply_import
+from service.representatives.snapshot import write_chamber_snapshot
+
+console = Console(stderr=True)
+# Warnings past this many are summarised: a broken file can produce thousands.
+MAX_WARNINGS_SHOWN = 20
+
+
+def register(import_app: typer.Typer) -> None:
+    import_app.command("uk-members-api")(import_members_api)
+    import_app.command("uk-mps-csv")(import_mps_csv)
+    import_app.command("uk-postcodes")(import_postcodes)
+
+
+def import_members_api(
+    directory: Annotated[
+        Path, typer.Argument(help="Folder of saved Members/Search pages and Contact files.")
+    ],
+    retrieved_on: Annotated[
+        str | None,
+        typer.Option(help="Date the files were downloaded (YYYY-MM-DD); default today."),
+    ] = None,
+) -> None:
+    """Update MPs from a saved download of the UK Parliament Members API."""
+    when = _parse_date(retrieved_on)
+    with _session() as session:
+        parsed = parse_members_api(directory, known_constituencies(session), retrieved_on=when)
+        report = _apply(session, parsed)
+        session.commit()
+    _print_members_report(parsed, report)
+
+
+def import_mps_csv(
+    file: Annotated[Path, typer.Argument(help="UK MP list CSV (one row per seat).")],
+    write_snapshot: Annotated[
+        bool, typer.Option(help="Also rewrite the bundled snapshot under representatives/uk.")
+    ] = False,
+) -> None:
+    """Update constituencies and MPs from the UK MP list CSV."""
+    with _session() as session:
+        parsed = parse_uk_mps_csv(file)
+        report = _apply(session, parsed)
+        session.commit()
+    if write_snapshot:
+        write_chamber_snapshot(
+            get_settings().data_dir,
+            ChamberId.uk_commons,
+            parsed.constituencies,
+            parsed.representatives,
+        )
+        console.print(f"Snapshot written to {get_settings().data_dir / 'uk'}")
+    _print_members_report(parsed, report)
+
+
+def import_postcodes(
+    file: Annotated[Path, typer.Argument(help="ONS NSPL or ONSPD: the zip or its CSV.")],
+    skip_northern_ireland: Annotated[
+        bool,
+        typer.Option(help="Leave out BT postcodes (their licence differs from the OGL)."),
+    ] = False,
+) -> None:
+    """Replace the postcode → constituency table with the live postcodes of an NSPL/ONSPD."""
+    with _session() as session:
+        total = sum(source.size for source in find_csv_sources(file))
+        with _byte_progress(total) as advance:
+            report = import_uk_postcodes(
+                session,
+                file,
+                include_northern_ireland=not skip_northern_ireland,
+                progress=advance,
+            )
+        session.commit()
+    _print_postcode_report(report)
+
+
+def known_constituencies(session: Session) -> list[ConstituencyRecord]:
+    rows = session.exec(select(Constituency).where(Constituency.chamber_id == ChamberId.uk_commons))
+    return [
+        ConstituencyRecord(id=c.id, name=c.name, region=c.region, name_cy=c.name_cy) for c in rows
+    ]
+
+
+@contextmanager
+def _session() -> Iterator[Session]:
+    settings = get_settings()
+    engine = create_db_engine(settings)
+    try:
+        # Migrate, and load the bundled constituencies the imports are checked against.
+        prepare_database(engine, settings)
+        with Session(engine, expire_on_commit=False) as session:
+            yield session
+    except DomainError as exc:
+        console.print(f"[red]Nothing imported:[/red] {exc.message}")
+        raise typer.Exit(code=1) from exc
+    finally:
+        engine.dispose()
+
+
+def _apply(session: Session, parsed: ParsedUkSource) -> ImportReport:
+    with Progress(
+        TextColumn("MPs"), BarColumn(), MofNCompleteColumn(), console=console
+    ) as progress:
+        task = progress.add_task("apply", total=len(parsed.representatives))
+        return apply_import(
+            session,
+            ChamberId.uk_commons,
+            parsed.constituencies,
+            parsed.representatives,
+            complete=parsed.complete,
+            progress=lambda n: progress.advance(task, n),
+        )
+
+
+@contextmanager
+def _byte_progress(total: int) -> Iterator[Callable[[int], None]]:
+    with Progress(
+        TextColumn("postcodes"),
+        BarColumn(),
+        DownloadColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+    ) as progress:
+        task = progress.add_task("read", total=total)
+        yield lambda n: progress.advance(task, n)
+
+
+def _parse_date(value: str | None) -> date:
+    if value is None:
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise typer.BadParameter(f"{value!r} is not a date like 2026-06-27") from exc
+
+
+def _print_members_report(parsed: ParsedUkSource, report: ImportReport) -> None:
+    warnings = parsed.warnings + report.warnings
+    for line in warnings[:MAX_WARNINGS_SHOWN]:
+        console.print(f"[yellow]warning:[/yellow] {line}")
+    if len(warnings) > MAX_WARNINGS_SHOWN:
+        console.print(f"[yellow]... and {len(warnings) - MAX_WARNINGS_SHOWN} more warnings[/]")
+    writable = sum(1 for r in parsed.representatives if r.email)
+    console.print(
+        f"{len(parsed.representatives)} MPs read ({writable} with an email), "
+        f"snapshot {parsed.retrieved_on}: {report.created} new, {report.updated} updated, "
+        f"{report.unchanged} unchanged, {report.vacated} seats vacated; constituencies "
+        f"{report.constituencies_created} new, {report.constituencies_updated} updated."
+    )
+    if not parsed.complete:
+        console.print("Some members were left out, so no seat was vacated for being absent.")
+
+
+def _print_postcode_report(report: PostcodeImportReport) -> None:
+    if report.unchanged:
+        console.print("This file is already imported; nothing changed.")
+        return
+    console.print(
+        f"{report.rows_read:,} rows read from {len(report.files)} file(s): "
+        f"{report.imported:,} live postcodes imported; skipped {report.terminated:,} "
+        f"terminated, {report.no_constituency:,} without a constituency, "
+        f"{report.malformed:,} malformed, {report.duplicates:,} duplicates, "
+        f"{report.northern_ireland_skipped:,} Northern Ireland (by choice)."
+    )
+    if report.unknown_codes:
+        shown = ", ".join(f"{c} ({n:,})" for c, n in report.unknown_codes.most_common(10))
+        console.print(
+            f"[yellow]{sum(report.unknown_codes.values()):,} rows name "
+            f"{len(report.unknown_codes)} unknown constituency codes, not imported:[/] {shown}"
+        )
+    if report.seats_without_postcodes:
+        console.print(
+            f"[yellow]{len(report.seats_without_postcodes)} constituencies have no postcode:[/] "
+            + ", ".join(report.seats_without_postcodes[:MAX_WARNINGS_SHOWN])
+        )
