@@ -42,6 +42,38 @@ class LookupSettings(BaseModel):
     cache_ttl_seconds: int = Field(default=24 * 3600, ge=0)
 
 
+class LetterSettings(BaseModel):
+    """Supporters' letters: confirmation, similarity holds and rate limits."""
+
+    # The signed confirmation link works this long; unconfirmed letters are purged after it.
+    confirmation_valid_days: int = Field(default=7, ge=1, le=60)
+    # One reminder when a letter is still unconfirmed this long after it was written.
+    reminder_after_hours: int = Field(default=24, ge=1, le=24 * 30)
+    # A second attempt re-sends the confirmation email at most this often.
+    resend_interval_minutes: int = Field(default=15, ge=1)
+    # The personal paragraph is compared with letters to the same representative from the
+    # last `similarity_window_days` (at most `similarity_max_candidates` of them).
+    similarity_threshold: float = Field(default=0.5, gt=0, le=1)
+    similarity_window_days: int = Field(default=60, ge=1)
+    similarity_max_candidates: int = Field(default=500, ge=1)
+    shingle_words: int = Field(default=4, ge=2, le=10)
+    # A paragraph with fewer words than this is held for review (1: only an empty one).
+    min_personal_words: int = Field(default=1, ge=0)
+    # Rate limits, counted in the database so they hold across processes.
+    letters_per_ip_per_hour: int = Field(default=30, ge=1)
+    letters_per_email_per_day: int = Field(default=5, ge=1)
+    similarity_checks_per_ip_per_hour: int = Field(default=300, ge=1)
+    # Periodic jobs handle at most this many letters per call.
+    job_batch_size: int = Field(default=500, ge=1)
+
+
+class CampaignSettings(BaseModel):
+    """Values used when the first campaign is seeded (organisers edit the rows afterwards)."""
+
+    seed_sender_name: str = Field(default="Calais Border Campaign", max_length=100)
+    seed_sender_email: str = Field(default="letters@repmail.invalid", max_length=254)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="REPMAIL_",
@@ -66,6 +98,8 @@ class Settings(BaseSettings):
     data_dir: Path = PROJECT_ROOT / "representatives"
 
     lookup: LookupSettings = LookupSettings()
+    letters: LetterSettings = LetterSettings()
+    campaigns: CampaignSettings = CampaignSettings()
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Self:
