@@ -1,0 +1,94 @@
+"""What a supporter types for the French lookups (a code postal, a commune's INSEE code, a
+country of residence), read strictly, with messages that say how to fix a mistake.
+
+Only InvalidInput leaves these functions. The messages never repeat long input back: it may
+be personal data, or kilobytes of junk."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from service.errors import InvalidInput
+
+_CODE_POSTAL = re.compile(r"[0-9]{5}")
+_DIGITS = re.compile(r"[0-9]+")
+_FIVE_DIGITS_INSIDE = re.compile(r"[0-9]{5}")
+_UK_POSTCODE = re.compile(r"[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}")
+_CORSICAN_INSEE = re.compile(r"2[AB][0-9]{3}")
+_INSEE_CODE = re.compile(r"([0-9]{2}|2[AB])[0-9]{3}")
+_ISO2 = re.compile(r"[A-Z]{2}")
+_SPACES = re.compile(r"\s+")
+_LONGEST_PLAUSIBLE = 16
+
+EXAMPLE = "such as 75001 or 13008"
+
+
+def _normalised(raw: str) -> str:
+    # NFKC folds full-width digits and non-breaking spaces typed on phones into plain ones.
+    return unicodedata.normalize("NFKC", raw).strip()
+
+
+def parse_code_postal(raw: str) -> str:
+    """The 5-digit code postal in `raw`. Spaces inside are allowed ("75 001", as some people
+    group digits); letters are not — French codes postaux are all digits, Corsica included."""
+    text = _SPACES.sub("", _normalised(raw)).upper()
+    if not text:
+        raise InvalidInput(f"Enter your code postal: 5 digits, {EXAMPLE}.", field="postcode")
+    if len(text) > _LONGEST_PLAUSIBLE:
+        raise InvalidInput(
+            f"That is too long for a code postal: enter its 5 digits, {EXAMPLE}.",
+            field="postcode",
+        )
+    if _CODE_POSTAL.fullmatch(text):
+        return text
+    if _DIGITS.fullmatch(text):
+        if len(text) == 4:
+            raise InvalidInput(
+                "A code postal has 5 digits. If yours starts with 0 (Ain, Aisne, Allier…), "
+                "include the 0: 01000, not 1000.",
+                field="postcode",
+            )
+        raise InvalidInput(f"A code postal has exactly 5 digits, {EXAMPLE}.", field="postcode")
+    if _UK_POSTCODE.fullmatch(text):
+        raise InvalidInput(
+            "That looks like a UK postcode. To write to an MP, choose the United Kingdom; "
+            "French citizens living in the UK choose 'living abroad' and then their country.",
+            field="postcode",
+        )
+    if _CORSICAN_INSEE.fullmatch(text):
+        raise InvalidInput(
+            "That is a Corsican commune's INSEE code, not its code postal. Corsican codes "
+            "postaux are 5 digits starting with 20, such as 20000 for Ajaccio.",
+            field="postcode",
+        )
+    if _FIVE_DIGITS_INSIDE.search(text):
+        raise InvalidInput(
+            f"Enter only the 5 digits of the code postal, {EXAMPLE}, without letters.",
+            field="postcode",
+        )
+    raise InvalidInput(f"A code postal is 5 digits, {EXAMPLE}.", field="postcode")
+
+
+def parse_commune_code(raw: str) -> str:
+    """The INSEE code of a commune chosen from a list ("75056", "2A004")."""
+    text = _normalised(raw).upper()
+    if not _INSEE_CODE.fullmatch(text):
+        raise InvalidInput(
+            "Choose your commune from the list offered for your code postal "
+            "(commune is the commune's 5-character INSEE code, such as 01053).",
+            field="commune",
+        )
+    return text
+
+
+def parse_residence(raw: str) -> str:
+    """An ISO 3166-1 alpha-2 country code, any case ("gb" → "GB"). "UK", which ISO reserves
+    for the United Kingdom, is taken as "GB"."""
+    text = _normalised(raw).upper()
+    if not _ISO2.fullmatch(text):
+        raise InvalidInput(
+            "Choose your country of residence: a two-letter country code such as GB, DE or US.",
+            field="residence",
+        )
+    return "GB" if text == "UK" else text
