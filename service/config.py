@@ -10,7 +10,7 @@ from __future__ import annotations
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import Self
+from typing import Literal, Self
 
 from pydantic import BaseModel, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -74,6 +74,39 @@ class CampaignSettings(BaseModel):
     seed_sender_email: str = Field(default="letters@repmail.invalid", max_length=254)
 
 
+class DeliverySettings(BaseModel):
+    """How the outbox is worked: leases, retries, concurrency, SendGrid specifics.
+    Set with REPMAIL_DELIVERY__<NAME>, e.g. REPMAIL_DELIVERY__CONCURRENCY=32."""
+
+    # A claimed row belongs to its worker this long; then another worker may take it over.
+    lease_seconds: int = Field(default=120, ge=5)
+    max_attempts: int = Field(default=8, ge=1)
+    # Exponential backoff with jitter for transient errors: base * 2^(attempt-1), capped.
+    backoff_base_seconds: float = Field(default=30, gt=0)
+    backoff_cap_seconds: float = Field(default=3600, gt=0)
+    # The longest a 429's X-RateLimit-Reset may hold sending back.
+    rate_limit_cap_seconds: float = Field(default=900, gt=0)
+    # Requests one worker keeps in flight.
+    concurrency: int = Field(default=16, ge=1, le=256)
+    poll_interval_seconds: float = Field(default=1.0, gt=0)
+    # After a send whose outcome is unknown (a timeout once the request left), wait this long
+    # for a provider event before sending again.
+    ambiguity_window_seconds: int = Field(default=900, ge=0)
+    send_timeout_seconds: float = Field(default=15, gt=0)
+    shutdown_grace_seconds: float = Field(default=30, ge=0)
+    # `repmail serve` runs one worker in-process: None means "when the database is SQLite".
+    in_process_worker: bool | None = None
+    sendgrid_region: Literal["global", "eu"] = "global"
+    sendgrid_sandbox: bool = False
+    test_sender: str = Field(default="repmail@localhost", max_length=254)
+
+    @model_validator(mode="after")
+    def _lease_outlives_a_send(self) -> Self:
+        if self.lease_seconds < 2 * self.send_timeout_seconds:
+            raise ValueError("delivery.lease_seconds must be at least twice send_timeout_seconds")
+        return self
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="REPMAIL_",
@@ -100,6 +133,7 @@ class Settings(BaseSettings):
     lookup: LookupSettings = LookupSettings()
     letters: LetterSettings = LetterSettings()
     campaigns: CampaignSettings = CampaignSettings()
+    delivery: DeliverySettings = DeliverySettings()
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Self:

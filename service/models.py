@@ -1,5 +1,6 @@
 """Imports every table so SQLModel.metadata (and Alembic) sees them all. Defines none."""
 
+from service.delivery.models import DeliveryControl, OutboxEvent, OutboxMessage  # noqa: F401
 from service.lookup.models import (  # noqa: F401
     FrAbroadCountry,
     FrCommune,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 
 
@@ -36,3 +37,29 @@ class OutgoingEmail:
     # The only thing sent to the provider besides the content: an opaque id, never personal data.
     letter_id: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxStatus:
+    """Where one outbox row stands; what other domains read (letter status, dashboards)."""
+
+    id: str
+    kind: MessageKind
+    state: str  # an OutboxState value
+    attempts: int
+    created_at: datetime
+    updated_at: datetime
+    next_attempt_at: datetime | None
+    sent_at: datetime | None
+    provider_message_id: str | None
+    # Why it failed, or the last transient error while it is being retried. No personal data.
+    last_error: str | None
+    ambiguous: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PauseState:
+    paused: bool
+    reason: str | None = None
+    changed_by: str | None = None
+    changed_at: datetime | None = None

@@ -1,0 +1,180 @@
+"""The outbox: one row per outgoing email, its append-only event log, and the pause switch."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, String, Text
+from sqlmodel import Field, Session, SQLModel
+
+import service.db  # noqa: F401  (constraint naming convention must precede the tables)
+from service.delivery.schemas import Address, MessageKind, OutgoingEmail
+from service.delivery.states import OutboxState, require_move
+
+GLOBAL_SWITCH = "global"
+
+# Lower claims first: mail a supporter is waiting for is never stuck behind a letter backlog.
+PRIORITY = {
+    MessageKind.confirmation: 0,
+    MessageKind.notice: 1,
+    MessageKind.reminder: 2,
+    MessageKind.letter: 5,
+}
+
+
+def new_outbox_id() -> str:
+    return uuid.uuid4().hex
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A snapshot of one rendered email and where it is in its delivery."""
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (
+        # The claim query: state = 'queued' AND next_attempt_at <= now ORDER BY priority, ...
+        Index("ix_outbox_message_state_priority_due", "state", "priority", "next_attempt_at"),
+    )
+
+    id: str = Field(default_factory=new_outbox_id, primary_key=True, max_length=32)
+    kind: MessageKind = Field(sa_column=Column(String(20), nullable=False))
+    priority: int = 5
+    state: OutboxState = Field(
+        default=OutboxState.queued, sa_column=Column(String(12), nullable=False)
+    )
+    letter_id: str | None = Field(default=None, max_length=64, index=True)
+
+    sender_email: str = Field(max_length=320)
+    sender_name: str | None = Field(default=None, max_length=320)
+    to_email: str = Field(max_length=320)
+    to_name: str | None = Field(default=None, max_length=320)
+    reply_to_email: str | None = Field(default=None, max_length=320)
+    reply_to_name: str | None = Field(default=None, max_length=320)
+    subject: str = Field(max_length=1000)
+    text_body: str = Field(sa_column=Column(Text, nullable=False))
+    html_body: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    headers: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+    attempts: int = 0  # sends started; also the fencing token of the current lease
+    not_before: datetime | None = None  # the earliest send time the caller (pacing) asked for
+    next_attempt_at: datetime | None = None  # when a queued row is due; ambiguity check time
+    expires_at: datetime | None = None  # not sent by then: expired
+    lease_owner: str | None = Field(default=None, max_length=100)
+    lease_expires_at: datetime | None = None
+    # Set while the outcome of the last send is unknown (timeout after the request left).
+    ambiguous_since: datetime | None = None
+    backend: str | None = Field(default=None, max_length=20)
+    provider_message_id: str | None = Field(default=None, max_length=200, index=True)
+    last_error: str | None = Field(default=None, max_length=500)
+
+    created_at: datetime
+    updated_at: datetime
+    sent_at: datetime | None = None
+
+    @classmethod
+    def snapshot(cls, email: OutgoingEmail, **values: Any) -> OutboxMessage:
+        return cls(
+            kind=email.kind,
+            priority=PRIORITY.get(email.kind, 5),
+            letter_id=email.letter_id,
+            sender_email=email.sender.email,
+            sender_name=email.sender.name,
+            to_email=email.to.email,
+            to_name=email.to.name,
+            reply_to_email=email.reply_to.email if email.reply_to else None,
+            reply_to_name=email.reply_to.name if email.reply_to else None,
+            subject=email.subject,
+            text_body=email.text,
+            html_body=email.html,
+            headers=dict(email.headers),
+            **values,
+        )
+
+    def as_email(self) -> OutgoingEmail:
+        return OutgoingEmail(
+            kind=MessageKind(self.kind),
+            sender=Address(self.sender_email, self.sender_name),
+            to=Address(self.to_email, self.to_name),
+            subject=self.subject,
+            text=self.text_body,
+            html=self.html_body,
+            reply_to=(
+                Address(self.reply_to_email, self.reply_to_name) if self.reply_to_email else None
+            ),
+            letter_id=self.letter_id,
+            headers=dict(self.headers or {}),
+        )
+
+
+class OutboxEvent(SQLModel, table=True):
+    """Append-only: one row per transition of an outbox message (and per notable fact, such as a
+    stale worker reporting late, where from_state == to_state)."""
+
+    __tablename__ = "outbox_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    outbox_id: str = Field(foreign_key="outbox_message.id", index=True, max_length=32)
+    at: datetime
+    from_state: str | None = Field(default=None, max_length=12)
+    to_state: str = Field(max_length=12)
+    attempt: int = 0
+    actor: str = Field(max_length=100)  # "enqueue", a worker id, "cli", "tracking", ...
+    detail: str | None = Field(default=None, max_length=500)  # reason; never personal data
+
+
+class DeliveryControl(SQLModel, table=True):
+    """Switches that stop sending at once. One row, name 'global'; no row means running."""
+
+    __tablename__ = "delivery_control"
+
+    name: str = Field(primary_key=True, max_length=40)
+    paused: bool = False
+    reason: str | None = Field(default=None, max_length=500)
+    changed_by: str = Field(max_length=100)
+    changed_at: datetime
+
+
+def transition(
+    session: Session,
+    message: OutboxMessage,
+    target: OutboxState,
+    *,
+    now: datetime,
+    actor: str,
+    detail: str | None = None,
+) -> OutboxEvent:
+    """Move a row to `target` (raising InvalidTransition if the table forbids it) and append
+    the event in the same session. The caller sets the other columns and commits."""
+    current = OutboxState(message.state) if message.state is not None else None
+    require_move(current, target)
+    event = OutboxEvent(
+        outbox_id=message.id,
+        at=now,
+        from_state=current,
+        to_state=target,
+        attempt=message.attempts,
+        actor=actor[:100],
+        detail=detail[:500] if detail else None,
+    )
+    message.state = target
+    message.updated_at = now
+    session.add(event)
+    return event
+
+
+def note(
+    session: Session, message: OutboxMessage, *, now: datetime, actor: str, detail: str
+) -> OutboxEvent:
+    """Append a fact that changes no state (e.g. a late answer for a superseded attempt)."""
+    event = OutboxEvent(
+        outbox_id=message.id,
+        at=now,
+        from_state=message.state,
+        to_state=message.state,
+        attempt=message.attempts,
+        actor=actor[:100],
+        detail=detail[:500],
+    )
+    session.add(event)
+    return event

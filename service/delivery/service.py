@@ -1,0 +1,272 @@
+"""Delivery use cases other domains call. None of them commits: each runs inside the caller's
+transaction, so the outbox row is written with the change that causes it (or not at all)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from service.delivery.clock import SYSTEM_CLOCK
+from service.delivery.models import (
+    GLOBAL_SWITCH,
+    DeliveryControl,
+    OutboxEvent,
+    OutboxMessage,
+    transition,
+)
+from service.delivery.schemas import Address, OutboxStatus, OutgoingEmail, PauseState
+from service.delivery.states import OutboxState, can_move, require_move
+from service.errors import InvalidInput, NotFound
+
+log = logging.getLogger("repmail.delivery")
+
+S = OutboxState
+
+
+def enqueue(
+    session: Session,
+    email: OutgoingEmail,
+    *,
+    not_before: datetime | None = None,
+    expires_at: datetime | None = None,
+    hold: str | None = None,
+    now: datetime | None = None,
+) -> OutboxMessage:
+    """Add `email` to the outbox (state queued, or held with the reason `hold`) and its first
+    event. Nothing is sent here; a worker picks it up once it is due (not before
+    `not_before`) and gives up on it at `expires_at`. The caller commits."""
+    now = now or SYSTEM_CLOCK.now()
+    _check_headers(email)
+    state = S.held if hold else S.queued
+    require_move(None, state)
+    due = max(now, not_before) if not_before else now
+    message = OutboxMessage.snapshot(
+        email,
+        state=state,
+        not_before=not_before,
+        next_attempt_at=due,
+        expires_at=expires_at,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(message)
+    session.flush()  # the event's foreign key needs the row first
+    session.add(
+        OutboxEvent(
+            outbox_id=message.id,
+            at=now,
+            from_state=None,
+            to_state=state,
+            attempt=0,
+            actor="enqueue",
+            detail=hold[:500] if hold else None,
+        )
+    )
+    log.info("outbox queued", extra={"outbox_id": message.id, "state": state, "kind": email.kind})
+    return message
+
+
+def cancel(
+    session: Session,
+    outbox_id: str,
+    reason: str,
+    *,
+    actor: str = "system",
+    now: datetime | None = None,
+) -> OutboxMessage:
+    """Withdraw a message that has not been sent (queued or held). Raises InvalidTransition
+    (a Conflict) once a worker holds it or the provider has it."""
+    return _move(session, outbox_id, S.cancelled, detail=reason, actor=actor, now=now)
+
+
+def hold(
+    session: Session,
+    outbox_id: str,
+    reason: str,
+    *,
+    actor: str = "system",
+    now: datetime | None = None,
+) -> OutboxMessage:
+    """Keep a queued message back until release() (moderation, a paused representative)."""
+    return _move(session, outbox_id, S.held, detail=reason, actor=actor, now=now)
+
+
+def release(
+    session: Session,
+    outbox_id: str,
+    *,
+    not_before: datetime | None = None,
+    actor: str = "system",
+    now: datetime | None = None,
+) -> OutboxMessage:
+    """Queue a held message again, due now or at `not_before`."""
+    now = now or SYSTEM_CLOCK.now()
+    message = _move(session, outbox_id, S.queued, detail="released", actor=actor, now=now)
+    message.not_before = not_before or message.not_before
+    message.next_attempt_at = max(now, not_before) if not_before else now
+    return message
+
+
+def requeue(
+    session: Session,
+    outbox_id: str,
+    reason: str,
+    *,
+    actor: str = "operator",
+    now: datetime | None = None,
+) -> OutboxMessage:
+    """Send a failed message again, once an operator has fixed the cause (a key, a sender)."""
+    now = now or SYSTEM_CLOCK.now()
+    message = _move(session, outbox_id, S.queued, detail=reason, actor=actor, now=now)
+    message.attempts = 0
+    message.next_attempt_at = now
+    return message
+
+
+def record_provider_outcome(
+    session: Session,
+    outbox_id: str,
+    state: OutboxState,
+    *,
+    detail: str | None = None,
+    provider_message_id: str | None = None,
+    actor: str = "tracking",
+    now: datetime | None = None,
+) -> bool:
+    """Apply what the provider reported (sent/delivered/deferred/bounced/dropped). Returns
+    False and changes nothing when the report is older than what is known (events arrive out
+    of order: a late "deferred" after "delivered"). An ambiguous send that the provider
+    reports on is settled here, so it is never sent twice."""
+    if state not in {S.sent, S.delivered, S.deferred, S.bounced, S.dropped}:
+        raise InvalidInput(f"{state} is not something a provider reports", field="state")
+    now = now or SYSTEM_CLOCK.now()
+    message = _load(session, outbox_id)
+    if not can_move(OutboxState(message.state), state):
+        return False
+    transition(session, message, state, now=now, actor=actor, detail=detail)
+    message.lease_owner = None
+    message.lease_expires_at = None
+    message.ambiguous_since = None
+    message.next_attempt_at = None
+    message.provider_message_id = message.provider_message_id or provider_message_id
+    message.sent_at = message.sent_at or now
+    return True
+
+
+def status_of(session: Session, outbox_id: str) -> OutboxStatus:
+    return _status(_load(session, outbox_id, lock=False))
+
+
+def letter_delivery(session: Session, letter_id: str) -> list[OutboxStatus]:
+    """Every outbox row for a letter, oldest first (normally one)."""
+    rows = session.exec(
+        select(OutboxMessage)
+        .where(OutboxMessage.letter_id == letter_id)
+        .order_by(col(OutboxMessage.created_at), col(OutboxMessage.id))
+    ).all()
+    return [_status(row) for row in rows]
+
+
+def events_of(session: Session, outbox_id: str) -> Sequence[OutboxEvent]:
+    return session.exec(
+        select(OutboxEvent).where(OutboxEvent.outbox_id == outbox_id).order_by(col(OutboxEvent.id))
+    ).all()
+
+
+def pause(
+    session: Session, *, reason: str, actor: str = "cli", now: datetime | None = None
+) -> PauseState:
+    """Stop all sending at once: no worker claims anything until resume(). Rows in flight
+    finish; nothing queued is lost."""
+    return _set_switch(session, paused=True, reason=reason, actor=actor, now=now)
+
+
+def resume(session: Session, *, actor: str = "cli", now: datetime | None = None) -> PauseState:
+    return _set_switch(session, paused=False, reason=None, actor=actor, now=now)
+
+
+def pause_state(session: Session) -> PauseState:
+    row = session.get(DeliveryControl, GLOBAL_SWITCH)
+    if row is None:
+        return PauseState(paused=False)
+    return PauseState(row.paused, row.reason, row.changed_by, row.changed_at)
+
+
+def _set_switch(
+    session: Session, *, paused: bool, reason: str | None, actor: str, now: datetime | None
+) -> PauseState:
+    now = now or SYSTEM_CLOCK.now()
+    row = session.exec(
+        select(DeliveryControl).where(DeliveryControl.name == GLOBAL_SWITCH).with_for_update()
+    ).first()
+    if row is None:
+        row = DeliveryControl(name=GLOBAL_SWITCH, changed_by=actor, changed_at=now)
+        session.add(row)
+    row.paused = paused
+    row.reason = reason[:500] if reason else None
+    row.changed_by = actor[:100]
+    row.changed_at = now
+    session.flush()
+    log.warning("delivery " + ("paused" if paused else "resumed"), extra={"actor": row.changed_by})
+    return PauseState(row.paused, row.reason, row.changed_by, row.changed_at)
+
+
+def _move(
+    session: Session,
+    outbox_id: str,
+    target: OutboxState,
+    *,
+    detail: str,
+    actor: str,
+    now: datetime | None,
+) -> OutboxMessage:
+    now = now or SYSTEM_CLOCK.now()
+    message = _load(session, outbox_id)
+    transition(session, message, target, now=now, actor=actor, detail=detail)
+    if target in {S.cancelled, S.held}:
+        message.next_attempt_at = None
+    log.info("outbox moved", extra={"outbox_id": outbox_id, "state": target})
+    return message
+
+
+def _load(session: Session, outbox_id: str, *, lock: bool = True) -> OutboxMessage:
+    query = select(OutboxMessage).where(OutboxMessage.id == outbox_id)
+    if lock:  # wait for a worker's claim to commit, then see the state it left
+        query = query.with_for_update()
+    message = session.exec(query).first()
+    if message is None:
+        raise NotFound(f"no outbox message {outbox_id}")
+    return message
+
+
+def _status(message: OutboxMessage) -> OutboxStatus:
+    return OutboxStatus(
+        id=message.id,
+        kind=message.kind,
+        state=message.state,
+        attempts=message.attempts,
+        created_at=message.created_at,
+        updated_at=message.updated_at,
+        next_attempt_at=message.next_attempt_at,
+        sent_at=message.sent_at,
+        provider_message_id=message.provider_message_id,
+        last_error=message.last_error,
+        ambiguous=message.ambiguous_since is not None,
+    )
+
+
+def _check_headers(email: OutgoingEmail) -> None:
+    """Header injection is refused here too, whatever the caller checked."""
+    addresses: list[Address] = [email.sender, email.to]
+    if email.reply_to:
+        addresses.append(email.reply_to)
+    values = [email.subject, *email.headers, *email.headers.values()]
+    for address in addresses:
+        values.extend([address.email, address.name or ""])
+        if "@" not in address.email:
+            raise InvalidInput("an email address is missing its @", field="email")
+    if any("\r" in value or "\n" in value for value in values):
+        raise InvalidInput("email headers must not contain line breaks", field="headers")
