@@ -1,0 +1,42 @@
+"""The embedded default: one .eml file per message under settings.outbox_dir."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from service.delivery.backends.base import TransientSendError
+from service.delivery.backends.mime import build_mime
+from service.delivery.schemas import OutgoingEmail
+
+
+class FileBackend:
+    name = "file"
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = Path(directory)
+
+    def send(self, email: OutgoingEmail, *, outbox_id: str) -> str:
+        """Write `<outbox id>.eml` atomically (temporary file, fsync, rename): a reader never
+        sees half a message, and a resend of the same row replaces the file."""
+        name = f"{outbox_id}.eml"
+        data = build_mime(email, outbox_id=outbox_id).as_bytes()
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(prefix=f".{outbox_id}.", dir=self.directory)
+            try:
+                with os.fdopen(handle, "wb") as out:
+                    out.write(data)
+                    out.flush()
+                    os.fsync(out.fileno())
+                os.replace(temporary, self.directory / name)
+            except BaseException:
+                Path(temporary).unlink(missing_ok=True)
+                raise
+        except OSError as exc:  # a full disk or a permission problem may clear up
+            raise TransientSendError(f"cannot write the outbox file: {exc.strerror}") from exc
+        return name
+
+    def close(self) -> None:
+        return None

@@ -1,0 +1,258 @@
+"""The delivery worker: claims due outbox rows under a lease and sends them through a backend
+on a small thread pool, so one worker keeps `concurrency` requests in flight.
+
+Only the loop's own thread touches the database; the pool threads only call the backend.
+`repmail worker` runs one per process (any number, on PostgreSQL); `repmail serve` runs one
+in a background thread when the database is SQLite (embedded_worker)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager
+from dataclasses import dataclass, fields
+from datetime import datetime
+from typing import TypeVar
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
+
+from service.config import DeliverySettings, Environment, Settings
+from service.delivery import queue
+from service.delivery.backends import EmailBackend, SendError, TransientSendError, build_backend
+from service.delivery.clock import SYSTEM_CLOCK, Clock
+from service.delivery.queue import Job, Outcome
+
+log = logging.getLogger("repmail.delivery.worker")
+T = TypeVar("T")
+
+
+@dataclass(slots=True)
+class WorkerStats:
+    claimed: int = 0
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    ambiguous: int = 0
+    stale: int = 0
+    released: int = 0
+
+
+def new_worker_id() -> str:
+    return f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+class Worker:
+    def __init__(
+        self,
+        engine: Engine,
+        backend: EmailBackend,
+        settings: DeliverySettings,
+        *,
+        clock: Clock = SYSTEM_CLOCK,
+        worker_id: str | None = None,
+        concurrency: int | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.engine = engine
+        self.backend = backend
+        self.settings = settings
+        self.clock = clock
+        self.worker_id = worker_id or new_worker_id()
+        self.concurrency = concurrency or settings.concurrency
+        self.rng = rng or random.Random()
+        self.stats = WorkerStats()
+        self._pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="repmail-send")
+        self._unrecorded: list[Outcome] = []  # sent, but the database was unavailable
+        self._hold_until: datetime | None = None  # the provider asked us to slow down (429)
+
+    # -- one round at a time (tests, `repmail worker --once`) -----------------------------
+
+    def step(self) -> int:
+        """Reap, claim what is due (up to `concurrency`), send it all, record the outcomes.
+        Returns how many rows were claimed."""
+        self.reap()
+        jobs = self._claim(self.concurrency)
+        futures = [self._pool.submit(self._send, job) for job in jobs]
+        self._record([future.result() for future in futures])
+        return len(jobs)
+
+    def drain(self, max_steps: int = 100_000) -> int:
+        """Step until nothing is due. Returns how many rows were claimed in all."""
+        total = 0
+        for _ in range(max_steps):
+            claimed = self.step()
+            total += claimed
+            if not claimed:
+                break
+        return total
+
+    # -- the long-running loop -------------------------------------------------------------
+
+    def run(self, stop: threading.Event) -> None:
+        """Work until `stop` is set, then finish or release what is in flight."""
+        log.info("worker started", extra={"worker": self.worker_id, "backend": self.backend.name})
+        pending: dict[Future[Outcome], Job] = {}
+        poll = self.settings.poll_interval_seconds
+        reap_every = max(poll, min(self.settings.lease_seconds / 4, 15.0))
+        next_reap = 0.0
+        while not stop.is_set():
+            try:
+                if time.monotonic() >= next_reap:
+                    self.reap()
+                    next_reap = time.monotonic() + reap_every
+                self._record([])  # retries anything left unrecorded
+                free = self.concurrency - len(pending)
+                if free > 0 and not self._holding():
+                    for job in self._claim(free):
+                        pending[self._pool.submit(self._send, job)] = job
+            except SQLAlchemyError:
+                log.exception("worker database error", extra={"worker": self.worker_id})
+                stop.wait(poll)
+                continue
+            if not pending:
+                stop.wait(poll)
+                continue
+            done, _ = wait(pending, timeout=poll, return_when=FIRST_COMPLETED)
+            for future in done:
+                del pending[future]
+            self._record([future.result() for future in done], swallow=True)
+        self._shutdown(pending)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        self.backend.close()
+
+    # -- database side: one transaction each ------------------------------------------------
+
+    def reap(self) -> dict[str, int]:
+        return self._transaction(
+            lambda session: queue.reap(
+                session, now=self.clock.now(), settings=self.settings, actor=self.worker_id
+            )
+        )
+
+    def _claim(self, limit: int) -> list[Job]:
+        jobs = self._transaction(
+            lambda session: queue.claim(
+                session,
+                worker_id=self.worker_id,
+                limit=limit,
+                now=self.clock.now(),
+                lease_seconds=self.settings.lease_seconds,
+            )
+        )
+        self.stats.claimed += len(jobs)
+        return jobs
+
+    def _record(self, outcomes: Sequence[Outcome], *, swallow: bool = False) -> None:
+        batch = [*self._unrecorded, *outcomes]
+        if not batch:
+            return
+        try:
+            result = self._transaction(
+                lambda session: queue.record(
+                    session,
+                    batch,
+                    worker_id=self.worker_id,
+                    backend=self.backend.name,
+                    now=self.clock.now(),
+                    settings=self.settings,
+                    rng=self.rng,
+                )
+            )
+        except SQLAlchemyError:
+            # Keep them: recording later still wins, as long as no one took the rows over.
+            self._unrecorded = batch
+            if not swallow:
+                raise
+            log.exception("worker could not record outcomes", extra={"pending": len(batch)})
+            return
+        self._unrecorded = []
+        for name in ("sent", "retried", "failed", "ambiguous", "stale"):
+            setattr(self.stats, name, getattr(self.stats, name) + getattr(result, name))
+        if result.hold_until is not None:
+            self._hold_until = max(self._hold_until or result.hold_until, result.hold_until)
+        if result.paused_delivery:
+            log.error("delivery paused by the worker", extra={"worker": self.worker_id})
+
+    def _transaction(self, work: Callable[[Session], T]) -> T:
+        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            return work(session)
+
+    # -- sending side: runs on the pool ----------------------------------------------------
+
+    def _send(self, job: Job) -> Outcome:
+        try:
+            provider_id = self.backend.send(job.email, outbox_id=job.outbox_id)
+        except SendError as error:
+            return Outcome(job, error=error)
+        except Exception as exc:  # a bug in a backend must not kill the worker
+            log.exception("backend crashed", extra={"outbox_id": job.outbox_id})
+            return Outcome(job, error=TransientSendError(f"internal error ({type(exc).__name__})"))
+        return Outcome(job, provider_message_id=provider_id)
+
+    def _holding(self) -> bool:
+        if self._hold_until is None:
+            return False
+        if self.clock.now() >= self._hold_until:
+            self._hold_until = None
+            return False
+        return True
+
+    def _shutdown(self, pending: dict[Future[Outcome], Job]) -> None:
+        unstarted = [job for future, job in pending.items() if future.cancel()]
+        running = [future for future in pending if not future.cancelled()]
+        done, still = wait(running, timeout=self.settings.shutdown_grace_seconds)
+        try:
+            self._record([future.result() for future in done])
+            released = self._transaction(
+                lambda session: queue.release(
+                    session, unstarted, worker_id=self.worker_id, now=self.clock.now()
+                )
+            )
+            self.stats.released += released
+        except SQLAlchemyError:
+            log.exception("worker could not settle its rows at shutdown")
+        if still:
+            # Their leases run out and they become ambiguous: never sent twice blindly.
+            log.warning("worker stopped with sends in flight", extra={"in_flight": len(still)})
+        log.info(
+            "worker stopped",
+            extra={"worker": self.worker_id}
+            | {f.name: getattr(self.stats, f.name) for f in fields(self.stats)},
+        )
+
+
+def wants_embedded_worker(settings: Settings) -> bool:
+    chosen = settings.delivery.in_process_worker
+    if chosen is not None:
+        return chosen
+    return settings.is_sqlite and settings.env is not Environment.test
+
+
+@contextmanager
+def embedded_worker(settings: Settings, engine: Engine) -> Iterator[Worker | None]:
+    """For the app lifespan: one worker on a background thread while the app runs, when
+    the database is SQLite (or delivery.in_process_worker says so)."""
+    if not wants_embedded_worker(settings):
+        yield None
+        return
+    worker = Worker(engine, build_backend(settings), settings.delivery)
+    stop = threading.Event()
+    thread = threading.Thread(target=worker.run, args=(stop,), name="repmail-worker", daemon=True)
+    thread.start()
+    try:
+        yield worker
+    finally:
+        stop.set()
+        thread.join(settings.delivery.shutdown_grace_seconds + 5)
+        worker.close()
