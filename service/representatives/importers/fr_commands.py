@@ -4,6 +4,7 @@ transaction: a refused file changes nothing."""
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -102,8 +103,7 @@ def fr_geography(
         Path, typer.Argument(help="The French source folder (../shared/data/fr).")
     ],
 ) -> None:
-    """Rebuild the French geography snapshot (communes, codes postaux, countries) under
-    representatives/fr/ and load it."""
+    """Rebuild and load the French geography snapshot (communes, codes postaux, countries)."""
     from service.lookup.fr_data import (
         FR_GEOGRAPHY_FILES,
         geography_row_count,
@@ -113,27 +113,22 @@ def fr_geography(
     from service.lookup.fr_geography_build import build_fr_geography
 
     settings = get_settings()
-    with _reporting_errors():
+    with _reporting_errors(), tempfile.TemporaryDirectory() as staging:
         console.print(f"Reading {shared_fr_dir} …")
         geography = build_fr_geography(shared_fr_dir)
-        written = write_fr_geography(settings.data_dir, geography)
-        for name, rows in written.items():
-            console.print(f"  wrote {name}: {rows} rows")
         for note, count in sorted(geography.notes.items()):
             console.print(f"  {note}: {count}")
+        # Load from a staging copy first: the committed snapshot is only rewritten once the
+        # database has accepted the new files.
+        staged = Path(staging)
+        write_fr_geography(staged, geography)
         with _database_session(settings) as session, _progress() as progress:
-            task = progress.add_task(
-                "Loading geography", total=geography_row_count(settings.data_dir)
-            )
-            rows = load_fr_geography(
-                session, settings.data_dir, lambda n: progress.advance(task, n)
-            )
-            record_load(
-                session,
-                "fr-geography",
-                files_checksum(settings.data_dir, FR_GEOGRAPHY_FILES),
-                rows,
-            )
+            task = progress.add_task("Loading geography", total=geography_row_count(staged))
+            rows = load_fr_geography(session, staged, lambda n: progress.advance(task, n))
+            record_load(session, "fr-geography", files_checksum(staged, FR_GEOGRAPHY_FILES), rows)
+        written = write_fr_geography(settings.data_dir, geography)
+    for name, count in written.items():
+        console.print(f"  wrote {name}: {count} rows")
     console.print(f"[green]Loaded {rows} rows of French geography.[/green]")
 
 
