@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pydantic import BaseModel
+
 
 class DomainError(Exception):
     status_code = 400
@@ -42,3 +44,19 @@ class ServiceUnavailable(DomainError):
 
     status_code = 503
     code = "unavailable"
+
+
+class ErrorBody(BaseModel):
+    """The JSON body of every refusal, documented in the OpenAPI schema."""
+
+    error: str
+    message: str
+    field: str | None = None
+    detail: list[dict[str, object]] | None = None
+
+
+# Declared on routers so the schema describes our refusals rather than FastAPI's default.
+ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
+    404: {"model": ErrorBody, "description": "Not found"},
+    422: {"model": ErrorBody, "description": "Input a person can correct"},
+}

@@ -6,15 +6,18 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from service.errors import ERROR_RESPONSES
 from service.lookup.schemas import Country, LookupResult
 from service.lookup.service import find_constituencies, lookup
 from service.representatives.schemas import RepresentativeOut
 from service.web.deps import LookupDeps, SessionDep
 
-router = APIRouter(prefix="/api", tags=["lookup"])
+router = APIRouter(prefix="/api", tags=["lookup"], responses=ERROR_RESPONSES)
 
 # Bounds are generous for people and tight for abuse: a 10 kB "postcode" is refused early.
-PostcodeParam = Annotated[str | None, Query(max_length=16, description="UK postcode or code postal")]
+PostcodeParam = Annotated[
+    str | None, Query(max_length=16, description="UK postcode or code postal")
+]
 CommuneParam = Annotated[
     str | None, Query(max_length=5, description="INSEE code of the commune (France)")
 ]
