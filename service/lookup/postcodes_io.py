@@ -91,7 +91,10 @@ def _constituency_code(body: Any) -> str | None:
     codes = body["result"].get("codes")
     if not isinstance(codes, dict):
         raise ValueError("no codes object")
-    code = codes.get("parliamentary_constituency_2024")
+    if "parliamentary_constituency_2024" not in codes:
+        # The documented field is gone: the API changed; do not cache that as "unknown".
+        raise ValueError("no parliamentary_constituency_2024 code")
+    code = codes["parliamentary_constituency_2024"]
     if code is None:
         return None  # a postcode outside every constituency (e.g. Channel Islands)
     if not isinstance(code, str):

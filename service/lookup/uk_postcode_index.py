@@ -81,9 +81,10 @@ class PostcodeIndex:
 
 
 def load_postcode_index(connection: Connection) -> PostcodeIndex:
-    rows = connection.execution_options(yield_per=50_000).execute(
-        select(UkPostcode.postcode, UkPostcode.constituency_id)  # type: ignore[call-overload]
-    )
+    # Streamed in chunks (a server-side cursor on PostgreSQL): the rows never sit in memory
+    # as a list, only the packed integers do. The option is set on this statement alone.
+    query = select(UkPostcode.postcode, UkPostcode.constituency_id)  # type: ignore[call-overload]
+    rows = connection.execute(query, execution_options={"yield_per": 50_000})
     return PostcodeIndex.build((key, seat) for key, seat in rows)
 
 

@@ -108,6 +108,8 @@ def parse_uk_postcode(raw: str) -> ParsedPostcode:
             "BFPO addresses have no constituency: search for your home constituency by name.",
             field=FIELD,
         )
+    if not compact.isalnum():  # punctuation: "SW1A-1AA", "SW1A/1AA", an email address
+        raise _not_uk()
     if len(compact) > MAX_KEY_LENGTH:
         raise _too_long()
     if _CROWN_DEPENDENCY.match(compact):
