@@ -83,6 +83,10 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("postal_code", "code_insee", name=op.f("pk_fr_postal_code")),
     )
+    with op.batch_alter_table("fr_postal_code", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_fr_postal_code_code_insee"), ["code_insee"], unique=False
+        )
     op.create_table(
         "fr_abroad_country",
         sa.Column("iso2", sqlmodel.sql.sqltypes.AutoString(length=2), nullable=False),
@@ -173,6 +177,9 @@ def downgrade() -> None:
     op.drop_table("representative")
     op.drop_table("fr_commune_constituency")
     op.drop_table("fr_abroad_country")
+    with op.batch_alter_table("fr_postal_code", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_fr_postal_code_code_insee"))
+
     op.drop_table("fr_postal_code")
     with op.batch_alter_table("constituency", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_constituency_search_key"))
