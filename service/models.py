@@ -1,6 +1,13 @@
 """Imports every table so SQLModel.metadata (and Alembic) sees them all. Defines none."""
 
+from service.campaigns.models import (  # noqa: F401
+    Campaign,
+    CampaignDemand,
+    CampaignTemplate,
+    CampaignText,
+)
 from service.delivery.models import DeliveryControl, OutboxEvent, OutboxMessage  # noqa: F401
+from service.letters.models import Letter, LetterEvent, RateLimitCounter  # noqa: F401
 from service.lookup.models import (  # noqa: F401
     FrAbroadCountry,
     FrCommune,

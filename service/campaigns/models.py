@@ -1,0 +1,70 @@
+"""Campaigns are rows: texts, demands, subject lines and template overrides per language, so a
+second campaign needs no code change."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Column, Text
+from sqlmodel import Field, SQLModel
+
+import service.db  # noqa: F401  (constraint naming convention must precede the tables)
+
+
+class Campaign(SQLModel, table=True):
+    __tablename__ = "campaign"
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=60, unique=True)
+    # Letters go out from "<Supporter> via <sender_name>" <sender_email> (a verified sender).
+    sender_name: str = Field(max_length=100)
+    sender_email: str = Field(max_length=254)
+    # Where the campaign's dates are shown (the summit's timezone).
+    timezone: str = Field(default="Europe/Paris", max_length=40)
+    # Letters must arrive by `deadline` (the summit); no new letters from `closes_at`.
+    deadline: datetime
+    closes_at: datetime
+    goal: int = Field(default=0, ge=0)
+    created_at: datetime
+    updated_at: datetime
+
+
+class CampaignText(SQLModel, table=True):
+    """The campaign's words in one language (en, fr)."""
+
+    __tablename__ = "campaign_text"
+
+    campaign_id: int = Field(foreign_key="campaign.id", primary_key=True)
+    lang: str = Field(primary_key=True, max_length=2)
+    title: str = Field(max_length=200)
+    summary: str = Field(sa_column=Column(Text, nullable=False))
+    # The letter's opening and closing paragraphs, around the supporter's own words.
+    letter_intro: str = Field(sa_column=Column(Text, nullable=False))
+    letter_closing: str = Field(sa_column=Column(Text, nullable=False))
+    # Subject lines used in turn when the supporter does not write their own.
+    subjects: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class CampaignDemand(SQLModel, table=True):
+    """Demand `number` (1, 2, ...) in one language: a short title and a paragraph."""
+
+    __tablename__ = "campaign_demand"
+
+    campaign_id: int = Field(foreign_key="campaign.id", primary_key=True)
+    number: int = Field(primary_key=True, ge=1)
+    lang: str = Field(primary_key=True, max_length=2)
+    title: str = Field(max_length=120)
+    body: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class CampaignTemplate(SQLModel, table=True):
+    """An organiser's version of one email template (e.g. "letter.txt.j2") in one language;
+    without a row, the default under templates/emails/<lang>/ is used."""
+
+    __tablename__ = "campaign_template"
+
+    campaign_id: int = Field(foreign_key="campaign.id", primary_key=True)
+    lang: str = Field(primary_key=True, max_length=2)
+    name: str = Field(primary_key=True, max_length=60)
+    source: str = Field(sa_column=Column(Text, nullable=False))
+    updated_at: datetime

@@ -1,0 +1,59 @@
+"""Read models of a campaign, in one language, for the letters and the pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from pydantic import BaseModel
+
+
+@dataclass(frozen=True, slots=True)
+class DemandView:
+    number: int
+    title: str
+    body: str
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignView:
+    """A campaign's rows, resolved into one language."""
+
+    id: int
+    slug: str
+    lang: str
+    title: str
+    summary: str
+    letter_intro: str
+    letter_closing: str
+    subjects: tuple[str, ...]
+    demands: tuple[DemandView, ...]
+    sender_name: str
+    sender_email: str
+    timezone: str
+    deadline: datetime
+    closes_at: datetime
+    goal: int
+
+    def demand(self, number: int) -> DemandView | None:
+        return next((d for d in self.demands if d.number == number), None)
+
+
+class DemandOut(BaseModel):
+    number: int
+    title: str
+    body: str
+
+
+class CampaignOut(BaseModel):
+    slug: str
+    lang: str
+    title: str
+    summary: str
+    demands: list[DemandOut]
+    deadline: datetime
+    closes_at: datetime
+    open: bool
+    goal: int
+    # Letters confirmed so far (held ones included).
+    letters: int

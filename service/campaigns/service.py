@@ -1,0 +1,106 @@
+"""Use cases over campaigns: find one, resolve it into a language, check it is open."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, col, func, select
+
+from service.campaigns.models import Campaign, CampaignDemand, CampaignTemplate, CampaignText
+from service.campaigns.schemas import CampaignOut, CampaignView, DemandOut, DemandView
+from service.errors import Conflict, NotFound
+from service.letters.models import Letter
+from service.letters.states import COUNTED
+
+
+class CampaignClosed(Conflict):
+    code = "campaign_closed"
+
+
+def get_campaign(session: Session, slug: str) -> Campaign:
+    campaign = session.exec(select(Campaign).where(Campaign.slug == slug)).first()
+    if campaign is None:
+        raise NotFound("There is no campaign with this name.", field="campaign")
+    return campaign
+
+
+def resolve(session: Session, campaign: Campaign, lang: str) -> CampaignView:
+    """The campaign in `lang`; falls back to any language it has, so a page never breaks."""
+    assert campaign.id is not None
+    texts = {
+        t.lang: t
+        for t in session.exec(select(CampaignText).where(CampaignText.campaign_id == campaign.id))
+    }
+    if not texts:
+        raise NotFound("This campaign has no texts yet.", field="campaign")
+    text = texts.get(lang) or texts.get("en") or next(iter(texts.values()))
+    demands = session.exec(
+        select(CampaignDemand)
+        .where(CampaignDemand.campaign_id == campaign.id, CampaignDemand.lang == text.lang)
+        .order_by(col(CampaignDemand.number))
+    ).all()
+    return CampaignView(
+        id=campaign.id,
+        slug=campaign.slug,
+        lang=text.lang,
+        title=text.title,
+        summary=text.summary,
+        letter_intro=text.letter_intro,
+        letter_closing=text.letter_closing,
+        subjects=tuple(text.subjects or ()),
+        demands=tuple(DemandView(d.number, d.title, d.body) for d in demands),
+        sender_name=campaign.sender_name,
+        sender_email=campaign.sender_email,
+        timezone=campaign.timezone,
+        deadline=campaign.deadline,
+        closes_at=campaign.closes_at,
+        goal=campaign.goal,
+    )
+
+
+def template_overrides(session: Session, campaign_id: int, lang: str) -> dict[str, str]:
+    rows = session.exec(
+        select(CampaignTemplate).where(
+            CampaignTemplate.campaign_id == campaign_id, CampaignTemplate.lang == lang
+        )
+    )
+    return {row.name: row.source for row in rows}
+
+
+def is_open(campaign: Campaign, now: datetime) -> bool:
+    return now < campaign.closes_at and now < campaign.deadline
+
+
+def require_open(campaign: Campaign, now: datetime) -> None:
+    if not is_open(campaign, now):
+        raise CampaignClosed(
+            "This campaign has closed and no longer takes new letters. Thank you for your support.",
+            field="campaign",
+        )
+
+
+def letters_counted(session: Session, campaign_id: int) -> int:
+    count = session.exec(
+        select(func.count())
+        .select_from(Letter)
+        .where(Letter.campaign_id == campaign_id, col(Letter.status).in_(COUNTED))
+    ).one()
+    return int(count)
+
+
+def describe_campaign(session: Session, slug: str, lang: str, now: datetime) -> CampaignOut:
+    """A campaign for a page or the API: its texts in `lang`, dates, goal and progress."""
+    campaign = get_campaign(session, slug)
+    view = resolve(session, campaign, lang)
+    return CampaignOut(
+        slug=view.slug,
+        lang=view.lang,
+        title=view.title,
+        summary=view.summary,
+        demands=[DemandOut(number=d.number, title=d.title, body=d.body) for d in view.demands],
+        deadline=view.deadline,
+        closes_at=view.closes_at,
+        open=is_open(campaign, now),
+        goal=view.goal,
+        letters=letters_counted(session, view.id),
+    )

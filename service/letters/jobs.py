@@ -1,0 +1,80 @@
+"""Periodic jobs the worker calls: the one reminder, and purging what was never confirmed.
+Each is one transaction (it commits) and handles at most `job_batch_size` letters a call."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from service.campaigns.models import Campaign
+from service.config import Settings, get_settings
+from service.delivery.schemas import MessageKind
+from service.letters import guards
+from service.letters.models import Letter, LetterEvent
+from service.letters.queries import recipient_of
+from service.letters.states import LetterStatus
+from service.letters.steps import queue_supporter_mail, use_case
+
+log = logging.getLogger("repmail.letters")
+# Rate-limit windows are at most a day; older counters are dead weight.
+COUNTER_RETENTION = timedelta(days=2)
+
+
+def send_due_reminders(session: Session, now: datetime, *, settings: Settings | None = None) -> int:
+    """Queue the one reminder for letters still unconfirmed `reminder_after_hours` after they
+    were written, while their link and their campaign are still open. Returns how many."""
+    settings = settings or get_settings()
+    cfg = settings.letters
+    with use_case(session):
+        due = session.exec(
+            select(Letter)
+            .join(Campaign, col(Campaign.id) == Letter.campaign_id)
+            .where(
+                Letter.status == LetterStatus.pending_confirmation,
+                col(Letter.reminder_sent_at).is_(None),
+                col(Letter.created_at) <= now - timedelta(hours=cfg.reminder_after_hours),
+                col(Letter.confirm_expires_at) > now,
+                col(Campaign.deadline) > now,
+            )
+            .order_by(col(Letter.created_at))
+            .limit(cfg.job_batch_size)
+        ).all()
+        for letter in due:
+            _rep, recipient = recipient_of(session, letter.representative_id)
+            queue_supporter_mail(session, settings, letter, recipient, MessageKind.reminder, now)
+            letter.reminder_sent_at = now
+            session.add(letter)
+        session.commit()
+    if due:
+        log.info("reminders queued", extra={"count": len(due)})
+    return len(due)
+
+
+def purge_expired(session: Session, now: datetime, *, settings: Settings | None = None) -> int:
+    """Delete letters whose confirmation link expired unconfirmed (with their history), and
+    rate-limit counters past use. Returns how many letters were deleted."""
+    settings = settings or get_settings()
+    with use_case(session):
+        ids = session.exec(
+            select(Letter.id)
+            .where(
+                col(Letter.status).in_([LetterStatus.pending_confirmation, LetterStatus.expired]),
+                col(Letter.confirm_expires_at) <= now,
+            )
+            .limit(settings.letters.job_batch_size)
+        ).all()
+        if ids:
+            for event in session.exec(
+                select(LetterEvent).where(col(LetterEvent.letter_id).in_(ids))
+            ):
+                session.delete(event)
+            session.flush()
+            for letter in session.exec(select(Letter).where(col(Letter.id).in_(ids))):
+                session.delete(letter)
+        guards.purge_counters(session, now - COUNTER_RETENTION)
+        session.commit()
+    if ids:
+        log.info("unconfirmed letters purged", extra={"count": len(ids)})
+    return len(ids)

@@ -1,0 +1,130 @@
+"""Sentences for supporters, in their language (en, fr): email subjects, why a letter is held,
+and where a letter is."""
+
+from __future__ import annotations
+
+from service.letters.states import HoldReason, LetterStatus
+
+SUBJECTS = {
+    "confirm": {
+        "en": "Please confirm your letter to {representative}",
+        "fr": "Confirmez votre lettre à {representative}",
+    },
+    "reminder": {
+        "en": "Reminder: your letter to {representative} has not been sent yet",
+        "fr": "Rappel : votre lettre à {representative} n'est pas encore partie",
+    },
+}
+
+HOLD = {
+    HoldReason.similar: {
+        "en": (
+            "Your personal paragraph reads very much like {similar} other letter(s) to "
+            "{representative}. Offices tend to set aside letters that look alike, so an "
+            "organiser will read yours before it is sent. To have it go straight through, "
+            "rewrite the paragraph in your own words, saying why this matters to you or to "
+            "people where you live; you can change it from your letter's status page until you "
+            "confirm."
+        ),
+        "fr": (
+            "Votre paragraphe personnel ressemble beaucoup à {similar} autre(s) lettre(s) "
+            "adressée(s) à {representative}. Les équipes parlementaires écartent souvent les "
+            "lettres qui se ressemblent : une personne de la campagne relira donc la vôtre "
+            "avant son envoi. Pour qu'elle parte directement, réécrivez ce paragraphe avec vos "
+            "propres mots, en disant pourquoi le sujet compte pour vous ou pour votre région ; "
+            "vous pouvez le modifier depuis la page de suivi de votre lettre tant que vous ne "
+            "l'avez pas confirmée."
+        ),
+    },
+    HoldReason.empty: {
+        "en": (
+            "Your letter has no paragraph of your own. Offices pay most attention to letters in "
+            "the writer's own words, so an organiser will read yours before it is sent. To have "
+            "it go straight through, add a few sentences on why this matters to you; you can do "
+            "so from your letter's status page until you confirm."
+        ),
+        "fr": (
+            "Votre lettre ne contient pas de paragraphe personnel. Les équipes parlementaires "
+            "lisent d'abord les lettres écrites avec les mots de leur auteur : une personne de "
+            "la campagne relira donc la vôtre avant son envoi. Pour qu'elle parte directement, "
+            "ajoutez quelques phrases sur ce que ce sujet représente pour vous ; vous pouvez le "
+            "faire depuis la page de suivi de votre lettre tant que vous ne l'avez pas "
+            "confirmée."
+        ),
+    },
+    HoldReason.representative_unavailable: {
+        "en": (
+            "{representative} cannot receive letters at the moment (the seat may be vacant). "
+            "Your letter is kept until the organisers have checked."
+        ),
+        "fr": (
+            "{representative} ne peut pas recevoir de lettres pour le moment (le siège est "
+            "peut-être vacant). Votre lettre est conservée en attendant une vérification par "
+            "la campagne."
+        ),
+    },
+}
+
+STATUS = {
+    LetterStatus.pending_confirmation: {
+        "en": (
+            "Your letter is waiting for you to confirm your email address: open the link in "
+            "the email we sent you. Nothing is sent until you do."
+        ),
+        "fr": (
+            "Votre lettre attend que vous confirmiez votre adresse électronique : ouvrez le "
+            "lien du message que nous vous avons envoyé. Rien n'est envoyé avant."
+        ),
+    },
+    LetterStatus.confirmed: {
+        "en": "You confirmed your letter; it is being passed on for sending.",
+        "fr": "Vous avez confirmé votre lettre ; elle est transmise pour envoi.",
+    },
+    LetterStatus.queued: {
+        "en": (
+            "Your letter is in the queue. Letters are sent at a steady pace so that each office "
+            "can read them; yours will reach {representative} before {deadline}."
+        ),
+        "fr": (
+            "Votre lettre est dans la file d'envoi. Les lettres partent à un rythme régulier "
+            "pour que chaque équipe puisse les lire ; la vôtre parviendra à {representative} "
+            "avant le {deadline}."
+        ),
+    },
+    LetterStatus.sent: {
+        "en": "Your letter has been sent to {representative}.",
+        "fr": "Votre lettre a été envoyée à {representative}.",
+    },
+    LetterStatus.delivered: {
+        "en": "Your letter has reached {representative}'s mailbox.",
+        "fr": "Votre lettre est arrivée dans la boîte de {representative}.",
+    },
+    LetterStatus.bounced: {
+        "en": (
+            "{representative}'s mail server refused your letter. The organisers have been told "
+            "and will look for another way to reach this office."
+        ),
+        "fr": (
+            "Le serveur de messagerie de {representative} a refusé votre lettre. La campagne "
+            "est prévenue et cherchera un autre moyen de joindre ce bureau."
+        ),
+    },
+    LetterStatus.expired: {
+        "en": "This letter was not confirmed in time, so it was not sent.",
+        "fr": "Cette lettre n'a pas été confirmée à temps ; elle n'a donc pas été envoyée.",
+    },
+    LetterStatus.rejected: {
+        "en": (
+            "This letter was not sent: it could no longer arrive before the campaign's "
+            "deadline, or the organisers decided not to send it."
+        ),
+        "fr": (
+            "Cette lettre n'a pas été envoyée : elle ne pouvait plus arriver avant la date "
+            "limite de la campagne, ou la campagne a décidé de ne pas l'envoyer."
+        ),
+    },
+}
+
+
+def pick(table: dict[str, str], lang: str, **values: object) -> str:
+    return (table.get(lang) or table["en"]).format(**values)

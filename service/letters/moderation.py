@@ -1,0 +1,51 @@
+"""Organisers' decisions on held letters, and the hook delivery uses to report progress."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session
+
+from service.errors import Conflict
+from service.letters.models import Letter
+from service.letters.queries import find_letter, recipient_of
+from service.letters.schemas import LetterStatusOut
+from service.letters.states import LetterStatus
+from service.letters.status import status_view
+from service.letters.steps import move, queue_letter, use_case
+
+
+def release_letter(session: Session, letter_id: str, *, now: datetime) -> LetterStatusOut:
+    """An organiser sends a held letter on."""
+    with use_case(session):
+        letter = find_letter(session, letter_id, for_update=True)
+        rep, recipient = recipient_of(session, letter.representative_id)
+        if letter.status is not LetterStatus.held:
+            raise Conflict("Only a held letter can be released.", field="status")
+        if not rep.can_write:
+            raise Conflict(f"{rep.name} cannot be written to yet.", field="representative_id")
+        queue_letter(session, letter, recipient, now, "released by an organiser")
+        session.commit()
+        return status_view(session, letter, recipient)
+
+
+def reject_letter(session: Session, letter_id: str, *, now: datetime) -> LetterStatusOut:
+    """An organiser decides a held letter is not sent."""
+    with use_case(session):
+        letter = find_letter(session, letter_id, for_update=True)
+        _rep, recipient = recipient_of(session, letter.representative_id)
+        move(session, letter, LetterStatus.rejected, now, "rejected by an organiser")
+        session.commit()
+        return status_view(session, letter, recipient)
+
+
+def record_delivery(
+    session: Session, letter_id: str, status: LetterStatus, *, now: datetime
+) -> bool:
+    """For delivery and tracking: move a letter to sent/delivered/bounced inside the caller's
+    transaction (no commit). False when the letter is gone or already past that state."""
+    letter = session.get(Letter, letter_id)
+    if letter is None or status is letter.status:
+        return False
+    move(session, letter, status, now)
+    return True

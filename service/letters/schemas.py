@@ -1,0 +1,190 @@
+"""What the letters API takes and gives, shared by the JSON routes and the web pages."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+from email_validator import EmailNotValidError, validate_email
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from service.errors import InvalidInput
+from service.letters import guards
+from service.letters.states import LetterStatus
+
+MAX_NAME = 100
+MAX_EMAIL = 254
+MAX_POSTCODE = 16
+MAX_ADDRESS = 300
+MAX_MESSAGE = 5_000
+MAX_SUBJECT = 150
+MAX_BODY_BYTES = 64 * 1024
+
+
+class Lang(StrEnum):
+    en = "en"
+    fr = "fr"
+
+
+def _single_line(value: str) -> str:
+    try:
+        return guards.single_line(value)
+    except ValueError as exc:
+        raise PydanticCustomError("control_characters", str(exc)) from None
+
+
+def _paragraph(value: str) -> str:
+    try:
+        return guards.paragraph(value)
+    except ValueError as exc:
+        raise PydanticCustomError("control_characters", str(exc)) from None
+
+
+def _required(value: str) -> str:
+    if not value:
+        raise PydanticCustomError("missing_text", "must not be empty")
+    return value
+
+
+def _email(value: str) -> str:
+    value = _single_line(value)
+    try:
+        checked = validate_email(value, check_deliverability=False)
+    except EmailNotValidError:
+        raise PydanticCustomError(
+            "email", "is not a valid email address (it should look like name@example.org)"
+        ) from None
+    return str(checked.normalized)
+
+
+OneLine = Annotated[str, AfterValidator(_single_line)]
+RequiredLine = Annotated[str, AfterValidator(_single_line), AfterValidator(_required)]
+Paragraph = Annotated[str, AfterValidator(_paragraph)]
+Email = Annotated[str, AfterValidator(_email)]
+
+
+def _empty_to_none(value: Any) -> Any:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+class LetterIn(BaseModel):
+    """A supporter's letter as submitted (POST /api/letters or the web form)."""
+
+    model_config = ConfigDict(str_max_length=MAX_MESSAGE)
+
+    campaign: str = Field(min_length=1, max_length=60, pattern=r"^[a-z0-9][a-z0-9-]*$")
+    representative_id: str = Field(min_length=1, max_length=40)
+    name: Annotated[RequiredLine, Field(max_length=MAX_NAME)]
+    email: Annotated[Email, Field(max_length=MAX_EMAIL)]
+    postcode: Annotated[RequiredLine, Field(max_length=MAX_POSTCODE)]
+    address: Annotated[RequiredLine, Field(max_length=MAX_ADDRESS)]
+    demands: list[Annotated[int, Field(ge=1, le=99)]] = Field(min_length=1, max_length=20)
+    message: Annotated[Paragraph, Field(max_length=MAX_MESSAGE)] = ""
+    subject: Annotated[
+        OneLine | None, BeforeValidator(_empty_to_none), Field(max_length=MAX_SUBJECT)
+    ] = None
+    consent: bool
+    updates: bool = False
+    lang: Lang | None = None
+    # Honeypot: people never see this field; a filled one is refused.
+    website: str | None = Field(default=None, max_length=200)
+
+    @field_validator("consent")
+    @classmethod
+    def _consent_given(cls, value: bool) -> bool:
+        if value is not True:
+            raise PydanticCustomError(
+                "consent",
+                "must be true: tick the box to agree that we send this letter in your name",
+            )
+        return value
+
+    @field_validator("demands")
+    @classmethod
+    def _distinct_demands(cls, value: list[int]) -> list[int]:
+        return sorted(set(value))
+
+
+class SimilarityIn(BaseModel):
+    representative_id: str = Field(min_length=1, max_length=40)
+    message: Annotated[Paragraph, Field(max_length=MAX_MESSAGE)] = ""
+
+
+class SimilarityOut(BaseModel):
+    similar_letters: int
+    score: float = Field(ge=0, le=1)
+
+
+class SubmitOut(BaseModel):
+    id: str
+    status: LetterStatus
+    status_url: str
+    # Set when the letter will be held for review once confirmed; `message` says why and how
+    # to make it the supporter's own.
+    hold_reason: str | None = None
+    message: str = ""
+
+
+class RepresentativeBrief(BaseModel):
+    id: str
+    name: str
+    constituency: str
+
+
+class EventOut(BaseModel):
+    status: LetterStatus
+    at: datetime
+
+
+class LetterPreview(BaseModel):
+    subject: str
+    text: str
+
+
+class LetterStatusOut(BaseModel):
+    """GET /letters/{token} and the answer to a confirmation click."""
+
+    id: str
+    status: LetterStatus
+    campaign: str
+    representative: RepresentativeBrief
+    language: Lang
+    demands: list[int]
+    hold_reason: str | None
+    # A sentence for the supporter, in their language, about where the letter is.
+    explanation: str
+    created_at: datetime
+    confirm_by: datetime | None
+    events: list[EventOut]
+    letter: LetterPreview
+
+
+class ErrorOut(BaseModel):
+    error: str
+    message: str
+    field: str | None = None
+
+
+def parse_letter(data: Mapping[str, Any]) -> LetterIn:
+    """Build a LetterIn from form data, turning validation failures into InvalidInput."""
+    try:
+        return LetterIn.model_validate(dict(data))
+    except ValidationError as exc:
+        raise invalid_input(exc) from None
+
+
+def invalid_input(exc: ValidationError) -> InvalidInput:
+    first = exc.errors()[0]
+    field = ".".join(str(part) for part in first.get("loc", ())) or None
+    return InvalidInput(f"{field}: {first['msg']}" if field else first["msg"], field=field)

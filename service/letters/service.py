@@ -1,0 +1,380 @@
+"""Letter use cases, one transaction each (each commits once, or rolls back whatever it wrote
+when it refuses): submit, confirm, status, revise, similarity, preview, the organisers'
+release and reject, and the periodic jobs for the worker (send_due_reminders, purge_expired).
+The JSON routes and the web pages call the same functions."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from service.campaigns.service import get_campaign, require_open, resolve
+from service.config import Settings
+from service.delivery.schemas import MessageKind
+from service.errors import Conflict, InvalidInput, NotFound
+from service.letters import guards, similarity
+from service.letters.compose import Draft, Recipient, RenderedLetter, render_letter
+from service.letters.jobs import purge_expired, send_due_reminders
+from service.letters.models import Letter, LetterEvent
+from service.letters.moderation import record_delivery, reject_letter, release_letter
+from service.letters.queries import (
+    campaign_of,
+    events_of,
+    existing_letter,
+    find_letter,
+    letter_language,
+    letters_to,
+    recent_fingerprints,
+    recipient_of,
+    templates_for,
+)
+from service.letters.schemas import (
+    LetterIn,
+    LetterStatusOut,
+    SimilarityIn,
+    SimilarityOut,
+    SubmitOut,
+)
+from service.letters.states import EDITABLE, HoldReason, LetterStatus
+from service.letters.status import status_view
+from service.letters.steps import (
+    DuplicateLetter,
+    assess,
+    hold_message,
+    move,
+    queue_letter,
+    queue_supporter_mail,
+    status_url,
+    use_case,
+)
+from service.letters.tokens import (
+    LinkExpired,
+    confirmation_token,
+    read_confirmation_token,
+    read_status_token,
+    token_hash,
+)
+
+__all__ = [
+    "DuplicateLetter",
+    "check_similarity",
+    "confirm_letter",
+    "letter_status",
+    "preview_letter",
+    "purge_expired",
+    "record_delivery",
+    "reject_letter",
+    "release_letter",
+    "revise_message",
+    "send_due_reminders",
+    "submit_letter",
+]
+
+log = logging.getLogger("repmail.letters")
+HOUR = timedelta(hours=1)
+DAY = timedelta(days=1)
+
+
+def submit_letter(
+    session: Session, settings: Settings, data: LetterIn, *, client_ip: str | None, now: datetime
+) -> SubmitOut:
+    """Store a new letter and queue its confirmation email, in one transaction.
+
+    Raises InvalidInput (honeypot, unknown or unwritable representative, unknown demand),
+    NotFound (campaign), CampaignClosed, TooManyRequests, DuplicateLetter (after re-sending
+    the confirmation of a still-pending first letter, at most every few minutes)."""
+    with use_case(session):
+        guards.refuse_honeypot(data.website)
+        campaign = get_campaign(session, data.campaign)
+        require_open(campaign, now)
+        rep, recipient = recipient_of(session, data.representative_id)
+        if not rep.can_write:
+            raise InvalidInput(
+                f"{rep.name} cannot be written to yet: we have no official address for this "
+                "seat, or it is vacant.",
+                field="representative_id",
+            )
+        language = letter_language(session, rep.chamber_id)
+        view = resolve(session, campaign, language)
+        unknown = [n for n in data.demands if view.demand(n) is None]
+        if unknown:
+            raise InvalidInput(
+                f"This campaign has demands 1 to {len(view.demands)}; choose among them.",
+                field="demands",
+            )
+        cfg = settings.letters
+        if client_ip:
+            guards.count_hit(
+                session,
+                secret=settings.secret_key,
+                bucket="letters-ip",
+                key=client_ip,
+                limit=cfg.letters_per_ip_per_hour,
+                window=HOUR,
+                now=now,
+                message="Too many letters have been sent from your connection in the last "
+                "hour. Please try again later.",
+            )
+        key = guards.email_key(data.email)
+        assert view.id is not None
+        first = existing_letter(session, view.id, rep.id, key)
+        if first is not None:
+            if (
+                first.status is LetterStatus.pending_confirmation
+                and first.confirm_expires_at <= now
+            ):
+                _delete(session, first)
+            else:
+                _refuse_duplicate(session, settings, first, recipient, now)
+        guards.count_hit(
+            session,
+            secret=settings.secret_key,
+            bucket="letters-email",
+            key=key,
+            limit=cfg.letters_per_email_per_day,
+            window=DAY,
+            now=now,
+            message="Too many letters have been written with this email address today. "
+            "Please try again tomorrow.",
+        )
+        fingerprint, hold, report = assess(
+            session, settings, rep.id, data.message, now, email_key=key
+        )
+        subject, own = data.subject, True
+        if not subject:
+            own = False
+            subjects = view.subjects or (view.title,)
+            subject = subjects[letters_to(session, view.id, rep.id) % len(subjects)]
+        ui_lang = data.lang.value if data.lang else language
+        expires = now + timedelta(days=cfg.confirmation_valid_days)
+        letter = Letter(
+            campaign_id=view.id,
+            representative_id=rep.id,
+            language=language,
+            ui_lang=ui_lang,
+            name=data.name,
+            email=data.email,
+            email_key=key,
+            postcode=data.postcode,
+            address=data.address,
+            message=data.message,
+            demands=",".join(str(n) for n in data.demands),
+            subject=subject,
+            subject_is_own=own,
+            consent_at=now,
+            updates=data.updates,
+            ip_hash=guards.ip_hash(settings.secret_key, client_ip) if client_ip else None,
+            hold_reason=hold,
+            similarity=report.score,
+            fingerprint=fingerprint,
+            confirm_token_hash="",
+            confirm_expires_at=expires,
+            confirmation_sent_at=now,
+            created_at=now,
+            updated_at=now,
+        )
+        letter.confirm_token_hash = token_hash(
+            confirmation_token(settings.secret_key, letter.id, expires)
+        )
+        session.add(letter)
+        session.add(
+            LetterEvent(letter_id=letter.id, at=now, to_status=LetterStatus.pending_confirmation)
+        )
+        try:
+            session.flush()
+        except IntegrityError:  # a concurrent first attempt won the race
+            raise DuplicateLetter(
+                f"You have already written to {recipient.name} for this campaign.",
+                status=LetterStatus.pending_confirmation,
+                resent=False,
+            ) from None
+        queue_supporter_mail(session, settings, letter, recipient, MessageKind.confirmation, now)
+        session.commit()
+        log.info("letter submitted", extra={"letter_id": letter.id, "held": bool(hold)})
+        return SubmitOut(
+            id=letter.id,
+            status=LetterStatus.pending_confirmation,
+            status_url=status_url(settings, letter.id),
+            hold_reason=hold,
+            message=hold_message(hold, ui_lang, recipient.name, report.similar_letters),
+        )
+
+
+def _delete(session: Session, letter: Letter) -> None:
+    for event in events_of(session, letter.id):
+        session.delete(event)
+    session.delete(letter)
+    session.flush()
+
+
+def _refuse_duplicate(
+    session: Session, settings: Settings, first: Letter, recipient: Recipient, now: datetime
+) -> None:
+    """A second attempt: point the supporter to the first letter, by email only (the answer
+    to whoever asked reveals nothing about it), re-sending a pending confirmation at most
+    every `resend_interval_minutes`."""
+    resent = False
+    interval = timedelta(minutes=settings.letters.resend_interval_minutes)
+    status = LetterStatus(first.status)
+    if status is LetterStatus.pending_confirmation and now - first.confirmation_sent_at >= interval:
+        queue_supporter_mail(session, settings, first, recipient, MessageKind.confirmation, now)
+        first.confirmation_sent_at = now
+        session.add(first)
+        session.commit()
+        resent = True
+    if status is LetterStatus.pending_confirmation:
+        follow = (
+            "We have sent you the confirmation email again: open its link to send your letter."
+            if resent
+            else "We sent you its confirmation email a few minutes ago: please check your "
+            "inbox, and your spam folder."
+        )
+    else:
+        follow = "The link to follow your letter is in the emails we sent you."
+    raise DuplicateLetter(
+        f"You have already written to {recipient.name} for this campaign. {follow}",
+        status=status,
+        resent=resent,
+    )
+
+
+def confirm_letter(
+    session: Session, settings: Settings, token: str, *, now: datetime
+) -> LetterStatusOut:
+    """The supporter's click. Queues the letter for the representative (or holds it for
+    review, or rejects it when the deadline has passed). A link that was already used changes
+    nothing and shows the letter's status. Raises NotFound (forged, or purged) and
+    LinkExpired (410; the letter is marked expired)."""
+    with use_case(session):
+        try:
+            letter_id = read_confirmation_token(settings.secret_key, token, now)
+        except LinkExpired:
+            _expire(session, token, now)
+            raise
+        letter = session.exec(
+            select(Letter)
+            .where(Letter.confirm_token_hash == token_hash(token))
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).first()
+        if letter is None or letter.id != letter_id:
+            raise NotFound(
+                "This letter no longer exists: unconfirmed letters are deleted when their "
+                "link expires.",
+                field="token",
+            )
+        rep, recipient = recipient_of(session, letter.representative_id)
+        if letter.status is not LetterStatus.pending_confirmation:
+            return status_view(session, letter, recipient)
+        if now >= campaign_of(session, letter).deadline:
+            move(session, letter, LetterStatus.rejected, now, "deadline passed")
+        else:
+            move(session, letter, LetterStatus.confirmed, now)
+            letter.confirmed_at = now
+            if not rep.can_write:
+                letter.hold_reason = HoldReason.representative_unavailable
+            if letter.hold_reason:
+                move(session, letter, LetterStatus.held, now, letter.hold_reason)
+            else:
+                queue_letter(session, letter, recipient, now, "confirmed")
+        session.commit()
+        log.info("letter confirmed", extra={"letter_id": letter.id, "status": letter.status})
+        return status_view(session, letter, recipient)
+
+
+def _expire(session: Session, token: str, now: datetime) -> None:
+    letter = session.exec(
+        select(Letter).where(Letter.confirm_token_hash == token_hash(token))
+    ).first()
+    if letter is not None and letter.status is LetterStatus.pending_confirmation:
+        move(session, letter, LetterStatus.expired, now, "link expired")
+        session.commit()
+
+
+def letter_status(session: Session, settings: Settings, token: str) -> LetterStatusOut:
+    """Where a letter is, from its long-lived status link. Raises NotFound."""
+    letter = find_letter(session, read_status_token(settings.secret_key, token))
+    _rep, recipient = recipient_of(session, letter.representative_id)
+    return status_view(session, letter, recipient)
+
+
+def revise_message(
+    session: Session, settings: Settings, token: str, message: str, *, now: datetime
+) -> LetterStatusOut:
+    """Replace the personal paragraph of a letter that is not confirmed yet, or is held for
+    review; a held letter whose new paragraph passes goes straight to the outbox."""
+    with use_case(session):
+        letter = find_letter(
+            session, read_status_token(settings.secret_key, token), for_update=True
+        )
+        if letter.status not in EDITABLE:
+            raise Conflict(
+                "This letter has already been passed on and can no longer be changed.",
+                field="message",
+            )
+        rep, recipient = recipient_of(session, letter.representative_id)
+        fingerprint, hold, report = assess(
+            session, settings, rep.id, message, now, letter_id=letter.id, email_key=letter.email_key
+        )
+        letter.message = message
+        letter.fingerprint = fingerprint
+        letter.similarity = report.score
+        if letter.hold_reason != HoldReason.representative_unavailable:
+            letter.hold_reason = hold
+        letter.updated_at = now
+        session.add(letter)
+        if letter.status is LetterStatus.held and letter.hold_reason is None:
+            queue_letter(session, letter, recipient, now, "revised")
+        session.commit()
+        return status_view(session, letter, recipient)
+
+
+def check_similarity(
+    session: Session,
+    settings: Settings,
+    data: SimilarityIn,
+    *,
+    client_ip: str | None,
+    now: datetime,
+) -> SimilarityOut:
+    """How many recent letters to this representative read like `data.message`."""
+    with use_case(session):
+        recipient_of(session, data.representative_id)
+        if client_ip:
+            guards.count_hit(
+                session,
+                secret=settings.secret_key,
+                bucket="similarity-ip",
+                key=client_ip,
+                limit=settings.letters.similarity_checks_per_ip_per_hour,
+                window=HOUR,
+                now=now,
+                message="Too many checks from your connection; please wait a little.",
+            )
+        cfg = settings.letters
+        mine = similarity.shingles(data.message, cfg.shingle_words)
+        others = recent_fingerprints(session, settings, data.representative_id, now)
+        report = similarity.compare(mine, others, cfg.similarity_threshold)
+        session.commit()
+        return SimilarityOut(similar_letters=report.similar_letters, score=report.score)
+
+
+def preview_letter(session: Session, data: LetterIn) -> RenderedLetter:
+    """The letter as it would be sent (for a page's preview step); writes nothing."""
+    campaign = get_campaign(session, data.campaign)
+    rep, recipient = recipient_of(session, data.representative_id)
+    language = letter_language(session, rep.chamber_id)
+    view = resolve(session, campaign, language)
+    draft = Draft(
+        name=data.name,
+        email=data.email,
+        postcode=data.postcode,
+        address=data.address,
+        message=data.message,
+        demands=tuple(n for n in data.demands if view.demand(n) is not None),
+        subject=data.subject or (view.subjects[0] if view.subjects else view.title),
+    )
+    return render_letter(templates_for(session, view.id, language), view, recipient, draft)
