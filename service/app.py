@@ -17,6 +17,7 @@ from service import __version__
 from service.config import Settings, get_settings
 from service.db import create_db_engine
 from service.errors import DomainError
+from service.letters.routes import router as letters_router
 from service.lookup.routes import router as lookup_router
 from service.lookup.service import LookupDependencies
 from service.lookup.uk import build_uk_resolvers
@@ -44,6 +45,7 @@ def create_app(
         uk_resolvers=build_uk_resolvers(settings, engine)
     )
     app.include_router(lookup_router)
+    app.include_router(letters_router)
     _install_error_handlers(app)
     _install_request_log(app)
 

@@ -20,7 +20,7 @@ def release_letter(session: Session, letter_id: str, *, now: datetime) -> Letter
     with use_case(session):
         letter = find_letter(session, letter_id, for_update=True)
         rep, recipient = recipient_of(session, letter.representative_id)
-        if letter.status is not LetterStatus.held:
+        if letter.status != LetterStatus.held:
             raise Conflict("Only a held letter can be released.", field="status")
         if not rep.can_write:
             raise Conflict(f"{rep.name} cannot be written to yet.", field="representative_id")
@@ -45,7 +45,7 @@ def record_delivery(
     """For delivery and tracking: move a letter to sent/delivered/bounced inside the caller's
     transaction (no commit). False when the letter is gone or already past that state."""
     letter = session.get(Letter, letter_id)
-    if letter is None or status is letter.status:
+    if letter is None or status == letter.status:
         return False
     move(session, letter, status, now)
     return True

@@ -123,7 +123,7 @@ def submit_letter(
         first = existing_letter(session, view.id, rep.id, key)
         if first is not None:
             if (
-                first.status is LetterStatus.pending_confirmation
+                first.status == LetterStatus.pending_confirmation
                 and first.confirm_expires_at <= now
             ):
                 _delete(session, first)
@@ -267,7 +267,7 @@ def confirm_letter(
                 field="token",
             )
         rep, recipient = recipient_of(session, letter.representative_id)
-        if letter.status is not LetterStatus.pending_confirmation:
+        if letter.status != LetterStatus.pending_confirmation:
             return status_view(session, letter, recipient)
         if now >= campaign_of(session, letter).deadline:
             move(session, letter, LetterStatus.rejected, now, "deadline passed")
@@ -289,7 +289,7 @@ def _expire(session: Session, token: str, now: datetime) -> None:
     letter = session.exec(
         select(Letter).where(Letter.confirm_token_hash == token_hash(token))
     ).first()
-    if letter is not None and letter.status is LetterStatus.pending_confirmation:
+    if letter is not None and letter.status == LetterStatus.pending_confirmation:
         move(session, letter, LetterStatus.expired, now, "link expired")
         session.commit()
 
@@ -326,7 +326,7 @@ def revise_message(
             letter.hold_reason = hold
         letter.updated_at = now
         session.add(letter)
-        if letter.status is LetterStatus.held and letter.hold_reason is None:
+        if letter.status == LetterStatus.held and letter.hold_reason is None:
             queue_letter(session, letter, recipient, now, "revised")
         session.commit()
         return status_view(session, letter, recipient)

@@ -1,0 +1,96 @@
+"""Letter fixtures: a fake clock passed to every use case, the seeded campaign, writable and
+unwritable representatives, a ready-made valid letter, and the outbox rows a test produced."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session, col, select
+
+from service.delivery.clock import FakeClock
+from service.delivery.models import OutboxMessage
+from service.letters.routes import get_now
+from service.letters.schemas import LetterIn
+
+UK_REP = "uk-1171"  # Liam Byrne, Birmingham Hodge Hill and Solihull North
+UK_REP_NO_EMAIL = "uk-3924"
+FR_REP = "fr-PA1567"  # Jérôme Guedj, Essonne 6e
+START = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(START)
+
+
+@pytest.fixture
+def api(client: TestClient, clock: FakeClock) -> Iterator[TestClient]:
+    """The app's test client on the per-test session, its clock pinned to `clock`."""
+    client.app.dependency_overrides[get_now] = clock.now  # type: ignore[attr-defined]
+    yield client
+    client.app.dependency_overrides.pop(get_now, None)  # type: ignore[attr-defined]
+
+
+LetterData = Callable[..., dict[str, Any]]
+
+
+@pytest.fixture
+def letter_data() -> LetterData:
+    counter = iter(range(1, 10_000))
+
+    def make(**overrides: Any) -> dict[str, Any]:
+        n = next(counter)
+        data: dict[str, Any] = {
+            "campaign": "calais-border",
+            "representative_id": UK_REP,
+            "name": f"Alex Example {n}",
+            "email": f"alex{n}@example.org",
+            "postcode": "B34 7AA",
+            "address": f"{n} Example Road, Birmingham",
+            "demands": [1, 3],
+            "message": (
+                f"I volunteer with a refugee drop-in in my town (note {n}). Last winter I met "
+                "a father who had been separated from his children for two years. Please "
+                "speak for families like his before the summit."
+            ),
+            "consent": True,
+            "updates": False,
+            "lang": "en",
+        }
+        data.update(overrides)
+        return data
+
+    return make
+
+
+@pytest.fixture
+def letter_in(letter_data: LetterData) -> Callable[..., LetterIn]:
+    def make(**overrides: Any) -> LetterIn:
+        return LetterIn.model_validate(letter_data(**overrides))
+
+    return make
+
+
+def outbox_for(session: Session, letter_id: str) -> list[OutboxMessage]:
+    return list(
+        session.exec(
+            select(OutboxMessage)
+            .where(OutboxMessage.letter_id == letter_id)
+            .order_by(col(OutboxMessage.created_at), col(OutboxMessage.priority))
+        ).all()
+    )
+
+
+def token_from(url: str) -> str:
+    return url.rstrip("/").rsplit("/", 1)[-1]
+
+
+def confirm_token_in(message: OutboxMessage) -> str:
+    for word in message.text_body.split():
+        if "/confirm/" in word:
+            return token_from(word)
+    raise AssertionError("no confirmation link in the email")
