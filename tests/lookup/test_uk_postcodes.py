@@ -4,7 +4,7 @@ refused with a message a person can act on, and nothing but InvalidInput ever ra
 from __future__ import annotations
 
 import pytest
-from hypothesis import example, given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from service.errors import InvalidInput
@@ -21,6 +21,8 @@ THIRD_AFTER_ONE = "ABCDEFGHJKPSTUW"
 FOURTH_AFTER_TWO = "ABEHMNPRVWXY"
 INWARD = "ABDEFGHJLNPQRSTUWXYZ"
 DIGITS = "0123456789"
+# A busy CI machine must not turn one slow example into a failure.
+NO_DEADLINE = settings(deadline=None)
 
 
 @pytest.mark.parametrize(
@@ -148,6 +150,7 @@ def _spaced(text: str, data: st.DataObject) -> str:
     return "".join(pieces) + data.draw(st.sampled_from(["", " ", "\n"]))
 
 
+@NO_DEADLINE
 @given(postcode=valid_postcodes(), data=st.data())
 @example(postcode=("GIR", "0AA"), data=None)
 def test_every_valid_postcode_round_trips(postcode: tuple[str, str], data: st.DataObject) -> None:
@@ -160,6 +163,7 @@ def test_every_valid_postcode_round_trips(postcode: tuple[str, str], data: st.Da
     assert parse_uk_postcode(parsed.key) == parsed
 
 
+@NO_DEADLINE
 @given(postcode=valid_postcodes())
 def test_full_width_forms_of_valid_postcodes_are_accepted(postcode: tuple[str, str]) -> None:
     outward, inward = postcode
@@ -179,11 +183,13 @@ def _parse_or_refuse(text: str) -> None:
     assert parsed.key.isascii() and parsed.key == parsed.key.upper()
 
 
+@NO_DEADLINE
 @given(st.text(max_size=60))
 def test_arbitrary_text_raises_nothing_but_invalid_input(text: str) -> None:
     _parse_or_refuse(text)
 
 
+@NO_DEADLINE
 @given(st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcxyz0123456789 -\t\u00a0ＳＷ１", max_size=12))
 def test_postcode_like_text_raises_nothing_but_invalid_input(text: str) -> None:
     _parse_or_refuse(text)
