@@ -80,7 +80,7 @@ class Worker:
         """Reap, claim what is due (up to `concurrency`), send it all, record the outcomes.
         Returns how many rows were claimed."""
         self.reap()
-        jobs = self._claim(self.concurrency)
+        jobs = [] if self._holding() else self._claim(self.concurrency)
         futures = [self._pool.submit(self._send, job) for job in jobs]
         self._record([future.result() for future in futures])
         return len(jobs)

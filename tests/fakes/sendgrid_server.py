@@ -266,7 +266,9 @@ class FakeSendGrid:
         self.state = FakeState(api_key, latency, hang, verified)
         self._server = _Server(("127.0.0.1", port), _Handler)
         self._server.state = self.state
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     @property
     def url(self) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from email.headerregistry import Address as MimeAddress
 from email.message import EmailMessage
-from email.policy import SMTP
+from email.policy import default as default_policy
 from email.utils import formatdate
 
 from service.delivery.schemas import Address, OutgoingEmail
@@ -18,7 +18,7 @@ def message_id(outbox_id: str, sender: str) -> str:
 
 
 def build_mime(email: OutgoingEmail, *, outbox_id: str) -> EmailMessage:
-    message = EmailMessage(policy=SMTP)
+    message = EmailMessage(policy=default_policy)
     message["From"] = _address(email.sender)
     message["To"] = _address(email.to)
     if email.reply_to:
