@@ -9,6 +9,7 @@ from rich.console import Console
 
 from service.config import get_settings
 from service.db import create_db_engine
+from service.delivery import commands as delivery_commands
 from service.logs import configure_logging
 from service.representatives.importers import fr_commands, uk_commands
 
@@ -19,6 +20,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(import_app, name="import")
 uk_commands.register(import_app)
 fr_commands.register(import_app)
+delivery_commands.register(app)
 
 console = Console(stderr=True)
 

@@ -7,6 +7,7 @@ import logging
 from collections.abc import Sequence
 from datetime import datetime
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from service.delivery.clock import SYSTEM_CLOCK
@@ -270,3 +271,11 @@ def _check_headers(email: OutgoingEmail) -> None:
             raise InvalidInput("an email address is missing its @", field="email")
     if any("\r" in value or "\n" in value for value in values):
         raise InvalidInput("email headers must not contain line breaks", field="headers")
+
+
+def state_counts(session: Session) -> dict[str, int]:
+    """How many outbox rows are in each state (ops, `repmail delivery status`)."""
+    rows = session.exec(
+        select(OutboxMessage.state, func.count()).group_by(col(OutboxMessage.state))
+    ).all()
+    return {str(state): int(count) for state, count in rows}

@@ -1,0 +1,141 @@
+"""Command line: `repmail worker`, `repmail delivery pause|resume|status`, `repmail send-test`.
+service/cli.py calls register(app)."""
+
+from __future__ import annotations
+
+import signal
+import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from sqlmodel import Session
+
+from service.config import get_settings
+from service.db import create_db_engine
+from service.delivery import service as delivery
+from service.delivery.backends import SendError, build_backend
+from service.delivery.schemas import Address, MessageKind, OutgoingEmail
+from service.delivery.worker import Worker
+from service.logs import configure_logging
+
+delivery_app = typer.Typer(help="Delivery: pause or resume all sending, see the outbox.")
+console = Console(stderr=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("worker")(worker)
+    app.command("send-test")(send_test)
+    app.add_typer(delivery_app, name="delivery", no_args_is_help=True)
+
+
+def worker(
+    concurrency: Annotated[
+        int | None, typer.Option(help="Sends in flight (default: delivery.concurrency).")
+    ] = None,
+    once: Annotated[bool, typer.Option(help="Send what is due now, then exit.")] = False,
+) -> None:
+    """Send queued email. Run as many as you like (PostgreSQL); stops cleanly on SIGTERM."""
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    engine = create_db_engine(settings)
+    runner = Worker(
+        engine,
+        build_backend(settings, connections=concurrency),
+        settings.delivery,
+        concurrency=concurrency,
+    )
+    try:
+        if once:
+            runner.drain()
+        else:
+            stop = threading.Event()
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                signal.signal(signum, lambda *_: stop.set())
+            console.print(f"worker {runner.worker_id} sending via {runner.backend.name}")
+            runner.run(stop)
+    finally:
+        runner.close()
+        engine.dispose()
+    stats = runner.stats
+    console.print(
+        f"sent {stats.sent}, retried {stats.retried}, failed {stats.failed}, "
+        f"unknown outcome {stats.ambiguous}, released {stats.released}"
+    )
+
+
+@delivery_app.command("pause")
+def pause(
+    reason: Annotated[str, typer.Option(help="Why; shown by `delivery status`.")] = (
+        "paused by an operator"
+    ),
+) -> None:
+    """Stop all sending at once, on every worker. Nothing queued is lost."""
+    with _session() as session:
+        delivery.pause(session, reason=reason, actor="cli")
+        session.commit()
+    console.print("Delivery paused. `repmail delivery resume` starts it again.")
+
+
+@delivery_app.command("resume")
+def resume() -> None:
+    """Let the workers send again."""
+    with _session() as session:
+        delivery.resume(session, actor="cli")
+        session.commit()
+    console.print("Delivery resumed.")
+
+
+@delivery_app.command("status")
+def status() -> None:
+    """Whether delivery is paused, and how many messages are in each state."""
+    with _session() as session:
+        state = delivery.pause_state(session)
+        counts = delivery.state_counts(session)
+    if state.paused:
+        console.print(f"PAUSED since {state.changed_at:%Y-%m-%d %H:%M} UTC: {state.reason}")
+    else:
+        console.print("running")
+    for name, count in sorted(counts.items()):
+        typer.echo(f"{name}\t{count}")
+
+
+def send_test(
+    address: Annotated[str, typer.Argument(help="Where to send the test email.")],
+    sender: Annotated[
+        str | None, typer.Option("--from", help="From address (default: delivery.test_sender).")
+    ] = None,
+) -> None:
+    """Send one real test email through the configured backend, now (not via the outbox)."""
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    email = OutgoingEmail(
+        kind=MessageKind.notice,
+        sender=Address(sender or settings.delivery.test_sender, "repmail"),
+        to=Address(address),
+        subject="repmail test email",
+        text="This is a test email from repmail. If you can read it, delivery works.\n",
+        html="<p>This is a test email from repmail. If you can read it, delivery works.</p>",
+    )
+    backend = build_backend(settings, connections=1)
+    try:
+        provider_id = backend.send(email, outbox_id=uuid.uuid4().hex)
+    except SendError as error:
+        console.print(f"[red]Not sent[/red] via {backend.name}: {error.reason}")
+        raise typer.Exit(1) from error
+    finally:
+        backend.close()
+    console.print(f"Sent via {backend.name}; provider message id {provider_id}")
+
+
+@contextmanager
+def _session() -> Iterator[Session]:
+    engine = create_db_engine(get_settings())
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            yield session
+    finally:
+        engine.dispose()
