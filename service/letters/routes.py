@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException
 
 from service.campaigns.schemas import CampaignOut
 from service.campaigns.service import describe_campaign
@@ -65,7 +66,20 @@ class LimitedBodyRoute(APIRoute):
                     if len(body) > MAX_BODY_BYTES:
                         return _too_large()
                 request._body = bytes(body)
-            return await handler(request)
+            try:
+                return await handler(request)
+            except HTTPException as exc:
+                if exc.status_code != 400:
+                    raise
+                # FastAPI's "error parsing the body": malformed input is a 422 here.
+                return JSONResponse(
+                    {
+                        "error": "invalid_input",
+                        "message": "The request body is not valid JSON.",
+                        "field": None,
+                    },
+                    status_code=422,
+                )
 
         return limited
 

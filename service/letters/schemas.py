@@ -92,7 +92,7 @@ class LetterIn(BaseModel):
     demands: list[Annotated[int, Field(ge=1, le=99)]] = Field(min_length=1, max_length=20)
     message: Annotated[Paragraph, Field(max_length=MAX_MESSAGE)] = ""
     subject: Annotated[
-        OneLine | None, BeforeValidator(_empty_to_none), Field(max_length=MAX_SUBJECT)
+        Annotated[OneLine, Field(max_length=MAX_SUBJECT)] | None, BeforeValidator(_empty_to_none)
     ] = None
     consent: bool
     updates: bool = False
