@@ -16,12 +16,14 @@ from sqlalchemy.engine import Engine
 from service import __version__
 from service.config import Settings, get_settings
 from service.db import create_db_engine
+from service.delivery.worker import lifespan as delivery_lifespan
 from service.errors import DomainError
 from service.letters.routes import router as letters_router
 from service.lookup.routes import router as lookup_router
 from service.lookup.service import LookupDependencies
 from service.lookup.uk import build_uk_resolvers
 from service.web.deps import SessionDep
+from service.web.public import install as install_public_pages
 
 log = logging.getLogger("repmail.http")
 
@@ -38,6 +40,7 @@ def create_app(
         title="repmail",
         version=__version__,
         description="Find your MP or député and write to them about a campaign.",
+        lifespan=delivery_lifespan(settings, engine),
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -46,6 +49,7 @@ def create_app(
     )
     app.include_router(lookup_router)
     app.include_router(letters_router)
+    install_public_pages(app)
     _install_error_handlers(app)
     _install_request_log(app)
 

@@ -14,9 +14,10 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from contextlib import contextmanager
+from contextlib import AbstractAsyncContextManager as AsyncContextManager
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import TypeVar
@@ -256,3 +257,15 @@ def embedded_worker(settings: Settings, engine: Engine) -> Iterator[Worker | Non
         stop.set()
         thread.join(settings.delivery.shutdown_grace_seconds + 5)
         worker.close()
+
+
+def lifespan(settings: Settings, engine: Engine) -> Callable[[object], AsyncContextManager[None]]:
+    """`FastAPI(lifespan=lifespan(settings, engine))`: the embedded worker runs while the
+    app does."""
+
+    @asynccontextmanager
+    async def run(_app: object) -> AsyncIterator[None]:
+        with embedded_worker(settings, engine):
+            yield
+
+    return run
