@@ -22,7 +22,7 @@ from service.delivery.backends import (
 )
 from service.delivery.backends.memory import MemoryBackend
 from service.delivery.clock import FakeClock, SystemClock
-from service.delivery.schemas import MessageKind
+from service.delivery.schemas import MessageKind, OutgoingEmail
 from service.delivery.states import OutboxState
 from service.delivery.worker import Worker
 from tests.delivery.support import history, make_email, queue_emails, row
@@ -255,6 +255,19 @@ def test_pause_stops_claims_and_resume_loses_nothing(
     assert {row(db, i).state for i in ids} == {S.sent}
 
 
+class Hanging(MemoryBackend):
+    """A backend whose sends never come back until released: a worker stuck or dead."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gate = threading.Event()
+
+    def send(self, email: OutgoingEmail, *, outbox_id: str) -> str:
+        self.calls += 1
+        self.gate.wait(10)
+        return "late-id"
+
+
 def test_a_dead_workers_lease_is_taken_over(
     db: Engine,
     clock: FakeClock,
@@ -263,12 +276,15 @@ def test_a_dead_workers_lease_is_taken_over(
     dsettings: DeliverySettings,
 ) -> None:
     [outbox_id] = queue_emails(db, clock)
-    # Worker A claims the row and "dies" mid-send: it never reports back.
-    with Session(db) as session, session.begin():
-        [job] = queue.claim(
-            session, worker_id="worker-A", limit=5, now=clock.now(), lease_seconds=60
-        )
+    hanging = Hanging()
+    worker_a = make_worker(worker_id="worker-A", backend=hanging)
     worker_b = make_worker(worker_id="worker-B")
+    a_thread = threading.Thread(target=worker_a.step)
+    a_thread.start()  # A claims the row and hangs mid-send
+    deadline = time.monotonic() + 5
+    while hanging.calls == 0 and time.monotonic() < deadline:
+        time.sleep(0.005)
+    assert row(db, outbox_id).lease_owner == "worker-A"
     assert worker_b.drain() == 0  # the lease still holds
     clock.advance(dsettings.lease_seconds)
     assert worker_b.drain() == 0  # lease lost: A may have sent it, so wait for evidence
@@ -277,21 +293,19 @@ def test_a_dead_workers_lease_is_taken_over(
     clock.advance(dsettings.ambiguity_window_seconds)
     assert worker_b.drain() == 1
     taken = row(db, outbox_id)
-    assert (taken.state, taken.attempts, taken.backend) == (S.sent, 2, "memory")
-    # A comes back from the dead with its answer: noted, but it settles nothing.
-    with Session(db) as session, session.begin():
-        late = queue.record(
-            session,
-            [queue.Outcome(job, provider_message_id="late-id")],
-            worker_id="worker-A",
-            backend="memory",
-            now=clock.now(),
-            settings=dsettings,
-            rng=worker_b.rng,
-        )
-    assert late.stale == 1
+    assert (taken.state, taken.attempts, taken.lease_owner) == (S.sent, 2, None)
+    assert [sent.outbox_id for sent in backend.sent] == [outbox_id]
+    # A comes back with its answer: noted in the log, but it settles nothing.
+    hanging.gate.set()
+    a_thread.join(5)
+    assert worker_a.stats.stale == 1
     assert row(db, outbox_id).provider_message_id == taken.provider_message_id
     assert history(db, outbox_id)[-1] == ("sent", "sent")
+    assert history(db, outbox_id)[:3] == [
+        (None, "queued"),
+        ("queued", "sending"),
+        ("sending", "sending"),
+    ]
 
 
 def test_a_late_answer_for_the_current_attempt_still_counts(
