@@ -206,6 +206,7 @@ def submit_letter(
 def _delete(session: Session, letter: Letter) -> None:
     for event in events_of(session, letter.id):
         session.delete(event)
+    session.flush()  # no ORM relationship orders these deletes: the events go first
     session.delete(letter)
     session.flush()
 

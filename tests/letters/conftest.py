@@ -29,8 +29,10 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def api(client: TestClient, clock: FakeClock) -> Iterator[TestClient]:
-    """The app's test client on the per-test session, its clock pinned to `clock`."""
+    """The app's test client on the per-test session, its clock pinned to `clock`, asking for
+    JSON (browsers get the web pages at /confirm and /letters)."""
     client.app.dependency_overrides[get_now] = clock.now  # type: ignore[attr-defined]
+    client.headers["Accept"] = "application/json"
     yield client
     client.app.dependency_overrides.pop(get_now, None)  # type: ignore[attr-defined]
 
