@@ -48,8 +48,8 @@ def create_app(
         uk_resolvers=build_uk_resolvers(settings, engine)
     )
     app.include_router(lookup_router)
+    install_public_pages(app)  # before letters: its pages share two paths with the JSON API
     app.include_router(letters_router)
-    install_public_pages(app)
     _install_error_handlers(app)
     _install_request_log(app)
 

@@ -1,0 +1,166 @@
+"""Find your representative: the three paths, the lookup's questions, pick-by-name.
+
+Every page here is a GET (a lookup changes nothing), so partners can link straight to any
+step and the browser's back button always works.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import HTMLResponse
+
+from service.errors import DomainError, InvalidInput, ServiceUnavailable
+from service.lookup.schemas import Country, LookupResult, LookupStatus, Question
+from service.lookup.service import find_constituencies, lookup
+from service.web.deps import LookupDeps, SessionDep
+from service.web.i18n import N_
+from service.web.public.journey import MAX_SEARCH, Where, clean_param, residence_options
+from service.web.templating import Page, PageDep
+
+router = APIRouter(include_in_schema=False)
+
+UNAVAILABLE = N_("The service that finds representatives did not answer in time.")
+# Our own words for what the lookup says, on pages in a language its messages are not in.
+RESULT_FALLBACKS = {
+    "matched": "",
+    "commune": N_(
+        "Several communes share this code postal, and they do not all have the same "
+        "representative. Which one do you live in?"
+    ),
+    "representative": N_(
+        "Where you live is split between several constituencies, and the data we hold cannot "
+        "tell which one your address is in. Choose yours: your town hall can tell you if you "
+        "are not sure."
+    ),
+    "constituency": N_(
+        "We could not find your constituency from what you entered. Search for it by name."
+    ),
+}
+
+Param = Annotated[str | None, Query()]
+
+
+def path_context(
+    page: Page, where: Where, errors: dict[str, str] | None = None
+) -> dict[str, object]:
+    """What the three start forms need (the campaign page and /find share them)."""
+    return {
+        "where": where,
+        "residences": residence_options(page.locale),
+        "errors": errors or {},
+    }
+
+
+@router.get("/find", response_class=HTMLResponse)
+def find(
+    page: PageDep,
+    session: SessionDep,
+    deps: LookupDeps,
+    country: Param = None,
+    postcode: Param = None,
+    commune: Param = None,
+    residence: Param = None,
+) -> HTMLResponse:
+    """Look up the supporter's representative, or ask the question the data cannot answer."""
+    where = Where.from_params(country, postcode, commune, residence)
+    if where.country is None or not where.complete:
+        return page.render("public/find_start.html", path_context(page, where), status_code=200)
+    try:
+        result = lookup(
+            session,
+            deps,
+            country=where.country,
+            postcode=where.postcode or None,
+            commune=where.commune or None,
+            residence=where.residence or None,
+        )
+    except InvalidInput as exc:
+        errors = {_path_field(where): page.domain_message(exc.message, _fallback(where))}
+        return page.render(
+            "public/find_start.html", path_context(page, where, errors), status_code=422
+        )
+    except (ServiceUnavailable, DomainError) as exc:
+        return page.render(
+            "public/find_unavailable.html",
+            {"where": where, "message": page.domain_message(exc.message, UNAVAILABLE)},
+            status_code=503 if isinstance(exc, ServiceUnavailable) else exc.status_code,
+        )
+    return page.render("public/find_result.html", _result_context(page, where, result))
+
+
+def _path_field(where: Where) -> str:
+    """The start-form field an error belongs to: each path has its own field id."""
+    return "abroad-residence" if where.country is Country.abroad else f"{where.country}-postcode"
+
+
+def _result_context(page: Page, where: Where, result: LookupResult) -> dict[str, object]:
+    return {
+        "where": where,
+        "result": result,
+        "message": page.domain_message(
+            result.message, RESULT_FALLBACKS.get(_result_kind(result), ""), detail=False
+        ),
+        "matched": result.status is LookupStatus.matched,
+        "ask_commune": result.question is Question.commune,
+        "ask_representative": result.question is Question.representative,
+        "ask_constituency": result.status is LookupStatus.unresolved
+        or result.question is Question.constituency,
+        "search_country": _search_country(where),
+    }
+
+
+def _result_kind(result: LookupResult) -> str:
+    if result.status is LookupStatus.matched:
+        return "matched"
+    return result.question.value if result.question else "constituency"
+
+
+def _fallback(where: Where) -> str:
+    return {
+        Country.uk: N_("We could not use this postcode."),
+        Country.fr: N_("We could not use this code postal."),
+        Country.abroad: N_("We could not use this country."),
+    }[where.country or Country.uk]
+
+
+def _search_country(where: Where) -> str:
+    return "uk" if where.country is Country.uk else "fr"
+
+
+@router.get("/find/name", response_class=HTMLResponse)
+def find_by_name(
+    page: PageDep,
+    session: SessionDep,
+    country: Param = None,
+    q: Param = None,
+    postcode: Param = None,
+) -> HTMLResponse:
+    """Pick-by-name: search constituencies by their name or their member's name."""
+    raw_country = clean_param(country).lower()
+    search_country = Country.fr if raw_country in ("fr", "abroad") else Country.uk
+    query = clean_param(q, limit=MAX_SEARCH + 1)
+    where = Where(country=search_country, postcode=clean_param(postcode))
+    context: dict[str, object] = {
+        "where": where,
+        "country": search_country.value,
+        "q": query[:MAX_SEARCH],
+        "results": None,
+        "errors": {},
+    }
+    if q is None:
+        return page.render("public/find_name.html", context)
+    errors: dict[str, str] = {}
+    if not query:
+        errors["q"] = page._("Enter a constituency name or a representative's name.")
+    elif len(query) > MAX_SEARCH:
+        errors["q"] = page._("Enter at most %(max)s characters.", max=MAX_SEARCH)
+    if errors:
+        return page.render("public/find_name.html", {**context, "errors": errors}, status_code=422)
+    try:
+        results = find_constituencies(session, country=search_country, query=query)
+    except DomainError as exc:
+        errors["q"] = page.t.translate_known(exc.message)
+        return page.render("public/find_name.html", {**context, "errors": errors}, status_code=422)
+    return page.render("public/find_name.html", {**context, "results": results})

@@ -1,0 +1,96 @@
+"""What the letter pages show, assembled from the letters and campaigns use cases: who the
+letter goes to, the campaign's demands, and the preview with its headers and similarity."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session
+
+from service.campaigns.service import get_campaign, resolve
+from service.config import Settings
+from service.errors import DomainError
+from service.letters.queries import letter_language, recipient_of
+from service.letters.schemas import LetterIn, SimilarityIn
+from service.letters.service import check_similarity, preview_letter
+from service.letters.similarity import words
+from service.representatives.schemas import ConstituencyOut, RepresentativeOut
+
+
+@dataclass(frozen=True)
+class WriteTarget:
+    representative: RepresentativeOut
+    # The letter's language: the chamber's, whatever the page's.
+    letter_lang: str
+
+
+def write_target(session: Session, representative_id: str) -> WriteTarget:
+    """The representative a letter would go to (InvalidInput when there is none)."""
+    rep, recipient = recipient_of(session, representative_id)
+    return WriteTarget(
+        representative=RepresentativeOut(
+            id=rep.id,
+            name=rep.name,
+            party=rep.party,
+            chamber=rep.chamber_id,
+            constituency=ConstituencyOut(id=rep.constituency_id, name=recipient.constituency),
+            can_write=rep.can_write,
+        ),
+        letter_lang=letter_language(session, rep.chamber_id),
+    )
+
+
+@dataclass(frozen=True)
+class Preview:
+    sender: str
+    reply_to: str
+    to: str
+    subject: str
+    text: str
+    letter_lang: str
+    # None when the check could not run (rate limit); the letter is still checked on submit.
+    similar_letters: int | None
+    similar_enough_to_hold: bool
+    personal_words: int
+
+
+def build_preview(
+    session: Session,
+    settings: Settings,
+    data: LetterIn,
+    *,
+    client_ip: str | None,
+    now: datetime,
+) -> Preview:
+    """The letter exactly as the representative would receive it; writes nothing but the
+    similarity check's rate-limit counter."""
+    target = write_target(session, data.representative_id)
+    rendered = preview_letter(session, data)
+    view = resolve(session, get_campaign(session, data.campaign), target.letter_lang)
+    similar: int | None = None
+    hold = False
+    try:
+        report = check_similarity(
+            session,
+            settings,
+            SimilarityIn(representative_id=data.representative_id, message=data.message),
+            client_ip=client_ip,
+            now=now,
+        )
+        similar = report.similar_letters
+        hold = report.score >= settings.letters.similarity_threshold
+    except DomainError:
+        similar = None
+    rep = target.representative
+    return Preview(
+        sender=f'"{data.name} via {view.sender_name}" <{view.sender_email}>',
+        reply_to=f'"{data.name}" <{data.email}>',
+        to=f"{rep.name} ({rep.constituency.name})",
+        subject=rendered.subject,
+        text=rendered.text,
+        letter_lang=target.letter_lang,
+        similar_letters=similar,
+        similar_enough_to_hold=hold,
+        personal_words=len(words(data.message)),
+    )

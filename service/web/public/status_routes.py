@@ -1,0 +1,193 @@
+"""The confirmation link and the letter's status page for people, on the letters use cases
+(programs asking for JSON get the letters API's routes at the same paths). The supporter may rewrite
+their paragraph from here while the letter waits for confirmation or review."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.routing import APIRoute
+from starlette.datastructures import Headers
+from starlette.routing import Match
+from starlette.types import Scope
+
+from service.errors import DomainError, NotFound
+from service.letters.service import confirm_letter, letter_status, revise_message
+from service.letters.tokens import MAX_TOKEN_LENGTH, LinkExpired, status_token
+from service.web import csrf
+from service.web.deps import SessionDep, SettingsDep
+from service.web.public import forms
+from service.web.public.letter_routes import PostedForm
+from service.web.public.status_view import status_context
+from service.web.templating import Page, PageDep
+
+
+class PageRoute(APIRoute):
+    """A page at a path the JSON API also serves: it matches only requests that do not ask
+    for JSON, so `Accept: application/json` falls through to the letters API's route. (This
+    router must therefore be included before that one.)"""
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        if scope.get("type") == "http" and wants_json(Headers(scope=scope).get("accept", "")):
+            return Match.NONE, {}
+        return super().matches(scope)
+
+
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
+
+# Anything longer cannot be one of our tokens; refused before any work.
+TokenParam = Annotated[str, Path(max_length=10_000)]
+
+
+def wants_json(accept: str) -> bool:
+    accept = accept.lower()
+    return "application/json" in accept and "text/html" not in accept
+
+
+def _bad_link(page: Page, exc: DomainError) -> HTMLResponse:
+    expired = isinstance(exc, LinkExpired)
+    return page.render(
+        "public/refused.html",
+        {
+            "title": page._("This link has expired")
+            if expired
+            else page._("This link is not valid"),
+            "message": page._(
+                "Confirmation links work for a limited time, and this one has run out, so the "
+                "letter was not sent. You are welcome to write it again."
+            )
+            if expired
+            else page._(
+                "Check that you copied the whole link from the email. Unconfirmed letters "
+                "are deleted when their link expires."
+            ),
+            "start_again": True,
+        },
+        status_code=410 if expired else 404,
+    )
+
+
+@router.get("/confirm/{token}", response_class=HTMLResponse, response_model=None)
+def confirm(
+    token: TokenParam, page: PageDep, session: SessionDep, settings: SettingsDep
+) -> HTMLResponse:
+    """The link in the confirmation email: passes the letter on (once) and says so."""
+    if len(token) > MAX_TOKEN_LENGTH:
+        return _bad_link(page, NotFound(""))
+    try:
+        result = confirm_letter(session, settings, token, now=datetime.now(UTC))
+    except (NotFound, LinkExpired) as exc:
+        return _bad_link(page, exc)
+    except DomainError:
+        return _unavailable(page)
+    status_path = f"/letters/{status_token(settings.secret_key, result.id)}"
+    return page.render(
+        "public/confirmed.html",
+        {**status_context(page, result, settings.base_url), "status_path": status_path},
+    )
+
+
+@router.get("/letters/{token}", response_class=HTMLResponse, response_model=None)
+def status(
+    token: TokenParam,
+    page: PageDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    sent: Annotated[str | None, Query()] = None,
+    revised: Annotated[str | None, Query()] = None,
+) -> HTMLResponse:
+    """Where the letter is: waiting for confirmation, queued, sent, delivered."""
+    if len(token) > MAX_TOKEN_LENGTH:
+        return _bad_link(page, NotFound(""))
+    try:
+        result = letter_status(session, settings, token)
+    except NotFound as exc:
+        return _bad_link(page, exc)
+    except DomainError:
+        return _unavailable(page)
+    return page.render(
+        "public/status.html",
+        {
+            **status_context(page, result, settings.base_url),
+            "token": token,
+            "just_sent": sent == "1",
+            "just_revised": revised == "1",
+            "errors": {},
+            "message_value": None,
+        },
+    )
+
+
+@router.post("/letters/{token}/message", response_class=HTMLResponse, response_model=None)
+def revise(
+    token: TokenParam,
+    page: PageDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    posted: PostedForm,
+) -> HTMLResponse | RedirectResponse:
+    """Rewrite the personal paragraph while the letter waits for confirmation or review."""
+    if len(token) > MAX_TOKEN_LENGTH:
+        return _bad_link(page, NotFound(""))
+    try:
+        current = letter_status(session, settings, token)
+    except NotFound as exc:
+        return _bad_link(page, exc)
+    except DomainError:
+        return _unavailable(page)
+    message = forms.text(posted, "message") if posted is not None else ""
+    errors: dict[str, str] = {}
+    clean = ""
+    if posted is None:
+        errors["message"] = page._(
+            "Your paragraph must be %(max)s characters or fewer.", max=forms.MAX_MESSAGE
+        )
+    elif not csrf.verify(
+        settings.secret_key,
+        page.request.cookies.get(csrf.COOKIE_NAME),
+        forms.text(posted, csrf.FIELD_NAME, 200),
+    ):
+        errors["_form"] = page._(
+            "For your security this form has expired. Check your paragraph and send it again. "
+            "If this keeps happening, allow cookies for this site."
+        )
+    else:
+        clean, error = forms.check_message(message, page._)
+        if error:
+            errors["message"] = error
+    if not errors:
+        try:
+            revise_message(session, settings, token, clean, now=datetime.now(UTC))
+        except DomainError as exc:
+            errors["message"] = page.t.translate_known(exc.message)
+    if errors:
+        return page.render(
+            "public/status.html",
+            {
+                **status_context(page, current, settings.base_url),
+                "token": token,
+                "just_sent": False,
+                "just_revised": False,
+                "errors": errors,
+                "message_value": message,
+            },
+            status_code=403 if "_form" in errors else 422,
+            language_links=False,
+        )
+    return page.redirect(f"/letters/{token}?revised=1")
+
+
+def _unavailable(page: Page) -> HTMLResponse:
+    return page.render(
+        "public/refused.html",
+        {
+            "title": page._("We could not show your letter just now"),
+            "message": page._(
+                "Something on our side is not working. Please try again in a few minutes."
+            ),
+        },
+        status_code=503,
+    )
