@@ -39,6 +39,40 @@ def api(client: TestClient, clock: FakeClock) -> Iterator[TestClient]:
 
 LetterData = Callable[..., dict[str, Any]]
 
+WORDS = [
+    "winter",
+    "father",
+    "children",
+    "years",
+    "summit",
+    "drop-in",
+    "volunteer",
+    "town",
+    "harbour",
+    "school",
+    "nurse",
+    "ferry",
+    "church",
+    "friend",
+    "daughter",
+    "teacher",
+    "shelter",
+    "lorry",
+    "rain",
+    "border",
+    "night",
+    "family",
+    "tent",
+    "coat",
+    "camp",
+]
+
+
+def personal_paragraph(n: int) -> str:
+    """A paragraph unlike every other test letter's (so none is held as a copy)."""
+    picked = " ".join(WORDS[(n * 7 + i * (n % 5 + 1)) % len(WORDS)] + str(n) for i in range(30))
+    return f"I volunteer with a refugee drop-in in my town. {picked}."
+
 
 @pytest.fixture
 def letter_data() -> LetterData:
@@ -54,11 +88,7 @@ def letter_data() -> LetterData:
             "postcode": "B34 7AA",
             "address": f"{n} Example Road, Birmingham",
             "demands": [1, 3],
-            "message": (
-                f"I volunteer with a refugee drop-in in my town (note {n}). Last winter I met "
-                "a father who had been separated from his children for two years. Please "
-                "speak for families like his before the summit."
-            ),
+            "message": personal_paragraph(n),
             "consent": True,
             "updates": False,
             "lang": "en",

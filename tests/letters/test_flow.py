@@ -31,7 +31,7 @@ def test_write_confirm_and_follow_a_letter(
     [confirmation] = outbox_for(session, letter_id)
     assert confirmation.kind == MessageKind.confirmation
     assert confirmation.to_email.startswith("alex")
-    assert "Please confirm your letter to Liam Byrne" == confirmation.subject
+    assert confirmation.subject == "Please confirm your letter to Liam Byrne"
     assert body["status_url"] in confirmation.text_body
 
     status = api.get(token_path(body["status_url"]), headers={"Accept": "application/json"})
@@ -55,7 +55,7 @@ def test_write_confirm_and_follow_a_letter(
     assert letter_mail.reply_to_email == confirmation.to_email
     row = session.get(Letter, letter_id)
     assert row is not None and row.outbox_id == letter_mail.id
-    assert UK_REP == row.representative_id
+    assert row.representative_id == UK_REP
 
 
 def token_path(url: str) -> str:

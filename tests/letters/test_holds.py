@@ -1,0 +1,229 @@
+"""Similarity and empty paragraphs: the letter is held for review, the supporter told why
+and how to make it their own; the similarity endpoint; rewriting; organisers' decisions."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from service.config import Settings
+from service.delivery.clock import FakeClock
+from service.delivery.schemas import MessageKind
+from service.errors import Conflict
+from service.letters import service
+from service.letters.models import Letter
+from service.letters.states import LetterStatus
+from tests.letters.conftest import (
+    FR_REP,
+    UK_REP,
+    LetterData,
+    confirm_token_in,
+    outbox_for,
+    token_from,
+)
+
+SHARED = (
+    "The situation at Calais is a disgrace to both our governments. People are dying in the "
+    "Channel because there is no safe way to ask for protection, and children sleep in tents "
+    "in the rain. Please use the summit to change this."
+)
+
+
+def _submit(api: TestClient, data: dict[str, object]) -> dict[str, object]:
+    response = api.post("/api/letters", json=data)
+    assert response.status_code == 202, response.text
+    body: dict[str, object] = response.json()
+    return body
+
+
+def _letter_mails(session: Session, letter_id: str) -> list[str]:
+    return [m.id for m in outbox_for(session, letter_id) if m.kind == MessageKind.letter]
+
+
+def test_a_copied_paragraph_is_held_and_the_supporter_told_why(
+    api: TestClient, session: Session, letter_data: LetterData
+) -> None:
+    first = _submit(api, letter_data(message=SHARED))
+    assert first["hold_reason"] is None
+    second = _submit(api, letter_data(message=SHARED + " Thank you."))
+    assert second["status"] == "pending_confirmation"
+    assert second["hold_reason"] == "similar"
+    assert "reads very much like 1 other letter(s) to Liam Byrne" in str(second["message"])
+    assert "own words" in str(second["message"])
+
+    [confirmation] = outbox_for(session, str(second["id"]))
+    assert "Before you confirm:" in confirmation.text_body
+    body = api.get(f"/confirm/{confirm_token_in(confirmation)}").json()
+    assert body["status"] == "held"
+    assert body["hold_reason"] == "similar"
+    assert "own words" in body["explanation"]
+    assert _letter_mails(session, str(second["id"])) == []
+
+
+def test_similarity_is_per_representative(api: TestClient, letter_data: LetterData) -> None:
+    _submit(api, letter_data(message=SHARED))
+    other = _submit(api, letter_data(message=SHARED, representative_id=FR_REP))
+    assert other["hold_reason"] is None
+
+
+def test_expired_letters_do_not_count_as_copies(
+    api: TestClient, session: Session, letter_data: LetterData
+) -> None:
+    first = _submit(api, letter_data(message=SHARED))
+    letter = session.get(Letter, str(first["id"]))
+    assert letter is not None
+    letter.status = LetterStatus.expired
+    session.add(letter)
+    session.flush()
+    assert _submit(api, letter_data(message=SHARED))["hold_reason"] is None
+
+
+def test_an_empty_paragraph_is_held(
+    api: TestClient, session: Session, letter_data: LetterData
+) -> None:
+    body = _submit(api, letter_data(message="  \n  "))
+    assert body["hold_reason"] == "empty"
+    assert "no paragraph of your own" in str(body["message"])
+    [confirmation] = outbox_for(session, str(body["id"]))
+    status = api.get(f"/confirm/{confirm_token_in(confirmation)}").json()
+    assert status["status"] == "held"
+    assert _letter_mails(session, str(body["id"])) == []
+
+
+def test_the_similarity_endpoint_counts_look_alikes(
+    api: TestClient, letter_data: LetterData
+) -> None:
+    empty = api.post("/api/letters/similarity", json={"representative_id": UK_REP, "message": ""})
+    assert empty.json() == {"similar_letters": 0, "score": 0.0}
+    for _ in range(2):
+        _submit(api, letter_data(message=SHARED))
+    response = api.post(
+        "/api/letters/similarity", json={"representative_id": UK_REP, "message": SHARED}
+    )
+    assert response.status_code == 200
+    assert response.json() == {"similar_letters": 2, "score": 1.0}
+    own = api.post(
+        "/api/letters/similarity",
+        json={
+            "representative_id": UK_REP,
+            "message": "I run a food bank in Hodge Hill and several of our volunteers crossed "
+            "the Channel themselves. They would not have risked it with a safe route.",
+        },
+    ).json()
+    assert own["similar_letters"] == 0 and own["score"] < 0.5
+
+
+@pytest.mark.parametrize(
+    ("payload", "status"),
+    [
+        ({"representative_id": "uk-0", "message": "x"}, 422),
+        ({"representative_id": UK_REP, "message": "x" * 5_001}, 422),
+        ({"message": "x"}, 422),
+        ({"representative_id": UK_REP, "message": "bell\x07"}, 422),
+    ],
+)
+def test_the_similarity_endpoint_refuses_bad_input(
+    api: TestClient, payload: dict[str, str], status: int
+) -> None:
+    assert api.post("/api/letters/similarity", json=payload).status_code == status
+
+
+def test_the_similarity_endpoint_is_rate_limited(api: TestClient, settings: Settings) -> None:
+    api.app.state.settings = settings.model_copy(  # type: ignore[attr-defined]
+        update={
+            "letters": settings.letters.model_copy(update={"similarity_checks_per_ip_per_hour": 2})
+        }
+    )
+    payload = {"representative_id": UK_REP, "message": "hello"}
+    assert api.post("/api/letters/similarity", json=payload).status_code == 200
+    assert api.post("/api/letters/similarity", json=payload).status_code == 200
+    assert api.post("/api/letters/similarity", json=payload).status_code == 429
+
+
+def test_rewriting_a_pending_letter_clears_the_hold(
+    api: TestClient, session: Session, letter_data: LetterData
+) -> None:
+    _submit(api, letter_data(message=SHARED))
+    held = _submit(api, letter_data(message=SHARED))
+    token = token_from(str(held["status_url"]))
+    response = api.put(
+        f"/api/letters/{token}/message",
+        json={"message": "My own words: I crossed at Dover in 1979 as a refugee myself."},
+    )
+    assert response.status_code == 200
+    assert response.json()["hold_reason"] is None
+    assert "1979" in response.json()["letter"]["text"]
+    [confirmation] = outbox_for(session, str(held["id"]))
+    assert api.get(f"/confirm/{confirm_token_in(confirmation)}").json()["status"] == "queued"
+
+
+def test_rewriting_a_held_letter_sends_it_on(
+    api: TestClient, session: Session, letter_data: LetterData
+) -> None:
+    body = _submit(api, letter_data(message=""))
+    [confirmation] = outbox_for(session, str(body["id"]))
+    api.get(f"/confirm/{confirm_token_in(confirmation)}")
+    token = token_from(str(body["status_url"]))
+    response = api.put(
+        f"/api/letters/{token}/message",
+        json={"message": "I teach in a school where three pupils lost family at sea."},
+    )
+    assert response.json()["status"] == "queued"
+    assert len(_letter_mails(session, str(body["id"]))) == 1
+
+
+def test_a_queued_letter_can_no_longer_be_rewritten(
+    api: TestClient, session: Session, letter_data: LetterData
+) -> None:
+    body = _submit(api, letter_data())
+    [confirmation] = outbox_for(session, str(body["id"]))
+    api.get(f"/confirm/{confirm_token_in(confirmation)}")
+    token = token_from(str(body["status_url"]))
+    response = api.put(f"/api/letters/{token}/message", json={"message": "changed"})
+    assert response.status_code == 409
+
+
+def test_rewriting_needs_the_status_link(api: TestClient) -> None:
+    response = api.put(
+        "/api/letters/" + "a" * 32 + "." + "b" * 43 + "/message", json={"message": "x"}
+    )
+    assert response.status_code == 404
+
+
+def test_organisers_release_or_reject_held_letters(
+    api: TestClient, session: Session, settings: Settings, clock: FakeClock, letter_data: LetterData
+) -> None:
+    ids = []
+    for _ in range(2):
+        body = _submit(api, letter_data(message=""))
+        [confirmation] = outbox_for(session, str(body["id"]))
+        api.get(f"/confirm/{confirm_token_in(confirmation)}")
+        ids.append(str(body["id"]))
+    released = service.release_letter(session, ids[0], now=clock.now())
+    assert released.status == LetterStatus.queued
+    assert len(_letter_mails(session, ids[0])) == 1
+    rejected = service.reject_letter(session, ids[1], now=clock.now())
+    assert rejected.status == LetterStatus.rejected
+    with pytest.raises(Conflict):
+        service.release_letter(session, ids[1], now=clock.now())
+
+
+def test_delivery_reports_move_the_letter_on(
+    api: TestClient, session: Session, clock: FakeClock, letter_data: LetterData
+) -> None:
+    body = _submit(api, letter_data())
+    [confirmation] = outbox_for(session, str(body["id"]))
+    api.get(f"/confirm/{confirm_token_in(confirmation)}")
+    letter_id = str(body["id"])
+    clock.advance(timedelta(minutes=3).total_seconds())
+    assert service.record_delivery(session, letter_id, LetterStatus.sent, now=clock.now())
+    assert not service.record_delivery(session, letter_id, LetterStatus.sent, now=clock.now())
+    assert service.record_delivery(session, letter_id, LetterStatus.delivered, now=clock.now())
+    assert not service.record_delivery(session, "0" * 32, LetterStatus.sent, now=clock.now())
+    session.commit()
+    status = api.get(f"/letters/{token_from(str(body['status_url']))}").json()
+    assert status["status"] == "delivered"
+    assert "reached Liam Byrne" in status["explanation"]
