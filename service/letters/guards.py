@@ -22,11 +22,6 @@ class TooManyRequests(DomainError):
     code = "rate_limited"
 
 
-class PayloadTooLarge(DomainError):
-    status_code = 413
-    code = "too_large"
-
-
 def _is_control(char: str) -> bool:
     return unicodedata.category(char) == "Cc" or char in _LINE_BREAKS
 
