@@ -71,6 +71,14 @@ def build_uk_resolvers(settings: Settings, engine: Engine) -> list[PostcodeResol
     return resolvers
 
 
+def start_warm_up(resolvers: Sequence[PostcodeResolver]) -> None:
+    """Build in-memory postcode indexes in the background (call once at start-up), so the
+    first supporter after a start does not wait seconds for ~1.8 million postcodes."""
+    for resolver in resolvers:
+        if isinstance(resolver, LocalTableResolver):
+            resolver.start_warm_up()
+
+
 def _matched(representatives: list[RepresentativeOut]) -> LookupResult:
     member = representatives[0]
     message = (

@@ -108,13 +108,21 @@ class _Loaded:
     checked_at: float
 
 
+Background = Callable[[Callable[[], None]], None]
+
+
+def in_daemon_thread(work: Callable[[], None]) -> None:
+    threading.Thread(target=work, name="uk-postcode-index", daemon=True).start()
+
+
 class LocalTableResolver:
     """PostcodeResolver over the uk_postcode table, via the in-memory index.
 
     `connect` opens a connection (engine.connect in the service; tests pass one bound to
-    their rolled-back transaction). The index is built on first use and rebuilt when the
-    "uk-postcodes" load record changes, checked at most every `recheck_seconds`. Readers never
-    wait for a rebuild once a first index exists: they keep using the previous one.
+    their rolled-back transaction). The index is built on first use, or ahead of it with
+    start_warm_up(). Every `recheck_seconds` the "uk-postcodes" load record is checked and,
+    when a new import landed, the index rebuilt. Once an index exists no request waits for
+    that: the check and the rebuild run in `background` while lookups use the index they have.
     """
 
     def __init__(
@@ -123,34 +131,51 @@ class LocalTableResolver:
         *,
         recheck_seconds: float = RECHECK_SECONDS,
         clock: Callable[[], float] = time.monotonic,
+        background: Background = in_daemon_thread,
     ) -> None:
         self._connect = connect
         self._recheck_seconds = recheck_seconds
         self._clock = clock
+        self._background = background
+        # Held by whoever is building or checking; released by the thread that did the work.
         self._lock = threading.Lock()
         self._loaded: _Loaded | None = None
 
     def constituency_for(self, key: str) -> str | None:
         loaded = self._loaded
-        if loaded is None or self._clock() - loaded.checked_at >= self._recheck_seconds:
-            loaded = self._refresh(loaded)
+        if loaded is None:
+            loaded = self._load_first()
+        elif self._clock() - loaded.checked_at >= self._recheck_seconds:
+            self._recheck_in_background()
         return loaded.index.constituency_for(key)
 
     def warm_up(self) -> int:
-        """Build the index now (at start-up) instead of on the first lookup."""
-        return len(self._refresh(self._loaded).index)
+        """Build (or re-check) the index now and wait for it; returns its size."""
+        with self._lock:
+            self._loaded = self._check(self._loaded)
+            return len(self._loaded.index)
 
-    def _refresh(self, seen: _Loaded | None) -> _Loaded:
-        if seen is not None and not self._lock.acquire(blocking=False):
-            return seen  # another thread is checking; keep answering from the current index
-        if seen is None:
-            self._lock.acquire()  # nothing to answer from yet: wait for the first build
-        try:
-            current = self._loaded
-            if current is not None and current is not seen:
-                return current  # another thread refreshed it while this one waited
-            self._loaded = self._check(current)
+    def start_warm_up(self) -> None:
+        """Build the index in the background (at start-up), so the first supporter does
+        not wait for it; lookups arriving meanwhile wait for this build, not their own."""
+        self._lock.acquire()
+        self._background(self._check_and_release)
+
+    def _load_first(self) -> _Loaded:
+        with self._lock:
+            if self._loaded is None:  # nobody built it while this thread waited
+                self._loaded = self._check(None)
             return self._loaded
+
+    def _recheck_in_background(self) -> None:
+        if self._lock.acquire(blocking=False):  # else a check is already under way
+            self._background(self._check_and_release)
+
+    def _check_and_release(self) -> None:
+        try:
+            self._loaded = self._check(self._loaded)
+        except ServiceUnavailable:
+            pass  # logged by _check; the first lookup will try again and say so
         finally:
             self._lock.release()
 

@@ -4,7 +4,7 @@ with its in-memory index (built on first use, rebuilt when a new import lands)."
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import UTC, datetime
 
@@ -21,7 +21,7 @@ from service.lookup.models import UkPostcode
 from service.lookup.postcodes_io import PostcodesIoResolver
 from service.lookup.schemas import LookupStatus, Question
 from service.lookup.service import LookupDependencies
-from service.lookup.uk import build_uk_resolvers, resolve_uk
+from service.lookup.uk import build_uk_resolvers, resolve_uk, start_warm_up
 from service.lookup.uk_postcode_index import LocalTableResolver, PostcodeIndex
 from service.representatives.models import DatasetLoad
 from service.representatives.snapshot import record_load
@@ -135,6 +135,12 @@ def test_build_resolvers_adds_postcodes_io_only_when_configured(
     ]
 
 
+def test_start_warm_up_builds_the_local_index(settings: Settings, engine: Engine) -> None:
+    resolvers = build_uk_resolvers(settings, engine)
+    start_warm_up(resolvers)
+    assert resolvers[0].constituency_for("SW1A1AA") is None  # nothing imported in this DB
+
+
 # --- the API, with the resolvers injected --------------------------------------------------
 
 
@@ -227,24 +233,45 @@ class CountingConnect:
         return nullcontext(self.session.connection())
 
 
+class Deferred:
+    """A background runner that holds the work until the test runs it."""
+
+    def __init__(self) -> None:
+        self.pending: list[Callable[[], None]] = []
+
+    def __call__(self, work: Callable[[], None]) -> None:
+        self.pending.append(work)
+
+    def run(self) -> None:
+        while self.pending:
+            self.pending.pop(0)()
+
+
 def test_local_resolver_reloads_only_when_a_new_import_landed(session: Session) -> None:
     _store_postcodes(session, {"GU111AA": ALDERSHOT}, "first")
-    clock, connect = Clock(), CountingConnect(session)
-    resolver = LocalTableResolver(connect, recheck_seconds=30, clock=clock)
-    assert resolver.constituency_for("GU111AA") == ALDERSHOT
+    clock, connect, background = Clock(), CountingConnect(session), Deferred()
+    resolver = LocalTableResolver(connect, recheck_seconds=30, clock=clock, background=background)
+    assert resolver.constituency_for("GU111AA") == ALDERSHOT  # first use builds, and waits
     assert resolver.constituency_for("BL31AA") is None
-
-    _store_postcodes(session, {"BL31AA": BOLTON_SOUTH}, "second")
-    clock.now += 29  # within the recheck interval: the old index still answers
-    assert resolver.constituency_for("GU111AA") == ALDERSHOT
     assert connect.calls == 1
 
-    clock.now += 2
+    _store_postcodes(session, {"BL31AA": BOLTON_SOUTH}, "second")
+    clock.now += 29  # within the recheck interval: nothing is even checked
+    assert resolver.constituency_for("GU111AA") == ALDERSHOT
+    assert background.pending == []
+
+    clock.now += 2  # due: a check starts in the background, lookups keep the old index
+    assert resolver.constituency_for("GU111AA") == ALDERSHOT
+    assert resolver.constituency_for("GU111AA") == ALDERSHOT
+    assert len(background.pending) == 1  # one check at a time
+    background.run()
     assert resolver.constituency_for("BL31AA") == BOLTON_SOUTH
     assert resolver.constituency_for("GU111AA") is None
     assert connect.calls == 2
 
-    clock.now += 31  # checked again, nothing new: the index is kept
+    clock.now += 31  # checked again, nothing new: the same index is kept
+    resolver.constituency_for("BL31AA")
+    background.run()
     assert resolver.constituency_for("BL31AA") == BOLTON_SOUTH
     assert connect.calls == 3
 
@@ -252,7 +279,9 @@ def test_local_resolver_reloads_only_when_a_new_import_landed(session: Session) 
 def test_local_resolver_notices_a_reload_of_the_same_file(session: Session) -> None:
     _store_postcodes(session, {"GU111AA": ALDERSHOT}, "same")
     clock = Clock()
-    resolver = LocalTableResolver(CountingConnect(session), recheck_seconds=30, clock=clock)
+    resolver = LocalTableResolver(
+        CountingConnect(session), recheck_seconds=30, clock=clock, background=lambda w: w()
+    )
     assert resolver.warm_up() == 1
     load = session.get(DatasetLoad, "uk-postcodes")
     assert load is not None
@@ -261,6 +290,7 @@ def test_local_resolver_notices_a_reload_of_the_same_file(session: Session) -> N
     session.add(load)
     session.flush()
     clock.now += 60
+    resolver.constituency_for("BL31AA")  # notices, and (here at once) rebuilds
     assert resolver.constituency_for("BL31AA") == BOLTON_SOUTH
 
 
@@ -293,10 +323,11 @@ def test_local_resolver_keeps_answering_when_a_recheck_fails(session: Session) -
         with healthy() as connection:
             yield connection
 
-    resolver = LocalTableResolver(connect, clock=clock)
+    resolver = LocalTableResolver(connect, clock=clock, background=lambda w: w())
     assert resolver.constituency_for("GU111AA") == ALDERSHOT
     broken["now"] = True
     clock.now += 120
+    assert resolver.constituency_for("GU111AA") == ALDERSHOT
     assert resolver.constituency_for("GU111AA") == ALDERSHOT
 
 
@@ -317,4 +348,24 @@ def test_first_use_from_many_threads_builds_the_index_once(session: Session) -> 
     for thread in threads:
         thread.join()
     assert answers == [ALDERSHOT] * 8
+    assert connect.calls == 1
+
+
+def test_warm_up_in_the_background_serves_the_first_lookups(session: Session) -> None:
+    _store_postcodes(session, {"GU111AA": ALDERSHOT}, "warm")
+    connect, background = CountingConnect(session), Deferred()
+    resolver = LocalTableResolver(connect, background=background)
+    resolver.start_warm_up()
+    assert connect.calls == 0
+    background.run()
+    assert resolver.constituency_for("GU111AA") == ALDERSHOT
+    assert connect.calls == 1
+
+
+def test_warm_up_in_a_real_thread(session: Session) -> None:
+    _store_postcodes(session, {"GU111AA": ALDERSHOT}, "thread")
+    connect = CountingConnect(session)
+    resolver = LocalTableResolver(connect)
+    resolver.start_warm_up()
+    assert resolver.constituency_for("GU111AA") == ALDERSHOT  # waits for the warm-up
     assert connect.calls == 1
