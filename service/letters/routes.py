@@ -100,6 +100,17 @@ def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     return {code: {"model": ErrorOut} for code in codes}
 
 
+_HTML = {"text/html": {"schema": {"type": "string"}}}
+
+
+def _page_or_json(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """Paths the web pages share: browsers get HTML, `Accept: application/json` gets JSON."""
+    documented: dict[int | str, dict[str, Any]] = {200: {"content": _HTML}}
+    for code in codes:
+        documented[code] = {"model": ErrorOut, "content": _HTML}
+    return documented
+
+
 router = APIRouter(tags=["letters"], route_class=LimitedBodyRoute)
 
 
@@ -137,17 +148,21 @@ def post_similarity(
     return check_similarity(session, settings, data, client_ip=_client_ip(request), now=now)
 
 
-@router.get("/confirm/{token}", response_model=LetterStatusOut, responses=_errors(404, 410, 503))
+@router.get(
+    "/confirm/{token}", response_model=LetterStatusOut, responses=_page_or_json(404, 410, 503)
+)
 def get_confirm(
     token: TokenParam, session: SessionDep, settings: SettingsDep, now: NowDep
 ) -> LetterStatusOut:
-    """The link in the confirmation email: sends the letter on (once)."""
+    """The link in the confirmation email: sends the letter on (once). JSON with
+    `Accept: application/json`; browsers get the page."""
     return confirm_letter(session, settings, token, now=now)
 
 
-@router.get("/letters/{token}", response_model=LetterStatusOut, responses=_errors(404, 503))
+@router.get("/letters/{token}", response_model=LetterStatusOut, responses=_page_or_json(404, 503))
 def get_letter(token: TokenParam, session: SessionDep, settings: SettingsDep) -> LetterStatusOut:
-    """Where a letter is (JSON; the HTML page is served on the same use case)."""
+    """Where a letter is. JSON with `Accept: application/json`; browsers get the page (on the
+    same use case)."""
     return letter_status(session, settings, token)
 
 
