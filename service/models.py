@@ -12,6 +12,7 @@ from service.lookup.models import (  # noqa: F401
     FrAbroadCountry,
     FrCommune,
     FrCommuneConstituency,
+    FrFormerCommune,
     FrPostalCode,
     UkPostcode,
 )

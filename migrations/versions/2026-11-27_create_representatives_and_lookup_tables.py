@@ -119,6 +119,24 @@ def upgrade() -> None:
         ),
     )
     op.create_table(
+        "fr_former_commune",
+        sa.Column("parent_code", sqlmodel.sql.sqltypes.AutoString(length=5), nullable=False),
+        sa.Column("code_insee", sqlmodel.sql.sqltypes.AutoString(length=5), nullable=False),
+        sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("constituency_id", sqlmodel.sql.sqltypes.AutoString(length=12), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["constituency_id"],
+            ["constituency.id"],
+            name=op.f("fk_fr_former_commune_constituency_id_constituency"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["parent_code"],
+            ["fr_commune.code_insee"],
+            name=op.f("fk_fr_former_commune_parent_code_fr_commune"),
+        ),
+        sa.PrimaryKeyConstraint("parent_code", "code_insee", name=op.f("pk_fr_former_commune")),
+    )
+    op.create_table(
         "representative",
         sa.Column("id", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
         sa.Column("chamber_id", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
@@ -175,6 +193,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_representative_chamber_id"))
 
     op.drop_table("representative")
+    op.drop_table("fr_former_commune")
     op.drop_table("fr_commune_constituency")
     op.drop_table("fr_abroad_country")
     with op.batch_alter_table("fr_postal_code", schema=None) as batch_op:

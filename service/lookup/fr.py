@@ -5,33 +5,43 @@ supporter is asked, and told why.
 The steps for a code postal:
 1. every commune the code serves lies in the same single circonscription → matched;
 2. several communes → ask which one ("commune"), unless a commune was given;
-3. the commune (or arrondissement, or former commune) lies in one circonscription → matched;
-4. it is split → ask which of its députés ("representative"). Where former communes of a
-   commune nouvelle decide the split, each choice names them, and their INSEE codes are
-   accepted as `commune`.
+3. the commune (or arrondissement) lies in one circonscription → matched;
+4. a split commune nouvelle some of whose former communes lie in one circonscription → ask
+   which former commune ("commune" again, values "<commune>.<former commune>", and
+   "<commune>.unknown" for "I don't know / not listed"; the candidate députés come with
+   the question, for clients that offer them straight away);
+5. otherwise (or for a former commune that does not decide) → ask which of the commune's
+   députés ("representative").
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 
 from sqlmodel import Session, col, select
 
 from service.errors import InvalidInput
-from service.lookup.fr_input import parse_code_postal, parse_commune_code, parse_residence
-from service.lookup.models import FrAbroadCountry, FrCommune, FrCommuneConstituency, FrPostalCode
+from service.lookup.fr_input import (
+    FORMER_UNKNOWN,
+    parse_code_postal,
+    parse_commune_choice,
+    parse_residence,
+)
+from service.lookup.models import (
+    FrAbroadCountry,
+    FrCommune,
+    FrCommuneConstituency,
+    FrFormerCommune,
+    FrPostalCode,
+)
 from service.lookup.schemas import LookupResult, LookupStatus, Option, Question
-from service.representatives.schemas import RepresentativeOut
 from service.representatives.service import representatives_for
 
-FORMER_COMMUNE_KINDS = ("commune-deleguee", "commune-associee")
 # Monaco's codes postaux follow the French pattern, but Monaco is abroad.
 MONACO_PREFIX = "980"
 # Places in the country table with no seat that are not French territory.
 NO_RESIDENTS = {"AQ"}
-# How many former communes one choice names before "…".
-_MAX_NAMED = 6
+FORMER_UNKNOWN_LABEL = "I don't know / my former commune isn't listed"
 
 
 def resolve_fr(session: Session, raw_postcode: str, commune: str | None) -> LookupResult:
@@ -53,8 +63,12 @@ def resolve_fr(session: Session, raw_postcode: str, commune: str | None) -> Look
             ),
         )
     if commune is not None and commune.strip():
-        chosen = _chosen_commune(session, parse_commune_code(commune), communes, code_postal)
-        return _resolve_commune(session, chosen, _seats_of(session, [chosen.code_insee]))
+        choice = parse_commune_choice(commune)
+        chosen = _served_commune(choice.code, communes, code_postal)
+        if choice.former is not None:
+            return _resolve_former_commune(session, chosen, choice.former)
+        seats = _seats_of(session, [chosen.code_insee])
+        return _resolve_commune(session, chosen, seats, ask_former=not choice.former_unknown)
     seats = _seats_of(session, [c.code_insee for c in communes])
     every_seat = sorted({seat for c in communes for seat in seats[c.code_insee]})
     if len(every_seat) == 1:
@@ -132,18 +146,11 @@ def _seats_of(session: Session, codes: Sequence[str]) -> dict[str, list[str]]:
     return seats
 
 
-def _chosen_commune(
-    session: Session, code: str, communes: Sequence[FrCommune], code_postal: str
-) -> FrCommune:
-    """The commune the supporter picked: one the code postal serves, or a former commune of
-    one of those."""
+def _served_commune(code: str, communes: Sequence[FrCommune], code_postal: str) -> FrCommune:
+    """The commune (or arrondissement) the supporter picked, among those the code serves."""
     for candidate in communes:
         if candidate.code_insee == code:
             return candidate
-    former = session.get(FrCommune, code)
-    served = {c.code_insee for c in communes}
-    if former is not None and former.kind in FORMER_COMMUNE_KINDS and former.parent_code in served:
-        return former
     raise InvalidInput(
         f"That commune is not served by the code postal {code_postal}. Choose one of the "
         "communes offered for it, or check the code postal.",
@@ -152,7 +159,7 @@ def _chosen_commune(
 
 
 def _resolve_commune(
-    session: Session, commune: FrCommune, seats: dict[str, list[str]]
+    session: Session, commune: FrCommune, seats: dict[str, list[str]], *, ask_former: bool = True
 ) -> LookupResult:
     own = seats.get(commune.code_insee, [])
     if not own:
@@ -161,56 +168,87 @@ def _resolve_commune(
             question=Question.constituency,
             message=f"We have no circonscription for {commune.name}: search for it by name.",
         )
-    place = _place_name(session, commune)
     if len(own) == 1:
-        return _matched(session, own[0], f"{place} is in one circonscription.")
+        return _matched(session, own[0], f"{commune.name} is in one circonscription.")
     if commune.kind == "arrondissement":
         reason = (
-            f"{place} is one of the arrondissements of a city divided into {len(own)} "
+            f"{commune.name} is one of the arrondissements of a city divided into {len(own)} "
             "circonscriptions. Their boundaries cut across arrondissements, and the data we "
             "hold does not say which of them cover this one, so here are the députés for "
             "the whole city."
         )
-        return _choose_representative(session, own, reason, {})
-    named = _former_communes_by_seat(session, commune, own)
-    if named:
-        reason = (
-            f"{place} is divided between {len(own)} circonscriptions. Some of its former "
-            "communes (communes déléguées) lie wholly in one of them: each choice names them. "
-            "If yours is not named, your mairie can tell you which circonscription your "
-            "address is in."
-        )
-    else:
-        reason = (
-            f"{place} is divided between {len(own)} circonscriptions, and the data we hold "
-            "cannot tell which one your street is in. If you are not sure, your mairie can "
-            "tell you which circonscription your address is in."
-        )
-    return _choose_representative(session, own, reason, named)
+        return _choose_representative(session, own, reason)
+    formers = _former_communes(session, commune) if ask_former else []
+    if any(former.constituency_id for former in formers):
+        return _ask_former_commune(session, commune, formers, own)
+    reason = (
+        f"{commune.name} is divided between {len(own)} circonscriptions, and the data we hold "
+        "cannot tell which one your street is in. If you are not sure, your mairie can tell "
+        "you which circonscription your address is in."
+    )
+    return _choose_representative(session, own, reason)
 
 
-def _former_communes_by_seat(
-    session: Session, commune: FrCommune, own: Sequence[str]
-) -> dict[str, list[str]]:
-    """Names of the former communes of `commune` lying in a single one of its seats."""
-    if commune.kind in FORMER_COMMUNE_KINDS:
-        return {}
-    formers = session.exec(
-        select(FrCommune)
-        .where(FrCommune.parent_code == commune.code_insee)
-        .where(col(FrCommune.kind).in_(FORMER_COMMUNE_KINDS))
-    ).all()
-    seats = _seats_of(session, [f.code_insee for f in formers])
-    named: dict[str, list[str]] = defaultdict(list)
-    for former in sorted(formers, key=lambda f: f.name.casefold()):
-        if len(seats[former.code_insee]) == 1 and seats[former.code_insee][0] in own:
-            named[seats[former.code_insee][0]].append(former.name)
-    return dict(named)
+def _former_communes(session: Session, commune: FrCommune) -> list[FrFormerCommune]:
+    return list(
+        session.exec(
+            select(FrFormerCommune).where(FrFormerCommune.parent_code == commune.code_insee)
+        ).all()
+    )
 
 
-def _choose_representative(
-    session: Session, seats: Sequence[str], reason: str, named: dict[str, list[str]]
+def _ask_former_commune(
+    session: Session, commune: FrCommune, formers: Sequence[FrFormerCommune], seats: list[str]
 ) -> LookupResult:
+    """Which former commune: the answer decides the split for those lying in one
+    circonscription. The candidate députés come along, for a client that offers them to
+    whoever does not know."""
+    options = [
+        Option(
+            value=f"{commune.code_insee}.{former.code_insee}",
+            label=f"{former.name} (part of {commune.name})",
+        )
+        for former in sorted(formers, key=lambda f: (f.name.casefold(), f.code_insee))
+    ]
+    options.append(
+        Option(value=f"{commune.code_insee}.{FORMER_UNKNOWN}", label=FORMER_UNKNOWN_LABEL)
+    )
+    return LookupResult(
+        status=LookupStatus.choose,
+        question=Question.commune,
+        options=options,
+        representatives=representatives_for(session, seats),
+        message=(
+            f"{commune.name} is divided between {len(seats)} circonscriptions. It was made by "
+            "merging several communes, and which of these former communes (communes "
+            "déléguées or associées) you live in tells us your député. Which former commune "
+            "do you live in? If you don't know, or yours is not listed, say so: you will then "
+            f"choose among the {len(seats)} députés of {commune.name}."
+        ),
+    )
+
+
+def _resolve_former_commune(session: Session, commune: FrCommune, code: str) -> LookupResult:
+    former = session.get(FrFormerCommune, (commune.code_insee, code))
+    if former is None:
+        raise InvalidInput(
+            f"That is not one of the former communes of {commune.name} we can offer. Choose "
+            "one from the list, or the answer for when yours is not listed.",
+            field="commune",
+        )
+    place = f"{former.name} (a former commune, now part of {commune.name})"
+    if former.constituency_id is not None:
+        return _matched(session, former.constituency_id, f"{place} is in one circonscription.")
+    seats = _seats_of(session, [commune.code_insee])[commune.code_insee]
+    reason = (
+        f"The data we hold does not place {place} in a single one of the {len(seats)} "
+        f"circonscriptions of {commune.name}. If you are not sure, your mairie can tell you "
+        "which circonscription your address is in."
+    )
+    return _choose_representative(session, seats, reason)
+
+
+def _choose_representative(session: Session, seats: Sequence[str], reason: str) -> LookupResult:
     reps = representatives_for(session, list(seats))
     if not reps:
         return LookupResult(
@@ -223,21 +261,12 @@ def _choose_representative(
         status=LookupStatus.choose,
         question=Question.representative,
         options=[
-            Option(value=rep.id, label=_option_label(rep, named.get(rep.constituency.id, [])))
+            Option(value=rep.id, label=f"{rep.name} ({rep.party}) — {rep.constituency.name}")
             for rep in reps
         ],
         representatives=reps,
         message=f"{reason} Choose your député.",
     )
-
-
-def _option_label(rep: RepresentativeOut, former_communes: list[str]) -> str:
-    label = f"{rep.name} ({rep.party}) — {rep.constituency.name}"
-    if former_communes:
-        shown = ", ".join(former_communes[:_MAX_NAMED])
-        more = "…" if len(former_communes) > _MAX_NAMED else ""
-        label += f" — former communes: {shown}{more}"
-    return label
 
 
 def _matched(session: Session, seat: str, reason: str) -> LookupResult:
@@ -253,11 +282,3 @@ def _matched(session: Session, seat: str, reason: str) -> LookupResult:
     if not rep.can_write:
         message += " Letters cannot be sent to this seat through repmail at the moment."
     return LookupResult(status=LookupStatus.matched, representatives=reps, message=message)
-
-
-def _place_name(session: Session, commune: FrCommune) -> str:
-    if commune.kind in FORMER_COMMUNE_KINDS and commune.parent_code:
-        parent = session.get(FrCommune, commune.parent_code)
-        if parent is not None:
-            return f"{commune.name} (former commune, now part of {parent.name})"
-    return commune.name

@@ -20,6 +20,7 @@ from service.lookup.models import (
     FrAbroadCountry,
     FrCommune,
     FrCommuneConstituency,
+    FrFormerCommune,
     FrPostalCode,
 )
 from service.representatives.models import ChamberId, Constituency
@@ -27,17 +28,22 @@ from service.representatives.snapshot import read_csv, write_csv
 
 COMMUNES_FILE = "fr/communes.csv"
 COMMUNE_CONSTITUENCIES_FILE = "fr/commune_constituencies.csv"
+FORMER_COMMUNES_FILE = "fr/former_communes.csv"
 POSTAL_CODES_FILE = "fr/postal_codes.csv"
 ABROAD_COUNTRIES_FILE = "fr/abroad_countries.csv"
 FR_GEOGRAPHY_FILES: tuple[str, ...] = (
     COMMUNES_FILE,
     COMMUNE_CONSTITUENCIES_FILE,
+    FORMER_COMMUNES_FILE,
     POSTAL_CODES_FILE,
     ABROAD_COUNTRIES_FILE,
 )
 
 COMMUNE_COLUMNS = ("code_insee", "name", "kind", "parent_code", "department_code", "population")
 COMMUNE_CONSTITUENCY_COLUMNS = ("code_insee", "constituency_id")
+# `source` says where each row's circonscription comes from (some rows are under the ODbL);
+# it is kept in the snapshot for the licence notice and not loaded.
+FORMER_COMMUNE_COLUMNS = ("parent_code", "code_insee", "name", "constituency_id", "source")
 POSTAL_CODE_COLUMNS = ("postal_code", "code_insee")
 ABROAD_COUNTRY_COLUMNS = ("iso2", "name_fr", "name_en", "constituency_id")
 
@@ -60,6 +66,14 @@ def write_fr_geography(data_dir: Path, geography: FrGeography) -> dict[str, int]
             data_dir / COMMUNE_CONSTITUENCIES_FILE,
             COMMUNE_CONSTITUENCY_COLUMNS,
             geography.commune_constituencies,
+        ),
+        FORMER_COMMUNES_FILE: write_csv(
+            data_dir / FORMER_COMMUNES_FILE,
+            FORMER_COMMUNE_COLUMNS,
+            (
+                (f.parent_code, f.code_insee, f.name, f.constituency_id, f.source)
+                for f in geography.former_communes
+            ),
         ),
         POSTAL_CODES_FILE: write_csv(
             data_dir / POSTAL_CODES_FILE, POSTAL_CODE_COLUMNS, geography.postal_codes
@@ -84,6 +98,7 @@ def load_fr_geography(session: Session, data_dir: Path, progress: Progress | Non
     caller owns the transaction. Returns the number of rows loaded."""
     communes = [_commune(row) for row in read_csv(data_dir / COMMUNES_FILE)]
     links = read_csv(data_dir / COMMUNE_CONSTITUENCIES_FILE)
+    former_communes = [_former_commune(row) for row in read_csv(data_dir / FORMER_COMMUNES_FILE)]
     postal_codes = read_csv(data_dir / POSTAL_CODES_FILE)
     countries = [
         {**row, "constituency_id": row["constituency_id"] or None}
@@ -92,6 +107,7 @@ def load_fr_geography(session: Session, data_dir: Path, progress: Progress | Non
     _check_constituencies_exist(
         session,
         {row["constituency_id"] for row in links}
+        | {str(row["constituency_id"]) for row in former_communes if row["constituency_id"]}
         | {str(row["constituency_id"]) for row in countries if row["constituency_id"]},
     )
 
@@ -100,6 +116,7 @@ def load_fr_geography(session: Session, data_dir: Path, progress: Progress | Non
     for table, rows in (
         (FrCommune, communes),
         (FrCommuneConstituency, links),
+        (FrFormerCommune, former_communes),
         (FrPostalCode, postal_codes),
         (FrAbroadCountry, countries),
     ):
@@ -110,7 +127,7 @@ def load_fr_geography(session: Session, data_dir: Path, progress: Progress | Non
 
 def _empty_tables(session: Session) -> None:
     # Children first, so foreign keys hold at every step.
-    tables = (FrPostalCode, FrCommuneConstituency, FrAbroadCountry, FrCommune)
+    tables = (FrPostalCode, FrCommuneConstituency, FrFormerCommune, FrAbroadCountry, FrCommune)
     if session.get_bind().dialect.name == "postgresql":
         # DELETE would check each removed commune against fr_postal_code, whose key does not
         # start with code_insee: a scan per row, minutes for 35,000 communes. TRUNCATE is
@@ -141,6 +158,15 @@ def _commune(row: dict[str, str]) -> dict[str, Any]:
         "parent_code": row["parent_code"] or None,
         "department_code": row["department_code"],
         "population": int(row["population"]) if row["population"] else None,
+    }
+
+
+def _former_commune(row: dict[str, str]) -> dict[str, Any]:
+    return {
+        "parent_code": row["parent_code"],
+        "code_insee": row["code_insee"],
+        "name": row["name"],
+        "constituency_id": row["constituency_id"] or None,
     }
 
 

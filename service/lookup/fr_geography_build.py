@@ -8,7 +8,7 @@ Sources (see representatives/SOURCES-fr.md):
 * circonscriptions/commune_circonscriptions_cog2026.csv: circonscriptions of each commune
   and arrondissement (arrondissements carry their whole city's circonscriptions);
 * circonscriptions/commune_deleguee_circonscriptions_cog2026.csv: circonscriptions of each
-  former commune;
+  former commune (commune déléguée / associée) before its merger;
 * circonscriptions/code_postal_circonscriptions_cog2026.csv: communes of each code postal;
 * circonscriptions/nosdeputes_circo_etranger.csv: country → abroad seat.
 """
@@ -35,9 +35,8 @@ COUNTRIES_CSV = "circonscriptions/nosdeputes_circo_etranger.csv"
 KIND_BY_TYPE = {
     "commune-actuelle": "commune",
     "arrondissement-municipal": "arrondissement",
-    "commune-deleguee": "commune-deleguee",
-    "commune-associee": "commune-associee",
 }
+FORMER_COMMUNE_TYPES = ("commune-deleguee", "commune-associee")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,10 +49,22 @@ class CommuneRow:
     population: int | None
 
 
+@dataclass(frozen=True, slots=True)
+class FormerCommuneRow:
+    parent_code: str
+    code_insee: str
+    name: str
+    # None: not placed in a single one of its commune's circonscriptions.
+    constituency_id: str | None
+    # The source's own words for where the circonscription comes from (licence notice).
+    source: str
+
+
 @dataclass(slots=True)
 class FrGeography:
     communes: list[CommuneRow]
     commune_constituencies: list[tuple[str, str]]
+    former_communes: list[FormerCommuneRow]
     postal_codes: list[tuple[str, str]]
     countries: list[AbroadCountry]
     # What was left out and why, for the build report.
@@ -69,7 +80,7 @@ def build_fr_geography(shared_fr_dir: Path) -> FrGeography:
     for row in _read_csv(shared_fr_dir / COMMUNE_SEATS_CSV):
         code = row["code_insee"]
         entry = listed.get((code, row["type"]))
-        if entry is None:
+        if entry is None or entry["type"] not in KIND_BY_TYPE:
             raise ImportFailed(f"{COMMUNE_SEATS_CSV}: {code} is not a current commune")
         seats[code] = _seat_list(row["circonscriptions"], COMMUNE_SEATS_CSV, code)
         communes.append(
@@ -89,18 +100,17 @@ def build_fr_geography(shared_fr_dir: Path) -> FrGeography:
     ]
     notes["communes without a circonscription (left out)"] = len(set(current) - set(seats))
 
-    for row in _read_csv(shared_fr_dir / FORMER_COMMUNE_SEATS_CSV):
-        former = _former_commune(row, listed, seats, notes)
-        if former is not None:
-            communes.append(former)
-            seats[former.code_insee] = _seat_list(
-                row["circonscriptions"], FORMER_COMMUNE_SEATS_CSV, former.code_insee
-            )
+    former_communes = [
+        former
+        for row in _read_csv(shared_fr_dir / FORMER_COMMUNE_SEATS_CSV)
+        if (former := _former_commune(row, listed, seats, notes)) is not None
+    ]
 
     postal_codes = _postal_codes(shared_fr_dir / POSTAL_CODES_CSV, seats)
     return FrGeography(
         communes=communes,
         commune_constituencies=[(code, seat) for code, ids in seats.items() for seat in ids],
+        former_communes=former_communes,
         postal_codes=postal_codes,
         countries=build_abroad_countries(shared_fr_dir / COUNTRIES_CSV),
         notes=notes,
@@ -112,34 +122,35 @@ def _former_commune(
     listed: dict[tuple[str, str], dict[str, Any]],
     seats: dict[str, list[str]],
     notes: Counter[str],
-) -> CommuneRow | None:
-    """A former commune is kept only where it can decide something: its commune nouvelle is
-    split and the former commune lies in fewer of its circonscriptions."""
-    code, parent = row["code_insee"], row["commune_parente"]
+) -> FormerCommuneRow | None:
+    """Every former commune of a split commune is kept, so that all of them can be offered
+    when some of them decide the split; those of a commune in one circonscription would add
+    nothing and are left out."""
+    code, parent, kind = row["code_insee"], row["commune_parente"], row["type"]
     parent_seats = seats.get(parent)
-    own = set(row["circonscriptions"].split("|"))
-    if parent_seats is None or len(parent_seats) < 2:
+    if parent_seats is None:
+        raise ImportFailed(f"{FORMER_COMMUNE_SEATS_CSV}: {code} belongs to unknown {parent}")
+    if len(parent_seats) < 2:
         return None
-    if not own < set(parent_seats):
-        notes["former communes of split communes that decide nothing"] += 1
-        return None
-    if code == parent:
-        # The former commune that gave the commune nouvelle its code (usually its chef-lieu)
-        # shares that code, and fr_commune is keyed by code: it cannot be stored apart.
-        notes["deciding former communes sharing their parent's code (not stored)"] += 1
-        return None
-    entry = listed.get((code, row["type"]))
+    entry = listed.get((code, kind)) if kind in FORMER_COMMUNE_TYPES else None
     if entry is None:
         raise ImportFailed(f"{FORMER_COMMUNE_SEATS_CSV}: {code} is not a former commune")
-    notes["deciding former communes kept"] += 1
-    return CommuneRow(
-        code_insee=code,
-        name=entry["nom"],
-        kind=KIND_BY_TYPE[entry["type"]],
-        parent_code=parent,
-        department_code=entry["departement"],
-        population=None,
-    )
+    own = _seat_list(row["circonscriptions"], FORMER_COMMUNE_SEATS_CSV, code)
+    if not set(own) <= set(parent_seats):
+        raise ImportFailed(
+            f"{FORMER_COMMUNE_SEATS_CSV}: {code} lies in a circonscription its commune "
+            f"{parent} does not"
+        )
+    if len(own) == 1:
+        notes["former communes of split communes in one circonscription (decide)"] += 1
+        return FormerCommuneRow(parent, code, entry["nom"], own[0], row["source"])
+    if len(own) < len(parent_seats):
+        # Not a case in the 2026 data. The table holds one circonscription or none, so such
+        # a former commune is offered all of its commune's: more candidates, never a guess.
+        notes["former communes in some of their commune's circonscriptions (offered all)"] += 1
+    else:
+        notes["former communes of split communes not placed (decide nothing)"] += 1
+    return FormerCommuneRow(parent, code, entry["nom"], None, row["source"])
 
 
 def _postal_codes(path: Path, seats: dict[str, list[str]]) -> list[tuple[str, str]]:
@@ -164,7 +175,7 @@ def _listed_communes(path: Path) -> dict[tuple[str, str], dict[str, Any]]:
         raise ImportFailed(f"Cannot read {path.name}: {exc}") from exc
     listed: dict[tuple[str, str], dict[str, Any]] = {}
     for entry in entries:
-        if entry.get("type") in KIND_BY_TYPE:
+        if entry.get("type") in KIND_BY_TYPE or entry.get("type") in FORMER_COMMUNE_TYPES:
             listed[(entry["code"], entry["type"])] = entry
     # The circonscription files say "commune" for a current commune.
     for (code, kind), entry in list(listed.items()):

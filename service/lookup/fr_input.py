@@ -1,4 +1,4 @@
-"""What a supporter types for the French lookups (a code postal, a commune's INSEE code, a
+"""What a supporter types for the French lookups (a code postal, the commune chosen for it, a
 country of residence), read strictly, with messages that say how to fix a mistake.
 
 Only InvalidInput leaves these functions. The messages never repeat long input back: it may
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 
 from service.errors import InvalidInput
 
@@ -16,7 +17,11 @@ _DIGITS = re.compile(r"[0-9]+")
 _FIVE_DIGITS_INSIDE = re.compile(r"[0-9]{5}")
 _UK_POSTCODE = re.compile(r"[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}")
 _CORSICAN_INSEE = re.compile(r"2[AB][0-9]{3}")
-_INSEE_CODE = re.compile(r"([0-9]{2}|2[AB])[0-9]{3}")
+_INSEE = r"(?:[0-9]{2}|2[AB])[0-9]{3}"
+# What the supporter answers when their former commune is not offered.
+FORMER_UNKNOWN = "unknown"
+_UNKNOWN = FORMER_UNKNOWN.upper()
+_COMMUNE_CHOICE = re.compile(rf"(?P<commune>{_INSEE})(?:\.(?P<former>{_INSEE}|{_UNKNOWN}))?")
 _ISO2 = re.compile(r"[A-Z]{2}")
 _SPACES = re.compile(r"\s+")
 _LONGEST_PLAUSIBLE = 16
@@ -70,16 +75,42 @@ def parse_code_postal(raw: str) -> str:
     raise InvalidInput(f"A code postal is 5 digits, {EXAMPLE}.", field="postcode")
 
 
-def parse_commune_code(raw: str) -> str:
-    """The INSEE code of a commune chosen from a list ("75056", "2A004")."""
+@dataclass(frozen=True, slots=True)
+class CommuneChoice:
+    """A commune (or arrondissement) chosen from the list for a code postal and, inside a
+    split commune nouvelle, the former commune chosen from the list for it."""
+
+    code: str
+    # INSEE code of the former commune; None if none was chosen.
+    former: str | None = None
+    # The supporter does not know their former commune, or it was not listed.
+    former_unknown: bool = False
+
+
+def parse_commune_choice(raw: str) -> CommuneChoice:
+    """A `commune` value as the lookup offers it: a commune's INSEE code ("01053", "2A004"),
+    or, for a former commune, its commune's code, a dot and its own code ("49092.49071"), or
+    its commune's code and ".unknown" ("49092.unknown")."""
     text = _normalised(raw).upper()
-    if not _INSEE_CODE.fullmatch(text):
+    if len(text) <= _LONGEST_PLAUSIBLE:
+        matched = _COMMUNE_CHOICE.fullmatch(text)
+        if matched:
+            former = matched["former"]
+            if former == _UNKNOWN:
+                return CommuneChoice(matched["commune"], former_unknown=True)
+            return CommuneChoice(matched["commune"], former)
+    if "." in text:
         raise InvalidInput(
-            "Choose your commune from the list offered for your code postal "
-            "(commune is the commune's 5-character INSEE code, such as 01053).",
+            "Choose your former commune from the list offered for your commune (the value "
+            "is the commune's INSEE code, a dot and the former commune's INSEE code, such as "
+            f"49092.49071, or the commune's code followed by .{FORMER_UNKNOWN}).",
             field="commune",
         )
-    return text
+    raise InvalidInput(
+        "Choose your commune from the list offered for your code postal "
+        "(commune is the commune's 5-character INSEE code, such as 01053).",
+        field="commune",
+    )
 
 
 def parse_residence(raw: str) -> str:

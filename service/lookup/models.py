@@ -17,15 +17,15 @@ class UkPostcode(SQLModel, table=True):
 
 
 class FrCommune(SQLModel, table=True):
-    """A French commune (COG), a Paris/Lyon/Marseille arrondissement, or a former commune
-    (commune déléguée / associée) kept because it can decide a split circonscription."""
+    """A French commune (COG) or a Paris/Lyon/Marseille arrondissement."""
 
     __tablename__ = "fr_commune"
 
     code_insee: str = Field(primary_key=True, max_length=5)
     name: str = Field(max_length=200)
-    # "commune" | "arrondissement" | "commune-deleguee" | "commune-associee"
+    # "commune" | "arrondissement"
     kind: str = Field(max_length=20)
+    # The city of an arrondissement.
     parent_code: str | None = Field(default=None, max_length=5, index=True)
     department_code: str = Field(max_length=3)
     population: int | None = None
@@ -36,6 +36,22 @@ class FrCommuneConstituency(SQLModel, table=True):
 
     code_insee: str = Field(foreign_key="fr_commune.code_insee", primary_key=True, max_length=5)
     constituency_id: str = Field(foreign_key="constituency.id", primary_key=True, max_length=12)
+
+
+class FrFormerCommune(SQLModel, table=True):
+    """A former commune (commune déléguée or associée) of a commune split between
+    circonscriptions, with the circonscription it lay in before the merger where that is
+    known. Keyed by its commune too: the former commune that gave a commune nouvelle its
+    INSEE code shares that code."""
+
+    __tablename__ = "fr_former_commune"
+
+    parent_code: str = Field(foreign_key="fr_commune.code_insee", primary_key=True, max_length=5)
+    code_insee: str = Field(primary_key=True, max_length=5)
+    name: str = Field(max_length=200)
+    # Null where the data does not place it in a single circonscription: it may then be in
+    # any of its commune's.
+    constituency_id: str | None = Field(default=None, foreign_key="constituency.id", max_length=12)
 
 
 class FrPostalCode(SQLModel, table=True):

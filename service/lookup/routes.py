@@ -19,7 +19,7 @@ PostcodeParam = Annotated[
     str | None, Query(max_length=16, description="UK postcode or code postal")
 ]
 CommuneParam = Annotated[
-    str | None, Query(max_length=5, description="INSEE code of the commune (France)")
+    str | None, Query(max_length=16, description="Value of a commune option (France)")
 ]
 ResidenceParam = Annotated[
     str | None, Query(max_length=2, description="ISO 3166-1 alpha-2 country of residence")

@@ -22,6 +22,7 @@ from service.lookup.models import (
     FrAbroadCountry,
     FrCommune,
     FrCommuneConstituency,
+    FrFormerCommune,
     FrPostalCode,
 )
 from service.representatives.snapshot import read_csv
@@ -56,24 +57,43 @@ def test_postal_codes_reproduce_the_documented_statistics(geography: FrGeography
     assert len(geography.postal_codes) == 35_486
 
 
-def test_communes_arrondissements_and_former_communes(geography: FrGeography) -> None:
+def test_communes_and_arrondissements(geography: FrGeography) -> None:
     kinds: dict[str, int] = defaultdict(int)
     for commune in geography.communes:
         kinds[commune.kind] += 1
-    assert kinds["commune"] == 34_957
-    assert kinds["arrondissement"] == 45
+    assert kinds == {"commune": 34_957, "arrondissement": 45}
     parents = defaultdict(int)
     for commune in geography.communes:
         if commune.kind == "arrondissement":
             parents[commune.parent_code] += 1
     assert parents == {"75056": 20, "69123": 9, "13055": 16}
-    formers = [c for c in geography.communes if c.kind.startswith("commune-")]
-    assert formers and all(c.parent_code for c in formers)
-    # Every former commune kept decides something: it lies in fewer seats than its parent.
+
+
+def test_former_communes_of_split_communes(geography: FrGeography) -> None:
     seats: dict[str, set[str]] = defaultdict(set)
     for code, seat in geography.commune_constituencies:
         seats[code].add(seat)
-    assert all(seats[c.code_insee] < seats[str(c.parent_code)] for c in formers)
+    formers = geography.former_communes
+    # Every former commune of the 40 split communes nouvelles (data-fr.md §4.4), and only
+    # those: a former commune of a commune in one seat has nothing to decide.
+    assert len(formers) == 140
+    assert len({f.parent_code for f in formers}) == 40
+    assert all(len(seats[f.parent_code]) > 1 for f in formers)
+    placed = [f for f in formers if f.constituency_id is not None]
+    assert all(f.constituency_id in seats[f.parent_code] for f in placed)
+    assert len(placed) == 118
+    # 32 of those share their commune nouvelle's INSEE code (Chemillé, Lamballe, Culoz…).
+    assert sum(1 for f in placed if f.code_insee == f.parent_code) == 32
+    assert len({f.parent_code for f in placed}) == 35
+    # Communes with every former commune placed: 28 (data-fr.md §4.4).
+    unplaced_parents = {f.parent_code for f in formers if f.constituency_id is None}
+    assert len({f.parent_code for f in placed} - unplaced_parents) == 28
+    # The rows taken from Regards Citoyens (ODbL) say so, for the licence notice.
+    assert sum(1 for f in formers if f.source.endswith("[ODbL]")) == 87
+    assert all(f.source.startswith("indéterminé") for f in formers if not f.constituency_id)
+    # Former communes live in their own table only, not among the communes.
+    communes = {c.code_insee for c in geography.communes}
+    assert {f.code_insee for f in formers if f.code_insee != f.parent_code}.isdisjoint(communes)
 
 
 def test_every_territorial_seat_has_communes(geography: FrGeography) -> None:
@@ -114,6 +134,7 @@ def test_bundled_geography_is_loaded(session: Session) -> None:
     for table, name in (
         (FrCommune, "fr/communes.csv"),
         (FrCommuneConstituency, "fr/commune_constituencies.csv"),
+        (FrFormerCommune, "fr/former_communes.csv"),
         (FrPostalCode, "fr/postal_codes.csv"),
         (FrAbroadCountry, "fr/abroad_countries.csv"),
     ):
