@@ -207,8 +207,11 @@ def _print_postcode_report(report: PostcodeImportReport) -> None:
             f"[yellow]{sum(report.unknown_codes.values()):,} rows name "
             f"{len(report.unknown_codes)} unknown constituency codes, not imported:[/] {shown}"
         )
-    if report.seats_without_postcodes:
+    missing = report.seats_without_postcodes
+    if missing:
+        more = ", ..." if len(missing) > MAX_WARNINGS_SHOWN else ""
         console.print(
-            f"[yellow]{len(report.seats_without_postcodes)} constituencies have no postcode:[/] "
-            + ", ".join(report.seats_without_postcodes[:MAX_WARNINGS_SHOWN])
+            f"[yellow]{len(missing)} constituencies have no postcode:[/] "
+            + ", ".join(missing[:MAX_WARNINGS_SHOWN])
+            + more
         )
