@@ -35,6 +35,10 @@ _KEEP = MAX_MESSAGE * 2
 # Bidirectional overrides and isolates can make a name in a From: header read backwards.
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
+# The issue asks for the address line to be optional but encouraged; the letters schema
+# decides. The form follows it, so its label never promises what submission refuses.
+ADDRESS_REQUIRED = LetterIn.model_fields["address"].is_required()
+
 FIELD_ORDER = ("name", "email", "postcode", "address", "demands", "subject", "message", "consent")
 
 Translate = Callable[..., str]
@@ -177,9 +181,13 @@ def validate(
     if error or not clean["postcode"]:
         errors["postcode"] = error or _("Enter your postcode.")
 
-    clean["address"], error = _line(form.address, MAX_ADDRESS, False, _, _("Your address"))
-    if error:
-        errors["address"] = error
+    clean["address"], error = _line(
+        form.address, MAX_ADDRESS, ADDRESS_REQUIRED, _, _("Your address")
+    )
+    if error or (ADDRESS_REQUIRED and not clean["address"]):
+        errors["address"] = error or _(
+            "Enter your street address: offices ask for it to check you live in the constituency."
+        )
 
     unknown = [n for n in form.demands if n not in demand_numbers]
     if not form.demands:
@@ -233,7 +241,7 @@ def errors_from_validation(exc: ValidationError, _: Translate) -> dict[str, str]
         "email": _("Enter an email address in the right format, like name@example.org."),
         "postcode": _("Enter your postcode."),
         "address": _(
-            "Enter your address: offices ask for it to check you live in the constituency."
+            "Enter your street address: offices ask for it to check you live in the constituency."
         ),
         "demands": _("Choose at least one demand for your letter."),
         "subject": _("Check the subject."),

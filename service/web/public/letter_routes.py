@@ -89,6 +89,7 @@ def _compose(
             "form": form,
             "errors": errors or {},
             "max_message": forms.MAX_MESSAGE,
+            "address_required": forms.ADDRESS_REQUIRED,
         },
         status_code=status_code,
         language_links=status_code == 200 and page.request.method == "GET",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import quote, urlencode
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
 
@@ -15,6 +16,10 @@ from service.web.i18n import N_
 from service.web.templating import Page
 
 S = LetterStatus
+CHAMBER_TIMEZONES = {
+    "en": ("Europe/London", N_("London time")),
+    "fr": ("Europe/Paris", N_("Paris time")),
+}
 
 STATUS_LABELS = {
     S.pending_confirmation: N_("Waiting for you to confirm"),
@@ -70,13 +75,14 @@ class Step:
 
 
 def _steps(page: Page, result: LetterStatusOut) -> list[Step]:
+    lang = result.language.value
     reached: dict[LetterStatus, datetime] = {}
     for event in result.events:
         reached.setdefault(event.status, event.at)
 
     def done(step: LetterStatus) -> Step:
         at = reached.get(step)
-        return Step(page._(STEP_LABELS[step]), "done", _when(page, at) if at else "")
+        return Step(page._(STEP_LABELS[step]), "done", _when(page, at, lang) if at else "")
 
     status = result.status
     if status in PATH:
@@ -96,13 +102,18 @@ def _steps(page: Page, result: LetterStatusOut) -> list[Step]:
         passed = [step for step in PATH if step is not S.delivered]
     steps = [done(step) for step in passed or PATH[:1]]
     at = reached.get(status)
-    steps.append(Step(page._(STATUS_LABELS[status]), "final", _when(page, at) if at else ""))
+    steps.append(Step(page._(STATUS_LABELS[status]), "final", _when(page, at, lang) if at else ""))
     return steps
 
 
-def _when(page: Page, moment: datetime) -> str:
+def _when(page: Page, moment: datetime, letter_lang: str = "en") -> str:
+    """A moment in the letter's chamber's timezone (London or Paris), named in the page."""
     aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return format_datetime(aware, format="medium", tzinfo=None, locale=page.locale)
+    zone, zone_name = CHAMBER_TIMEZONES.get(letter_lang, CHAMBER_TIMEZONES["en"])
+    when = format_datetime(
+        aware, "d MMMM y, HH:mm", tzinfo=ZoneInfo(zone), locale=page.babel_locale
+    )
+    return f"{when} ({page._(zone_name)})"
 
 
 SHARE_TARGETS = (
@@ -142,7 +153,9 @@ def status_context(page: Page, result: LetterStatusOut, base_url: str) -> dict[s
         "steps": _steps(page, result),
         "editable": result.status in (S.pending_confirmation, S.held),
         "pending": result.status is S.pending_confirmation,
-        "confirm_by": _when(page, result.confirm_by) if result.confirm_by else "",
+        "confirm_by": (
+            _when(page, result.confirm_by, result.language.value) if result.confirm_by else ""
+        ),
         "share": share_links(page, base_url),
         "campaign_url": base_url.rstrip("/") + "/",
     }

@@ -1,0 +1,170 @@
+"""Every refusal on the letter form: a clear message beside its field, the form filled in
+again with what the supporter typed, and never a 500."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session, select
+
+from service.config import LetterSettings
+from service.letters.models import Letter
+from service.web import csrf
+from tests.web.conftest import (
+    BATH_MP,
+    field_error,
+    input_value,
+    letter_form,
+    text_of,
+    textarea_value,
+)
+
+
+@pytest.mark.parametrize("path", ["/write", "/send"])
+@pytest.mark.parametrize(
+    ("changes", "field", "words"),
+    [
+        ({"name": ""}, "name", "Enter your name"),
+        ({"name": "Ann\r\nBcc: victim@example.org"}, "name", "one line"),
+        ({"name": "Ann\x00"}, "name", "one line"),
+        ({"name": "Ann \u202egnorw"}, "name", "cannot be sent"),
+        ({"name": "A" * 101}, "name", "100 characters or fewer"),
+        ({"email": ""}, "email", "Enter your email address"),
+        ({"email": "ann@"}, "email", "right format"),
+        ({"email": "ann@example.org\nBcc: x@example.org"}, "email", "one line"),
+        ({"postcode": "  "}, "postcode", "Enter your postcode"),
+        ({"address": "1 High St\r\nLondon"}, "address", "one line"),
+        ({"address": ""}, "address", "Enter your street address"),
+        ({"demands": None}, "demands", "at least one"),
+        ({"demands": ["9"]}, "demands", "Choose among"),
+        ({"demands": ["x", "-1"]}, "demands", "at least one"),
+        ({"subject": "Hello\r\nBcc: x@example.org"}, "subject", "one line"),
+        ({"message": "x" * 5001}, "message", "5000 characters or fewer"),
+        ({"message": "bell\x07"}, "message", "cannot be sent"),
+        ({"consent": None}, "consent", "Tick the box"),
+    ],
+)
+def test_field_errors_keep_the_letter(
+    web: TestClient, path: str, changes: dict[str, Any], field: str, words: str
+) -> None:
+    from service.web.public.forms import ADDRESS_REQUIRED
+
+    if field == "address" and not changes["address"] and not ADDRESS_REQUIRED:
+        pytest.skip("the letters schema takes a letter without an address")
+    page = web.post(path, data=letter_form(web, **changes))
+    assert page.status_code == 422
+    error = field_error(page.text, field)
+    assert error and words in error, error
+    assert f'<a href="#f-{field}">' in page.text
+    assert "There is a problem" in text_of(page.text)
+    # What was typed comes back.
+    assert input_value(page.text, "email") == changes.get("email", "ann@example.org")
+    if "message" not in changes:
+        assert "My grandmother came to Bath" in textarea_value(page.text, "message")
+
+
+def test_emoji_and_accents_are_welcome(web: TestClient) -> None:
+    page = web.post("/write", data=letter_form(web, name="Zoë Ó Dálaigh 😀"))
+    assert page.status_code == 200
+    assert '"Zoë Ó Dálaigh 😀 via Calais Border Campaign"' in text_of(page.text)
+
+
+def test_bytes_that_are_not_utf8_never_break_the_form(web: TestClient) -> None:
+    rest = urlencode({k: v for k, v in letter_form(web).items() if k != "name"}, doseq=True)
+    for raw_name in ("%ED%A0%80Zo%C3%AB", "%FF%FE", "%C3", "Ann%00"):
+        page = web.post(
+            "/write",
+            content=f"name={raw_name}&{rest}",
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+        assert page.status_code in (200, 422), raw_name
+
+
+def test_a_huge_body_is_refused_with_a_page(web: TestClient) -> None:
+    page = web.post("/write", data=letter_form(web, message="x" * 400_000))
+    assert page.status_code == 413
+    assert "too long" in text_of(page.text)
+    upload = web.post("/write", files={"message": ("a.txt", b"hello")}, data={"name": "x"})
+    assert upload.status_code == 413
+
+
+def test_missing_csrf_token_is_refused_but_keeps_the_letter(web: TestClient) -> None:
+    page = web.post("/send", data=letter_form(web, csrf_token=None))
+    assert page.status_code == 403
+    assert "form has expired" in text_of(page.text)
+    assert input_value(page.text, "name") == "Ann Example"
+    retry = web.post("/send", data=letter_form(web), follow_redirects=False)
+    assert retry.status_code == 303
+
+
+def test_csrf_token_must_match_the_cookie(web: TestClient, session: Session) -> None:
+    form = letter_form(web)
+    other = csrf.issue("test-secret-key-that-is-long-enough-for-tests")
+    assert web.post("/send", data={**form, "csrf_token": other}).status_code == 403
+    forged = csrf.issue("not-our-secret")
+    web.cookies.set(csrf.COOKIE_NAME, forged)
+    assert web.post("/send", data={**form, "csrf_token": forged}).status_code == 403
+    assert session.exec(select(Letter)).first() is None
+
+
+def test_honeypot_is_refused(web: TestClient, session: Session) -> None:
+    page = web.post("/send", data=letter_form(web, website="https://spam.example"))
+    assert page.status_code == 400
+    assert "automated program" in text_of(page.text)
+    assert input_value(page.text, "website") == ""
+    assert session.exec(select(Letter)).first() is None
+
+
+def test_unknown_or_missing_representative(web: TestClient) -> None:
+    for query in ("", "?rep=uk-0", "?rep=" + "x" * 5000):
+        page = web.get(f"/write{query}")
+        assert page.status_code == 404
+        assert "We do not know this representative" in text_of(page.text)
+    assert web.post("/write", data={**letter_form(web), "rep": "nobody"}).status_code == 404
+
+
+def test_second_letter_to_the_same_representative(web: TestClient) -> None:
+    assert web.post("/send", data=letter_form(web), follow_redirects=False).status_code == 303
+    again = web.post("/send", data=letter_form(web))
+    assert again.status_code == 409
+    assert "You have already written to Wera Hobhouse" in text_of(again.text)
+
+
+def test_too_many_letters(web: TestClient, web_app: Any) -> None:
+    settings = web_app.state.settings
+    web_app.state.settings = settings.model_copy(
+        update={"letters": LetterSettings(letters_per_ip_per_hour=1)}
+    )
+    try:
+        first = web.post("/send", data=letter_form(web), follow_redirects=False)
+        assert first.status_code == 303
+        second = web.post("/send", data=letter_form(web, email="bob@example.org", rep="uk-5179"))
+        assert second.status_code == 429
+        assert "Please wait a little" in text_of(second.text)
+    finally:
+        web_app.state.settings = settings
+
+
+def test_the_letter_form_refuses_a_get_of_send(web: TestClient) -> None:
+    page = web.get("/send")
+    assert page.status_code == 405
+    assert "Page not found" in text_of(page.text)
+
+
+def test_unknown_pages(web: TestClient) -> None:
+    page = web.get("/nowhere")
+    assert page.status_code == 404 and "Page not found" in text_of(page.text)
+    api = web.get("/api/nowhere", headers={"Accept": "application/json"})
+    assert api.status_code == 404 and api.json()["detail"] == "Not Found"
+
+
+def test_preview_of_a_paragraph_like_others_warns(web: TestClient, session: Session) -> None:
+    web.post("/send", data=letter_form(web), follow_redirects=False)
+    page = web.post("/write", data=letter_form(web, email="bob@example.org"))
+    assert page.status_code == 200
+    text = text_of(page.text)
+    assert "This reads like 1 other letter to this representative." in text
+    assert BATH_MP in page.text
