@@ -122,11 +122,12 @@ def submit_letter(
         assert view.id is not None
         first = existing_letter(session, view.id, rep.id, key)
         if first is not None:
-            if (
-                first.status == LetterStatus.pending_confirmation
-                and first.confirm_expires_at <= now
-            ):
-                _delete(session, first)
+            never_confirmed = first.status in (
+                LetterStatus.pending_confirmation,
+                LetterStatus.expired,
+            )
+            if never_confirmed and first.confirm_expires_at <= now:
+                _delete(session, first)  # its link is dead: this attempt replaces it
             else:
                 _refuse_duplicate(session, settings, first, recipient, now)
         guards.count_hit(

@@ -194,3 +194,21 @@ def _minimal() -> dict[str, object]:
         "message": "Something of my own about the river near my house.",
         "consent": True,
     }
+
+
+def test_a_broken_organiser_template_is_503_and_stores_nothing(
+    client: TestClient, session: Session, second_campaign: Campaign
+) -> None:
+    assert second_campaign.id is not None
+    template = session.get(CampaignTemplate, (second_campaign.id, "en", "letter.txt.j2"))
+    assert template is not None
+    template.source = "{{ nobody }}"
+    session.add(template)
+    session.flush()
+    client.app.dependency_overrides[get_now] = lambda: NOW  # type: ignore[attr-defined]
+    response = client.post(
+        "/api/letters", json={**_minimal(), "campaign": "rivers", "demands": [1]}
+    )
+    assert response.status_code == 503
+    assert "try again later" in response.json()["message"]
+    assert session.exec(select(OutboxMessage)).all() == []

@@ -115,7 +115,8 @@ def test_a_used_link_changes_nothing(
 def test_an_expired_link_is_410_and_the_letter_expires(
     api: TestClient, session: Session, clock: FakeClock, letter_data: LetterData
 ) -> None:
-    letter_id, token, status_token = _submit(api, session, letter_data())
+    data = letter_data()
+    letter_id, token, status_token = _submit(api, session, data)
     clock.advance(days=7, seconds=1)
     response = api.get(f"/confirm/{token}")
     assert response.status_code == 410
@@ -124,6 +125,9 @@ def test_an_expired_link_is_410_and_the_letter_expires(
     assert _letter_mails(session, letter_id) == []
     status = api.get(f"/letters/{status_token}").json()
     assert status["status"] == "expired"
+    again = api.post("/api/letters", json=data)  # writing again replaces the dead letter
+    assert again.status_code == 202
+    assert session.get(Letter, letter_id) is None
 
 
 def test_the_link_still_works_just_before_it_expires(
