@@ -219,6 +219,8 @@ def time_http(env: dict[str, str], sample: list[str], count: int, rng: random.Ra
     )
     try:
         wait_for_server(port, server)
+        # Other work on the machine moves the tail more than anything measured here.
+        print(f"load average before the HTTP run: {os.getloadavg()[0]:.2f}")
         client = LoopbackClient(port)
         started = time.perf_counter()
         client.lookup(sample[0])
