@@ -17,6 +17,7 @@ import hashlib
 import io
 import re
 import zipfile
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -218,17 +219,21 @@ class _RowImporter:
         self.seen: set[int] = set()
 
     def import_source(self, source: CsvSource) -> None:
-        with source.open() as binary:
-            text = io.TextIOWrapper(binary, encoding="utf-8-sig", errors="replace", newline="")
-            reader = csv.reader(text)
-            header = next(reader, None)
-            if header is None:
-                raise ImportFailed(f"{source.name} is empty.")
-            columns = find_columns(header, source.name)
-            try:
-                reported_at = self._stream(reader, columns, binary)
-            except csv.Error as exc:
-                raise ImportFailed(f"{source.name} line {reader.line_num}: {exc}") from exc
+        try:
+            with source.open() as binary:
+                text = io.TextIOWrapper(binary, encoding="utf-8-sig", errors="replace", newline="")
+                reader = csv.reader(text)
+                header = next(reader, None)
+                if header is None:
+                    raise ImportFailed(f"{source.name} is empty.")
+                columns = find_columns(header, source.name)
+                try:
+                    reported_at = self._stream(reader, columns, binary)
+                except csv.Error as exc:
+                    raise ImportFailed(f"{source.name} line {reader.line_num}: {exc}") from exc
+        except (OSError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
+            # A truncated download or a damaged zip member.
+            raise ImportFailed(f"{source.name} cannot be read to the end: {exc}") from exc
         if self.progress:
             self.progress(max(source.size - reported_at, 0))
 

@@ -204,6 +204,19 @@ def test_zip_without_nspl_layout_is_refused(session: Session, tmp_path: Path) ->
         import_uk_postcodes(session, archive)
 
 
+def test_a_damaged_zip_is_refused(session: Session, tmp_path: Path) -> None:
+    rows = [(f"GU11 {d}{a}{b}", ALDERSHOT, "") for d in range(10) for a in "AB" for b in "AB"]
+    archive = tmp_path / "damaged.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zipped:
+        zipped.write(write_nspl(tmp_path / "nspl.csv", rows), "Data/NSPL_MAY_2025_UK.csv")
+    data = bytearray(archive.read_bytes())
+    for position in range(200, 400):  # inside the compressed member
+        data[position] ^= 0x5A
+    archive.write_bytes(bytes(data))
+    with pytest.raises(ImportFailed, match="cannot be read"):
+        import_uk_postcodes(session, archive)
+
+
 def test_same_file_twice_changes_nothing(session: Session, tmp_path: Path) -> None:
     path = write_nspl(tmp_path / "nspl.csv")
     first = import_uk_postcodes(session, path)
