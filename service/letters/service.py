@@ -14,12 +14,13 @@ from sqlmodel import Session, select
 from service.campaigns.service import get_campaign, require_open, resolve
 from service.config import Settings
 from service.delivery.schemas import MessageKind
-from service.errors import Conflict, InvalidInput, NotFound
-from service.letters import guards, similarity
+from service.errors import InvalidInput, NotFound
+from service.letters import guards
 from service.letters.compose import Draft, Recipient, RenderedLetter, render_letter
 from service.letters.jobs import purge_expired, send_due_reminders
 from service.letters.models import Letter, LetterEvent
 from service.letters.moderation import record_delivery, reject_letter, release_letter
+from service.letters.paragraph import check_similarity, revise_message
 from service.letters.queries import (
     campaign_of,
     events_of,
@@ -27,18 +28,15 @@ from service.letters.queries import (
     find_letter,
     letter_language,
     letters_to,
-    recent_fingerprints,
     recipient_of,
     templates_for,
 )
 from service.letters.schemas import (
     LetterIn,
     LetterStatusOut,
-    SimilarityIn,
-    SimilarityOut,
     SubmitOut,
 )
-from service.letters.states import EDITABLE, HoldReason, LetterStatus
+from service.letters.states import HoldReason, LetterStatus
 from service.letters.status import status_view
 from service.letters.steps import (
     DuplicateLetter,
@@ -254,8 +252,10 @@ def confirm_letter(
         try:
             letter_id = read_confirmation_token(settings.secret_key, token, now)
         except LinkExpired:
-            _expire(session, token, now)
-            raise
+            confirmed_earlier = _expire(session, token, now)
+            if confirmed_earlier is None:
+                raise
+            return confirmed_earlier
         letter = session.exec(
             select(Letter)
             .where(Letter.confirm_token_hash == token_hash(token))
@@ -287,13 +287,22 @@ def confirm_letter(
         return status_view(session, letter, recipient)
 
 
-def _expire(session: Session, token: str, now: datetime) -> None:
+def _expire(session: Session, token: str, now: datetime) -> LetterStatusOut | None:
+    """An expired (but genuine) link: a letter confirmed in time just shows its status;
+    one never confirmed is marked expired (and the caller refuses the click)."""
     letter = session.exec(
         select(Letter).where(Letter.confirm_token_hash == token_hash(token))
     ).first()
-    if letter is not None and letter.status == LetterStatus.pending_confirmation:
+    if letter is None:
+        return None
+    if letter.status == LetterStatus.pending_confirmation:
         move(session, letter, LetterStatus.expired, now, "link expired")
         session.commit()
+        return None
+    if letter.status == LetterStatus.expired:
+        return None
+    _rep, recipient = recipient_of(session, letter.representative_id)
+    return status_view(session, letter, recipient)
 
 
 def letter_status(session: Session, settings: Settings, token: str) -> LetterStatusOut:
@@ -301,67 +310,6 @@ def letter_status(session: Session, settings: Settings, token: str) -> LetterSta
     letter = find_letter(session, read_status_token(settings.secret_key, token))
     _rep, recipient = recipient_of(session, letter.representative_id)
     return status_view(session, letter, recipient)
-
-
-def revise_message(
-    session: Session, settings: Settings, token: str, message: str, *, now: datetime
-) -> LetterStatusOut:
-    """Replace the personal paragraph of a letter that is not confirmed yet, or is held for
-    review; a held letter whose new paragraph passes goes straight to the outbox."""
-    with use_case(session):
-        letter = find_letter(
-            session, read_status_token(settings.secret_key, token), for_update=True
-        )
-        if letter.status not in EDITABLE:
-            raise Conflict(
-                "This letter has already been passed on and can no longer be changed.",
-                field="message",
-            )
-        rep, recipient = recipient_of(session, letter.representative_id)
-        fingerprint, hold, report = assess(
-            session, settings, rep.id, message, now, letter_id=letter.id, email_key=letter.email_key
-        )
-        letter.message = message
-        letter.fingerprint = fingerprint
-        letter.similarity = report.score
-        if letter.hold_reason != HoldReason.representative_unavailable:
-            letter.hold_reason = hold
-        letter.updated_at = now
-        session.add(letter)
-        if letter.status == LetterStatus.held and letter.hold_reason is None:
-            queue_letter(session, letter, recipient, now, "revised")
-        session.commit()
-        return status_view(session, letter, recipient)
-
-
-def check_similarity(
-    session: Session,
-    settings: Settings,
-    data: SimilarityIn,
-    *,
-    client_ip: str | None,
-    now: datetime,
-) -> SimilarityOut:
-    """How many recent letters to this representative read like `data.message`."""
-    with use_case(session):
-        recipient_of(session, data.representative_id)
-        if client_ip:
-            guards.count_hit(
-                session,
-                secret=settings.secret_key,
-                bucket="similarity-ip",
-                key=client_ip,
-                limit=settings.letters.similarity_checks_per_ip_per_hour,
-                window=HOUR,
-                now=now,
-                message="Too many checks from your connection; please wait a little.",
-            )
-        cfg = settings.letters
-        mine = similarity.shingles(data.message, cfg.shingle_words)
-        others = recent_fingerprints(session, settings, data.representative_id, now)
-        report = similarity.compare(mine, others, cfg.similarity_threshold)
-        session.commit()
-        return SimilarityOut(similar_letters=report.similar_letters, score=report.score)
 
 
 def preview_letter(session: Session, data: LetterIn) -> RenderedLetter:

@@ -11,6 +11,7 @@ from sqlmodel import Session
 from service.config import Settings
 from service.delivery.clock import FakeClock
 from service.delivery.schemas import MessageKind
+from service.errors import InvalidInput
 from service.letters import service
 from service.letters.models import Letter
 from service.letters.schemas import LetterIn
@@ -98,6 +99,31 @@ def test_html_in_the_personal_text_is_escaped_in_the_html_part(
         assert 'href="http://evil.example"' not in mail.html_body
         assert "&amp; more" in mail.html_body
         assert evil in mail.text_body  # plain text is text
+
+
+def test_an_old_link_to_a_letter_confirmed_in_time_shows_its_status(
+    api: TestClient, session: Session, clock: FakeClock, letter_data: LetterData
+) -> None:
+    letter_id, token, _ = _submit(api, session, letter_data())
+    api.get(f"/confirm/{token}")
+    clock.advance(days=10)
+    again = api.get(f"/confirm/{token}")
+    assert again.status_code == 200
+    assert again.json()["status"] == "queued"
+    assert len(_letter_mails(session, letter_id)) == 1
+
+
+def test_rewriting_refuses_control_characters_in_the_use_case(
+    session: Session, settings: Settings, letter_in: object
+) -> None:
+    now = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+    data: LetterIn = letter_in()  # type: ignore[operator]
+    out = service.submit_letter(session, settings, data, client_ip=None, now=now)
+    token = token_from(out.status_url)
+    with pytest.raises(InvalidInput):
+        service.revise_message(session, settings, token, "bell\x07", now=now)
+    with pytest.raises(InvalidInput):
+        service.revise_message(session, settings, token, "x" * 5_001, now=now)
 
 
 def test_a_used_link_changes_nothing(

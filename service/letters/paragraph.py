@@ -1,0 +1,94 @@
+"""The supporter's own paragraph: how much it reads like other letters, and rewriting it while
+the letter waits for confirmation or review."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlmodel import Session
+
+from service.config import Settings
+from service.errors import Conflict, InvalidInput
+from service.letters import guards, similarity
+from service.letters.queries import find_letter, recent_fingerprints, recipient_of
+from service.letters.schemas import MAX_MESSAGE, LetterStatusOut, SimilarityIn, SimilarityOut
+from service.letters.states import EDITABLE, HoldReason, LetterStatus
+from service.letters.status import status_view
+from service.letters.steps import assess, queue_letter, use_case
+from service.letters.tokens import read_status_token
+
+HOUR = timedelta(hours=1)
+
+
+def revise_message(
+    session: Session, settings: Settings, token: str, message: str, *, now: datetime
+) -> LetterStatusOut:
+    """Replace the personal paragraph of a letter that is not confirmed yet, or is held for
+    review; a held letter whose new paragraph passes goes straight to the outbox."""
+    with use_case(session):
+        message = _clean_message(message)
+        letter = find_letter(
+            session, read_status_token(settings.secret_key, token), for_update=True
+        )
+        if letter.status not in EDITABLE:
+            raise Conflict(
+                "This letter has already been passed on and can no longer be changed.",
+                field="message",
+            )
+        rep, recipient = recipient_of(session, letter.representative_id)
+        fingerprint, hold, report = assess(
+            session, settings, rep.id, message, now, letter_id=letter.id, email_key=letter.email_key
+        )
+        letter.message = message
+        letter.fingerprint = fingerprint
+        letter.similarity = report.score
+        if letter.hold_reason != HoldReason.representative_unavailable:
+            letter.hold_reason = hold
+        letter.updated_at = now
+        session.add(letter)
+        if letter.status == LetterStatus.held and letter.hold_reason is None:
+            queue_letter(session, letter, recipient, now, "revised")
+        session.commit()
+        return status_view(session, letter, recipient)
+
+
+def _clean_message(message: str) -> str:
+    try:
+        cleaned = guards.paragraph(message)
+    except ValueError as exc:
+        raise InvalidInput(f"message: {exc}", field="message") from None
+    if len(cleaned) > MAX_MESSAGE:
+        raise InvalidInput(
+            f"message: keep your paragraph under {MAX_MESSAGE:,} characters", field="message"
+        )
+    return cleaned
+
+
+def check_similarity(
+    session: Session,
+    settings: Settings,
+    data: SimilarityIn,
+    *,
+    client_ip: str | None,
+    now: datetime,
+) -> SimilarityOut:
+    """How many recent letters to this representative read like `data.message`."""
+    with use_case(session):
+        recipient_of(session, data.representative_id)
+        if client_ip:
+            guards.count_hit(
+                session,
+                secret=settings.secret_key,
+                bucket="similarity-ip",
+                key=client_ip,
+                limit=settings.letters.similarity_checks_per_ip_per_hour,
+                window=HOUR,
+                now=now,
+                message="Too many checks from your connection; please wait a little.",
+            )
+        cfg = settings.letters
+        mine = similarity.shingles(data.message, cfg.shingle_words)
+        others = recent_fingerprints(session, settings, data.representative_id, now)
+        report = similarity.compare(mine, others, cfg.similarity_threshold)
+        session.commit()
+        return SimilarityOut(similar_letters=report.similar_letters, score=report.score)
