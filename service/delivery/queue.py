@@ -77,8 +77,9 @@ def claim(
         return []
     lock_for_write(session)
     paused = exists().where(col(DeliveryControl.paused))
-    rows = session.exec(
-        select(OutboxMessage)
+    # Lock ids first (a narrow sort if the planner sorts at all), then load those rows.
+    ids = session.exec(
+        select(OutboxMessage.id)
         .where(
             OutboxMessage.state == S.queued,
             col(OutboxMessage.next_attempt_at) <= now,
@@ -88,6 +89,13 @@ def claim(
         .order_by(col(OutboxMessage.priority), col(OutboxMessage.next_attempt_at))
         .limit(limit)
         .with_for_update(skip_locked=True)
+    ).all()
+    if not ids:
+        return []
+    rows = session.exec(
+        select(OutboxMessage)
+        .where(col(OutboxMessage.id).in_(ids))
+        .order_by(col(OutboxMessage.priority), col(OutboxMessage.next_attempt_at))
     ).all()
     lease_until = now + timedelta(seconds=lease_seconds)
     jobs = []

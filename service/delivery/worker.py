@@ -33,6 +33,7 @@ from service.delivery.clock import SYSTEM_CLOCK, Clock
 from service.delivery.queue import Job, Outcome
 
 log = logging.getLogger("repmail.delivery.worker")
+BATCH_WAIT_SECONDS = 0.02  # how long a finished send may wait for others to share a commit
 T = TypeVar("T")
 
 
@@ -72,6 +73,9 @@ class Worker:
         self.rng = rng or random.Random()
         self.stats = WorkerStats()
         self._pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="repmail-send")
+        # The loop keeps up to one extra round claimed and waiting in the pool's queue, so
+        # a freed slot starts its next send at once instead of waiting for a database trip.
+        self._capacity = 2 * self.concurrency
         self._unrecorded: list[Outcome] = []  # sent, but the database was unavailable
         self._hold_until: datetime | None = None  # the provider asked us to slow down (429)
 
@@ -105,27 +109,28 @@ class Worker:
         poll = self.settings.poll_interval_seconds
         reap_every = max(poll, min(self.settings.lease_seconds / 4, 15.0))
         next_reap = 0.0
+        finished: list[Outcome] = []
         while not stop.is_set():
+            self._unrecorded.extend(finished)
+            finished = []
             try:
                 if time.monotonic() >= next_reap:
                     self.reap()
                     next_reap = time.monotonic() + reap_every
-                self._record([])  # retries anything left unrecorded
-                free = self.concurrency - len(pending)
-                if free > 0 and not self._holding():
-                    for job in self._claim(free):
-                        pending[self._pool.submit(self._send, job)] = job
+                jobs = self._exchange([], self._capacity - len(pending))
             except SQLAlchemyError:
                 log.exception("worker database error", extra={"worker": self.worker_id})
                 stop.wait(poll)
                 continue
+            for job in jobs:
+                pending[self._pool.submit(self._send, job)] = job
             if not pending:
                 stop.wait(poll)
                 continue
-            done, _ = wait(pending, timeout=poll, return_when=FIRST_COMPLETED)
-            for future in done:
+            for future in self._collect(pending, poll):
+                finished.append(future.result())
                 del pending[future]
-            self._record([future.result() for future in done], swallow=True)
+        self._record(finished, swallow=True)
         self._shutdown(pending)
 
     def close(self) -> None:
@@ -178,12 +183,70 @@ class Worker:
             log.exception("worker could not record outcomes", extra={"pending": len(batch)})
             return
         self._unrecorded = []
-        for name in ("sent", "retried", "failed", "ambiguous", "stale"):
-            setattr(self.stats, name, getattr(self.stats, name) + getattr(result, name))
         if result.hold_until is not None:
             self._hold_until = max(self._hold_until or result.hold_until, result.hold_until)
+        self._count(result)
+
+    def _count(self, result: queue.Recorded) -> None:
+        for name in ("sent", "retried", "failed", "ambiguous", "stale"):
+            setattr(self.stats, name, getattr(self.stats, name) + getattr(result, name))
         if result.paused_delivery:
             log.error("delivery paused by the worker", extra={"worker": self.worker_id})
+
+    def _exchange(self, outcomes: Sequence[Outcome], limit: int) -> list[Job]:
+        """Record finished sends and claim up to `limit` new rows in one transaction."""
+        batch = [*self._unrecorded, *outcomes]
+        self._unrecorded = []
+
+        def work(session: Session) -> tuple[queue.Recorded | None, list[Job]]:
+            now = self.clock.now()
+            result = None
+            if batch:
+                result = queue.record(
+                    session,
+                    batch,
+                    worker_id=self.worker_id,
+                    backend=self.backend.name,
+                    now=now,
+                    settings=self.settings,
+                    rng=self.rng,
+                )
+                if result.hold_until is not None:
+                    self._hold_until = max(self._hold_until or result.hold_until, result.hold_until)
+            if limit <= 0 or self._holding():
+                return result, []
+            jobs = queue.claim(
+                session,
+                worker_id=self.worker_id,
+                limit=limit,
+                now=now,
+                lease_seconds=self.settings.lease_seconds,
+            )
+            return result, jobs
+
+        try:
+            result, jobs = self._transaction(work)
+        except SQLAlchemyError:
+            self._unrecorded = batch  # recording later still wins unless the row moved on
+            raise
+        if result is not None:
+            self._count(result)
+        self.stats.claimed += len(jobs)
+        return jobs
+
+    def _collect(self, pending: dict[Future[Outcome], Job], timeout: float) -> set[Future[Outcome]]:
+        """Wait for the first send to finish, then briefly for a few more, so each database
+        round trip settles a batch rather than a single row."""
+        done, rest = wait(pending, timeout=timeout, return_when=FIRST_COMPLETED)
+        want = max(1, self.concurrency // 4)
+        deadline = time.monotonic() + BATCH_WAIT_SECONDS
+        while done and rest and len(done) < want:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            more, rest = wait(rest, timeout=left, return_when=FIRST_COMPLETED)
+            done |= more
+        return done
 
     def _transaction(self, work: Callable[[Session], T]) -> T:
         with Session(self.engine, expire_on_commit=False) as session, session.begin():

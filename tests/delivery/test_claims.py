@@ -32,6 +32,7 @@ def test_concurrent_claimers_never_share_a_row(db: Engine, clock: FakeClock) -> 
             if not jobs:
                 return mine
             mine.extend(job.outbox_id for job in jobs)
+            time.sleep(0.002)  # "sending": lets the other claimers have their turn
 
     with ThreadPoolExecutor(6) as pool:
         results = list(pool.map(claimer, [f"claimer-{n}" for n in range(6)]))
