@@ -87,7 +87,7 @@ class DeliverySettings(BaseModel):
     # The longest a 429's X-RateLimit-Reset may hold sending back.
     rate_limit_cap_seconds: float = Field(default=900, gt=0)
     # Requests one worker keeps in flight.
-    concurrency: int = Field(default=16, ge=1, le=256)
+    concurrency: int = Field(default=32, ge=1, le=256)
     poll_interval_seconds: float = Field(default=1.0, gt=0)
     # After a send whose outcome is unknown (a timeout once the request left), wait this long
     # for a provider event before sending again.
