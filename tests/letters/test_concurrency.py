@@ -38,7 +38,9 @@ def postgres_only(engine: Engine) -> Iterator[None]:
         session.exec(delete(OutboxMessage).where(col(OutboxMessage.id).in_(outbox)))
         session.exec(delete(LetterEvent).where(col(LetterEvent.letter_id).in_(ids)))
         session.exec(delete(Letter).where(col(Letter.id).in_(ids)))
-        session.exec(delete(RateLimitCounter).where(col(RateLimitCounter.window_start) >= NOW))
+        # Hourly and daily windows of the hits above (the day starts at midnight).
+        since = NOW.replace(hour=0)
+        session.exec(delete(RateLimitCounter).where(col(RateLimitCounter.window_start) >= since))
         session.commit()
 
 
