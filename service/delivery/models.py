@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, String, Text
+from sqlalchemy import JSON, Column, Index, String, Text, false, update
 from sqlmodel import Field, Session, SQLModel
 
 import service.db  # noqa: F401  (constraint naming convention must precede the tables)
@@ -178,3 +178,12 @@ def note(
     )
     session.add(event)
     return event
+
+
+def lock_for_write(session: Session) -> None:
+    """SQLite: take the write lock before reading, or a concurrent commit between this
+    transaction's read and its write fails it (SQLITE_BUSY_SNAPSHOT). No-op elsewhere."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(
+            update(DeliveryControl).where(false()).values(paused=DeliveryControl.paused)
+        )

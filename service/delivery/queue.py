@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, false, not_, or_, update
+from sqlalchemy import exists, not_, or_
 from sqlmodel import Session, col, select
 
 from service.config import DeliverySettings
@@ -24,7 +24,13 @@ from service.delivery.backends.base import (
     SendError,
     TransientSendError,
 )
-from service.delivery.models import DeliveryControl, OutboxMessage, note, transition
+from service.delivery.models import (
+    DeliveryControl,
+    OutboxMessage,
+    lock_for_write,
+    note,
+    transition,
+)
 from service.delivery.schemas import OutgoingEmail
 from service.delivery.service import pause
 from service.delivery.states import OutboxState
@@ -58,15 +64,6 @@ class Recorded:
     paused_delivery: bool = False
     # The earliest moment the provider asked us to hold back until (429), if any.
     hold_until: datetime | None = None
-
-
-def lock_for_write(session: Session) -> None:
-    """SQLite: take the write lock before reading, or a concurrent commit between this
-    transaction's read and its write fails it (SQLITE_BUSY_SNAPSHOT). No-op elsewhere."""
-    if session.get_bind().dialect.name == "sqlite":
-        session.execute(
-            update(DeliveryControl).where(false()).values(paused=DeliveryControl.paused)
-        )
 
 
 def claim(

@@ -16,6 +16,7 @@ from service.delivery.models import (
     DeliveryControl,
     OutboxEvent,
     OutboxMessage,
+    lock_for_write,
     transition,
 )
 from service.delivery.schemas import Address, OutboxStatus, OutgoingEmail, PauseState
@@ -144,6 +145,7 @@ def record_provider_outcome(
     if state not in {S.sent, S.delivered, S.deferred, S.bounced, S.dropped}:
         raise InvalidInput(f"{state} is not something a provider reports", field="state")
     now = now or SYSTEM_CLOCK.now()
+    lock_for_write(session)
     message = _load(session, outbox_id)
     if not can_move(OutboxState(message.state), state):
         return False
@@ -200,6 +202,7 @@ def _set_switch(
     session: Session, *, paused: bool, reason: str | None, actor: str, now: datetime | None
 ) -> PauseState:
     now = now or SYSTEM_CLOCK.now()
+    lock_for_write(session)
     row = session.exec(
         select(DeliveryControl).where(DeliveryControl.name == GLOBAL_SWITCH).with_for_update()
     ).first()
@@ -225,6 +228,7 @@ def _move(
     now: datetime | None,
 ) -> OutboxMessage:
     now = now or SYSTEM_CLOCK.now()
+    lock_for_write(session)
     message = _load(session, outbox_id)
     transition(session, message, target, now=now, actor=actor, detail=detail)
     if target in {S.cancelled, S.held}:

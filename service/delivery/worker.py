@@ -118,8 +118,8 @@ class Worker:
                     self.reap()
                     next_reap = time.monotonic() + reap_every
                 jobs = self._exchange([], self._capacity - len(pending))
-            except SQLAlchemyError:
-                log.exception("worker database error", extra={"worker": self.worker_id})
+            except SQLAlchemyError as exc:
+                log.error("worker database error", extra={"worker": self.worker_id, **_safe(exc)})
                 stop.wait(poll)
                 continue
             for job in jobs:
@@ -175,12 +175,14 @@ class Worker:
                     rng=self.rng,
                 )
             )
-        except SQLAlchemyError:
+        except SQLAlchemyError as exc:
             # Keep them: recording later still wins, as long as no one took the rows over.
             self._unrecorded = batch
             if not swallow:
                 raise
-            log.exception("worker could not record outcomes", extra={"pending": len(batch)})
+            log.error(
+                "worker could not record outcomes", extra={"pending": len(batch), **_safe(exc)}
+            )
             return
         self._unrecorded = []
         if result.hold_until is not None:
@@ -260,7 +262,7 @@ class Worker:
         except SendError as error:
             return Outcome(job, error=error)
         except Exception as exc:  # a bug in a backend must not kill the worker
-            log.exception("backend crashed", extra={"outbox_id": job.outbox_id})
+            log.error("backend crashed", extra={"outbox_id": job.outbox_id, **_safe(exc)})
             return Outcome(job, error=TransientSendError(f"internal error ({type(exc).__name__})"))
         return Outcome(job, provider_message_id=provider_id)
 
@@ -284,8 +286,8 @@ class Worker:
                 )
             )
             self.stats.released += released
-        except SQLAlchemyError:
-            log.exception("worker could not settle its rows at shutdown")
+        except SQLAlchemyError as exc:
+            log.error("worker could not settle its rows at shutdown", extra=_safe(exc))
         if still:
             # Their leases run out and they become ambiguous: never sent twice blindly.
             log.warning("worker stopped with sends in flight", extra={"in_flight": len(still)})
@@ -294,6 +296,13 @@ class Worker:
             extra={"worker": self.worker_id}
             | {f.name: getattr(self.stats, f.name) for f in fields(self.stats)},
         )
+
+
+def _safe(exc: BaseException) -> dict[str, str]:
+    """What may be logged about an error: its type, never its message (SQLAlchemy puts the
+    statement's parameters in it, a backend may put an address in it)."""
+    cause = getattr(exc, "orig", None)
+    return {"error": type(exc).__name__} | ({"cause": type(cause).__name__} if cause else {})
 
 
 def wants_embedded_worker(settings: Settings) -> bool:
