@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
@@ -117,7 +118,7 @@ def _apply_constituencies(
         for c in session.exec(select(Constituency).where(Constituency.chamber_id == chamber_id))
     }
     for record in records:
-        values = {
+        values: dict[str, Any] = {
             "name": record.name,
             "name_cy": record.name_cy,
             "region": record.region,
@@ -143,7 +144,7 @@ def _apply_representative(
     now: datetime,
     report: ImportReport,
 ) -> None:
-    values = {
+    values: dict[str, Any] = {
         "constituency_id": record.constituency_id,
         "name": record.name,
         "party": record.party,

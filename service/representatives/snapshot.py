@@ -170,4 +170,3 @@ def record_load(session: Session, name: str, checksum: str, rows: int) -> None:
     current.loaded_at = datetime.now(UTC)
     session.add(current)
     session.flush()
-
