@@ -31,6 +31,7 @@ from service.delivery import queue
 from service.delivery.backends import EmailBackend, SendError, TransientSendError, build_backend
 from service.delivery.clock import SYSTEM_CLOCK, Clock
 from service.delivery.queue import Job, Outcome
+from service.delivery.service import pause_state
 
 log = logging.getLogger("repmail.delivery.worker")
 BATCH_WAIT_SECONDS = 0.02  # how long a finished send may wait for others to share a commit
@@ -78,6 +79,7 @@ class Worker:
         self._capacity = 2 * self.concurrency
         self._unrecorded: list[Outcome] = []  # sent, but the database was unavailable
         self._hold_until: datetime | None = None  # the provider asked us to slow down (429)
+        self._paused = False  # as last read from the database
 
     # -- one round at a time (tests, `repmail worker --once`) -----------------------------
 
@@ -118,6 +120,8 @@ class Worker:
                     self.reap()
                     next_reap = time.monotonic() + reap_every
                 jobs = self._exchange([], self._capacity - len(pending))
+                if self._paused and pending:
+                    self._release_unstarted(pending)
             except SQLAlchemyError as exc:
                 log.error("worker database error", extra={"worker": self.worker_id, **_safe(exc)})
                 stop.wait(poll)
@@ -202,6 +206,7 @@ class Worker:
 
         def work(session: Session) -> tuple[queue.Recorded | None, list[Job]]:
             now = self.clock.now()
+            self._paused = pause_state(session).paused
             result = None
             if batch:
                 result = queue.record(
@@ -215,7 +220,7 @@ class Worker:
                 )
                 if result.hold_until is not None:
                     self._hold_until = max(self._hold_until or result.hold_until, result.hold_until)
-            if limit <= 0 or self._holding():
+            if limit <= 0 or self._paused or self._holding():
                 return result, []
             jobs = queue.claim(
                 session,
@@ -235,6 +240,20 @@ class Worker:
             self._count(result)
         self.stats.claimed += len(jobs)
         return jobs
+
+    def _release_unstarted(self, pending: dict[Future[Outcome], Job]) -> None:
+        """Delivery was paused: rows claimed but not yet handed to the backend go back."""
+        unstarted = {future: job for future, job in pending.items() if future.cancel()}
+        for future in unstarted:
+            del pending[future]
+        released = self._transaction(
+            lambda session: queue.release(
+                session, list(unstarted.values()), worker_id=self.worker_id, now=self.clock.now()
+            )
+        )
+        self.stats.released += released
+        if released:
+            log.warning("worker released rows: delivery paused", extra={"released": released})
 
     def _collect(self, pending: dict[Future[Outcome], Job], timeout: float) -> set[Future[Outcome]]:
         """Wait for the first send to finish, then briefly for a few more, so each database

@@ -377,3 +377,40 @@ def test_run_loop_sends_and_stops_gracefully(
     assert set(states) <= {S.sent, S.queued}
     assert states.count(S.sent) == len(backend.sent) == worker.stats.sent
     assert all(row(db, i).lease_owner is None for i in ids)
+
+
+def test_pause_reaches_a_running_worker_at_once(
+    db: Engine, dsettings: DeliverySettings, make_worker: MakeWorker
+) -> None:
+    clock = SystemClock()
+    backend = MemoryBackend(latency=0.05)
+    ids = queue_emails(db, clock, 30)  # type: ignore[arg-type]
+    worker = make_worker(backend=backend, clock=clock, concurrency=2)
+    stop = threading.Event()
+    thread = threading.Thread(target=worker.run, args=(stop,))
+    thread.start()
+    try:
+        _wait_for(lambda: worker.stats.sent >= 4)
+        with Session(db) as session, session.begin():
+            delivery.pause(session, reason="stop now", now=clock.now())
+        # Claimed rows still waiting for a thread go back; only in-flight sends finish.
+        _wait_for(lambda: not any(row(db, i).state == S.sending for i in ids))
+        sent_while_paused = len(backend.sent)
+        time.sleep(0.2)
+        assert len(backend.sent) == sent_while_paused < len(ids)
+        assert {row(db, i).state for i in ids} == {S.sent, S.queued}
+        with Session(db) as session, session.begin():
+            delivery.resume(session, now=clock.now())
+        _wait_for(lambda: worker.stats.sent == len(ids))
+    finally:
+        stop.set()
+        thread.join(10)
+    assert {row(db, i).state for i in ids} == {S.sent}
+    assert len(backend.sent) == len(ids)
+
+
+def _wait_for(condition: Callable[[], bool], seconds: float = 10) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
