@@ -1,0 +1,195 @@
+"""A real server and a real browser: `repmail serve` in a subprocess on a temporary SQLite
+database with the file mail backend, driven by Debian's chromium through Playwright, with
+axe-core injected into every page.
+
+Without chromium (or Playwright, or the npm-installed axe-core) these tests are skipped with
+the reason; under CI=true they fail instead (see _missing_dependency in tests/conftest.py).
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from service.config import PROJECT_ROOT
+from tests.conftest import _missing_dependency
+
+CHROMIUM = Path(os.environ.get("REPMAIL_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "browser"
+# One NSPL row, in the published column layout, so the UK journey can go by postcode.
+NSPL_CSV = (
+    "pcd,pcd2,pcds,dointr,doterm,usertype,oseast1m,osnrth1m,osgrdind,oa21,cty,ced,laua,ward,"
+    "nhser,ctry,rgn,pcon,ttwa,itl,npark,lsoa21,msoa21,wz11,sicbl,bua24,ruc21,oac11,lat,long,"
+    "lep1,lep2,pfa,imd,icb\n"
+    "BA1 1AA,BA1  1AA,BA1 1AA,198001,,0,375000,164900,1,E00072500,E99999999,E99999999,"
+    "E06000022,E05013099,E40000006,E92000001,E12000009,E14001080,E30000164,E06000022,"
+    "E65000001,E01014370,E02003012,E33040021,E38000231,E63012345,C1,5B1,51.38,-2.36,"
+    "E37000040,,E23000036,12345,E54000039\n"
+)
+SERVER_START_SECONDS = 60
+MAIL_WAIT_SECONDS = 30
+
+
+@dataclass
+class Server:
+    base_url: str
+    outbox: Path
+    log: Path
+
+    def confirmation_link(self, to: str) -> str:
+        """The link in the confirmation email sent to `to`, read from the outbox's .eml."""
+        deadline = time.monotonic() + MAIL_WAIT_SECONDS
+        pattern = re.compile(re.escape(self.base_url) + r"/confirm/[A-Za-z0-9._-]+")
+        while time.monotonic() < deadline:
+            for path in sorted(self.outbox.rglob("*.eml")):
+                message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+                if to not in str(message["To"]):
+                    continue
+                body = message.get_body(preferencelist=("plain",))
+                assert body is not None, f"{path} has no text part"
+                found = pattern.search(body.get_content())
+                if found:
+                    return found.group(0)
+            time.sleep(0.25)
+        raise AssertionError(f"no confirmation email to {to} in {self.outbox}")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _run_cli(env: dict[str, str], cwd: Path, *args: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "service.cli", *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, f"repmail {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
+
+
+@pytest.fixture(scope="session")
+def playwright_api() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        _missing_dependency(
+            f"chromium is not installed at {CHROMIUM} (Debian: apt-get install -y chromium)"
+        )
+    if not AXE.exists():
+        _missing_dependency(f"axe-core is not installed at {AXE} (run: npm ci)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _missing_dependency(
+            "the Python package playwright is not installed (pip install -e '.[dev]')"
+        )
+    with sync_playwright() as api:
+        yield api
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_api: Any) -> Iterator[Any]:
+    browser = playwright_api.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture(scope="session")
+def server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, browser: Any
+) -> Iterator[Server]:
+    if request.config.getoption("--db") == "postgres":
+        pytest.skip("the browser journeys run once, on the SQLite pass (the server is embedded)")
+    root = tmp_path_factory.mktemp("browser-server")
+    port = _free_port()
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("REPMAIL_")},
+        "REPMAIL_ENV": "development",
+        "REPMAIL_DATABASE_URL": f"sqlite:///{root / 'repmail.sqlite3'}",
+        "REPMAIL_OUTBOX_DIR": str(root / "outbox"),
+        "REPMAIL_EMAIL_BACKEND": "file",
+        "REPMAIL_BASE_URL": f"http://127.0.0.1:{port}",
+        "REPMAIL_SECRET_KEY": "browser-test-secret-key-that-is-long-enough",
+        "REPMAIL_LOG_LEVEL": "WARNING",
+    }
+    nspl = root / "nspl.csv"
+    nspl.write_text(NSPL_CSV)
+    _run_cli(env, root, "db", "upgrade")
+    _run_cli(env, root, "import", "uk-postcodes", str(nspl))
+    log = root / "server.log"
+    with log.open("w") as log_file:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
+            env=env,
+            cwd=root,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            _wait_until_up(env["REPMAIL_BASE_URL"], process, log)
+            yield Server(env["REPMAIL_BASE_URL"], root / "outbox", log)
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def _wait_until_up(base_url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + SERVER_START_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"repmail serve exited:\n{log.read_text()}")
+        try:
+            if httpx.get(f"{base_url}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.25)
+    raise AssertionError(f"repmail serve did not answer within {SERVER_START_SECONDS}s")
+
+
+@pytest.fixture
+def page(browser: Any, server: Server, request: pytest.FixtureRequest) -> Iterator[Any]:
+    """A fresh browser profile per journey. CSP is bypassed only so that axe-core can be
+    injected; the pages themselves run under their own Content-Security-Policy otherwise."""
+    context = browser.new_context(
+        bypass_csp=True,
+        base_url=server.base_url,
+        locale="en-GB",
+        viewport={"width": 390, "height": 844},
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield page
+    context.close()
+    assert errors == [], f"JavaScript errors: {errors}"
