@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -16,12 +17,12 @@ from sqlalchemy.engine import Engine
 from service import __version__
 from service.config import Settings, get_settings
 from service.db import create_db_engine
-from service.delivery.worker import lifespan as delivery_lifespan
+from service.delivery.worker import embedded_worker
 from service.errors import DomainError
 from service.letters.routes import router as letters_router
 from service.lookup.routes import router as lookup_router
 from service.lookup.service import LookupDependencies
-from service.lookup.uk import build_uk_resolvers
+from service.lookup.uk import build_uk_resolvers, start_warm_up
 from service.web.deps import SessionDep
 from service.web.public import install as install_public_pages
 
@@ -40,7 +41,7 @@ def create_app(
         title="repmail",
         version=__version__,
         description="Find your MP or député and write to them about a campaign.",
-        lifespan=delivery_lifespan(settings, engine),
+        lifespan=_lifespan,
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -60,6 +61,15 @@ def create_app(
         return {"status": "ok", "version": __version__}
 
     return app
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    # Build the UK postcode index in the background so the first supporter does not wait for
+    # it, and run the embedded delivery worker (SQLite) for as long as the app serves.
+    start_warm_up(app.state.lookup.uk_resolvers)
+    with embedded_worker(app.state.settings, app.state.engine):
+        yield
 
 
 def _error_body(code: str, message: str, field: str | None = None) -> dict[str, object]:

@@ -2,7 +2,7 @@
 from the source files in ../shared/data/fr. Build-time only: the service reads the CSVs
 that service.lookup.fr_data writes from this.
 
-Sources (see representatives/SOURCES-fr.md):
+Sources (see representatives/SOURCES.md):
 * communes/decoupage-administratif-6.0.0_communes.json: the COG 2026 list of communes,
   Paris/Lyon/Marseille arrondissements and former communes (déléguées / associées);
 * circonscriptions/commune_circonscriptions_cog2026.csv: circonscriptions of each commune

@@ -5,19 +5,23 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from sqlmodel import Session
+from sqlalchemy import func
+from sqlmodel import Session, select
 
-from service.representatives.models import ChamberId, DatasetLoad
+from service.representatives.models import ChamberId, DatasetLoad, Representative
 from service.representatives.schemas import (
     ConstituencyRecord,
     RepresentativeRecord,
 )
 from service.representatives.service import apply_import
+
+log = logging.getLogger("repmail.snapshot")
 
 CONSTITUENCY_COLUMNS = ("id", "name", "name_cy", "region")
 REPRESENTATIVE_COLUMNS = (
@@ -109,6 +113,20 @@ class BundledDataset:
 def _chamber_loader(chamber_id: ChamberId) -> Callable[[Session, Path], int]:
     def load(session: Session, data_dir: Path) -> int:
         constituencies, representatives = read_chamber_snapshot(data_dir, chamber_id)
+        # A deployment may have imported fresher data (Members API, AMO10) than the snapshot
+        # a later release ships: an older snapshot must not roll that back.
+        newest_loaded = session.exec(
+            select(func.max(Representative.retrieved_on)).where(
+                Representative.chamber_id == chamber_id
+            )
+        ).one()
+        snapshot_date = max((r.retrieved_on for r in representatives), default=None)
+        if newest_loaded and snapshot_date and snapshot_date < newest_loaded:
+            log.info(
+                "bundled snapshot older than the data in the database; kept the database",
+                extra={"chamber": chamber_id.value, "snapshot": str(snapshot_date)},
+            )
+            return 0
         apply_import(session, chamber_id, constituencies, representatives)
         return len(representatives)
 
