@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -31,7 +31,7 @@ from service.delivery.models import (
     note,
     transition,
 )
-from service.delivery.schemas import OutgoingEmail
+from service.delivery.schemas import MessageKind, OutgoingEmail
 from service.delivery.service import pause
 from service.delivery.states import OutboxState
 
@@ -52,6 +52,11 @@ class Outcome:
     job: Job
     provider_message_id: str | None = None
     error: SendError | None = None
+
+
+# Told, inside the recording transaction, that a letter's outbox row was accepted by the
+# provider (the worker passes letters' record_delivery through this).
+SentListener = Callable[[Session, OutboxMessage, datetime], None]
 
 
 @dataclass(slots=True)
@@ -115,6 +120,7 @@ def record(
     now: datetime,
     settings: DeliverySettings,
     rng: random.Random,
+    on_sent: SentListener | None = None,
 ) -> Recorded:
     """Settle each claimed row from its send outcome. A row whose attempt number moved on
     (another worker took it over and sent again) is not touched: the late outcome is only
@@ -139,6 +145,8 @@ def record(
             result.stale += 1
             continue
         _settle(session, row, outcome, result, worker_id, backend, now, settings, rng)
+        if on_sent and row.state == S.sent and row.kind == MessageKind.letter and row.letter_id:
+            _tell(on_sent, session, row, now)
     if result.paused_delivery:
         pause(session, reason=_pause_reason(outcomes), actor=worker_id, now=now)
     return result
@@ -327,6 +335,16 @@ def _locked(session: Session, *conditions: object) -> Sequence[OutboxMessage]:
         .limit(REAP_BATCH)
         .with_for_update(skip_locked=True)
     ).all()
+
+
+def _tell(listener: SentListener, session: Session, row: OutboxMessage, now: datetime) -> None:
+    """A listener's failure must not undo the outcome (that would resend the letter): it
+    runs in a savepoint, and an error is logged, not raised."""
+    try:
+        with session.begin_nested():
+            listener(session, row, now)
+    except Exception as exc:
+        log.error("sent listener failed", extra={"outbox_id": row.id, "error": type(exc).__name__})
 
 
 def _note_stale(

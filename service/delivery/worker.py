@@ -30,8 +30,11 @@ from service.config import DeliverySettings, Environment, Settings
 from service.delivery import queue
 from service.delivery.backends import EmailBackend, SendError, TransientSendError, build_backend
 from service.delivery.clock import SYSTEM_CLOCK, Clock
+from service.delivery.models import OutboxMessage
 from service.delivery.queue import Job, Outcome
 from service.delivery.service import pause_state
+from service.letters.moderation import record_delivery
+from service.letters.states import LetterStatus
 
 log = logging.getLogger("repmail.delivery.worker")
 BATCH_WAIT_SECONDS = 0.02  # how long a finished send may wait for others to share a commit
@@ -53,6 +56,12 @@ def new_worker_id() -> str:
     return f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
+def tell_letters(session: Session, message: OutboxMessage, now: datetime) -> None:
+    """The default SentListener: the letter itself moves to "sent" with its outbox row."""
+    if message.letter_id:
+        record_delivery(session, message.letter_id, LetterStatus.sent, now=now)
+
+
 class Worker:
     def __init__(
         self,
@@ -64,6 +73,7 @@ class Worker:
         worker_id: str | None = None,
         concurrency: int | None = None,
         rng: random.Random | None = None,
+        on_sent: queue.SentListener | None = tell_letters,
     ) -> None:
         self.engine = engine
         self.backend = backend
@@ -72,6 +82,7 @@ class Worker:
         self.worker_id = worker_id or new_worker_id()
         self.concurrency = concurrency or settings.concurrency
         self.rng = rng or random.Random()
+        self.on_sent = on_sent
         self.stats = WorkerStats()
         self._pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="repmail-send")
         # The loop keeps up to one extra round claimed and waiting in the pool's queue, so
@@ -177,6 +188,7 @@ class Worker:
                     now=self.clock.now(),
                     settings=self.settings,
                     rng=self.rng,
+                    on_sent=self.on_sent,
                 )
             )
         except SQLAlchemyError as exc:
@@ -217,6 +229,7 @@ class Worker:
                     now=now,
                     settings=self.settings,
                     rng=self.rng,
+                    on_sent=self.on_sent,
                 )
                 if result.hold_until is not None:
                     self._hold_until = max(self._hold_until or result.hold_until, result.hold_until)

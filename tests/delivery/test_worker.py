@@ -414,3 +414,34 @@ def _wait_for(condition: Callable[[], bool], seconds: float = 10) -> None:
     while not condition():
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.01)
+
+
+def test_letters_hear_when_their_letter_is_sent(
+    db: Engine, clock: FakeClock, make_worker: MakeWorker
+) -> None:
+    heard: list[tuple[str | None, str]] = []
+    with Session(db) as session, session.begin():
+        letter = delivery.enqueue(session, make_email(1), now=clock.now()).id
+        delivery.enqueue(
+            session, make_email(2, kind=MessageKind.confirmation), now=clock.now()
+        )  # carries a letter id too, but is not the letter
+    worker = make_worker(
+        on_sent=lambda s, message, now: heard.append((message.letter_id, message.id))
+    )
+    worker.drain()
+    assert heard == [("letter-00001", letter)]
+
+
+def test_a_failing_listener_does_not_undo_the_send(
+    db: Engine, clock: FakeClock, backend: MemoryBackend, make_worker: MakeWorker
+) -> None:
+    [outbox_id] = queue_emails(db, clock)
+
+    def broken(session: Session, message: object, now: object) -> None:
+        raise RuntimeError("bug in letters")
+
+    make_worker(on_sent=broken).drain()
+    clock.advance(hours=2)
+    make_worker().drain()
+    assert row(db, outbox_id).state == S.sent
+    assert backend.calls == 1  # never sent twice
