@@ -95,7 +95,9 @@ def _run_cli(env: dict[str, str], cwd: Path, *args: str) -> None:
     assert done.returncode == 0, f"repmail {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: Playwright's sync API keeps an event loop running on the main
+# thread while it is open, and tests elsewhere that call asyncio.run() must not see it.
+@pytest.fixture(scope="module")
 def playwright_api() -> Iterator[Any]:
     if not CHROMIUM.exists():
         _missing_dependency(
@@ -113,16 +115,16 @@ def playwright_api() -> Iterator[Any]:
         yield api
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright_api: Any) -> Iterator[Any]:
     browser = playwright_api.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
     yield browser
     browser.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def server(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, browser: Any
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Server]:
     if request.config.getoption("--db") == "postgres":
         pytest.skip("the browser journeys run once, on the SQLite pass (the server is embedded)")

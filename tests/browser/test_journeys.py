@@ -166,7 +166,7 @@ def test_french_citizen_in_the_uk(page: Any, server: Server) -> None:
     journey.confirm("sam.abroad@example.org")
 
 
-def test_the_journey_works_without_javascript(browser: Any, server: Server) -> None:
+def test_the_journey_works_without_javascript(server: Server, browser: Any) -> None:
     context = browser.new_context(base_url=server.base_url, java_script_enabled=False)
     page = context.new_page()
     try:
