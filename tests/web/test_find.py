@@ -151,3 +151,16 @@ def test_odd_input_in_the_query_never_breaks_a_page(web: TestClient) -> None:
         for path in (f"/find?country=uk&postcode={raw}", f"/find/name?country=fr&q={raw}"):
             page = web.get(path)
             assert page.status_code in (200, 422), path
+
+
+def test_commune_made_of_former_communes_asks_which_one(web: TestClient) -> None:
+    english = web.get("/find?country=fr&postcode=74000")
+    assert english.status_code == 200
+    assert "Which former commune do you live in?" in text_of(english.text)
+    assert "Seynod (part of Annecy)" in text_of(english.text)
+    french = text_of(web.get("/find?country=fr&postcode=74000&lang=fr").text)
+    assert "Dans quelle commune déléguée habitez-vous ?" in french
+    assert "Seynod (rattachée à Annecy)" in french
+    assert "Je ne sais pas / ma commune déléguée n'est pas dans la liste" in french
+    unknown = web.get("/find?country=fr&postcode=74000&commune=74010.unknown&lang=en")
+    assert "Which constituency is yours?" in text_of(unknown.text)

@@ -6,6 +6,7 @@ step and the browser's back button always works.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -37,7 +38,15 @@ RESULT_FALLBACKS = {
     "constituency": N_(
         "We could not find your constituency from what you entered. Search for it by name."
     ),
+    "former": N_(
+        "Your commune was formed by merging several communes, and it is divided between "
+        "several constituencies: the former commune you live in tells us your député. If you "
+        "do not know, say so, and you will choose among its députés."
+    ),
 }
+# The lookup's option labels are English sentences; these two forms are translated here.
+_UNKNOWN_FORMER = N_("I don't know / my former commune isn't listed")
+_PART_OF = re.compile(r"^(?P<former>.+) \(part of (?P<commune>.+)\)$")
 
 Param = Annotated[str | None, Query()]
 
@@ -104,6 +113,8 @@ def _result_context(page: Page, where: Where, result: LookupResult) -> dict[str,
         ),
         "matched": result.status is LookupStatus.matched,
         "ask_commune": result.question is Question.commune,
+        "ask_former": _result_kind(result) == "former",
+        "options": [(o.value, _option_label(page, o.label)) for o in result.options],
         "ask_representative": result.question is Question.representative,
         "ask_constituency": result.status is LookupStatus.unresolved
         or result.question is Question.constituency,
@@ -114,7 +125,16 @@ def _result_context(page: Page, where: Where, result: LookupResult) -> dict[str,
 def _result_kind(result: LookupResult) -> str:
     if result.status is LookupStatus.matched:
         return "matched"
+    if result.question is Question.commune and result.representatives:
+        return "former"  # which former commune (commune déléguée); the députés come along
     return result.question.value if result.question else "constituency"
+
+
+def _option_label(page: Page, label: str) -> str:
+    part = _PART_OF.match(label)
+    if part and page.locale != "en":
+        return page._("%(former)s (part of %(commune)s)", **part.groupdict())
+    return page.t.translate_known(label)
 
 
 def _fallback(where: Where) -> str:
