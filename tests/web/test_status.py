@@ -119,3 +119,27 @@ def test_rewrite_refusals(web: TestClient) -> None:
     assert "5000 characters or fewer" in text_of(too_long.text)
     forged = web.post("/letters/forged/message", data={"csrf_token": token, "message": "x"})
     assert forged.status_code == 404
+
+
+def test_a_letter_without_own_words_is_held_and_can_be_fixed(
+    web: TestClient, session: Session, settings: Settings
+) -> None:
+    preview = web.post("/write", data=letter_form(web, message=""))
+    assert preview.status_code == 200
+    assert "Your letter has no paragraph of your own." in text_of(preview.text)
+    answer = web.post("/send", data=letter_form(web, message=""), follow_redirects=False)
+    status_path = answer.headers["location"].split("?")[0]
+    web.get(confirm_link(settings, sent_letter(session)))
+    page = web.get(status_path)
+    text = text_of(page.text)
+    assert "Held for a person to read (next step)" in text
+    assert "Change your paragraph" in text
+    token = csrf_token(page.text)
+    fixed = web.post(
+        f"{status_path}/message",
+        data={"csrf_token": token, "message": "Calais is an hour from my home in Kent."},
+        follow_redirects=False,
+    )
+    assert fixed.status_code == 303
+    session.refresh(sent_letter(session))
+    assert sent_letter(session).status == LetterStatus.queued
