@@ -12,6 +12,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# axe-core for the browser tests' accessibility checks (skipped with a reason without npm).
+node_modules/.package-lock.json: package.json package-lock.json
+	if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --silent; fi
+
 install: $(STAMP)
 
 run: $(STAMP)
@@ -24,7 +28,7 @@ lint: $(STAMP)
 
 # Every test, on the embedded SQLite and on PostgreSQL (127.0.0.1:5432, database `test`).
 # Without a PostgreSQL server the second run is skipped with a reason; under CI=true it fails.
-test: lint
+test: lint node_modules/.package-lock.json
 	$(BIN)/pytest --db sqlite
 	$(BIN)/pytest --db postgres
 
