@@ -3,6 +3,7 @@ and the mails to the supporter (in their language), as OutgoingEmail for the out
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -16,6 +17,18 @@ from service.representatives.models import ChamberId
 # Civility is not in the data yet; without it a député is greeted in both forms.
 FR_NEUTRAL = "Madame la Députée, Monsieur le Député"
 FR_BY_CIVILITY = {"M.": "Monsieur le Député", "Mme": "Madame la Députée"}
+
+
+def campaign_subject(view: CampaignView, email: str) -> str:
+    """The campaign subject line for a supporter who did not write their own.
+
+    Supporters are spread over the campaign's list so one office does not get a hundred
+    identical subjects; the choice depends only on the supporter's address, so the preview
+    shows exactly the subject that is later sent.
+    """
+    subjects = view.subjects or (view.title,)
+    digest = hashlib.sha256(email.strip().casefold().encode()).digest()
+    return subjects[int.from_bytes(digest[:4], "big") % len(subjects)]
 
 
 def salutation(chamber_id: str, name: str, civility: str | None = None) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from service.campaigns.models import Campaign
 from service.campaigns.rendering import Templates
@@ -124,15 +124,6 @@ def recent_fingerprints(
         cfg.similarity_max_candidates
     )
     return session.exec(statement).all()
-
-
-def letters_to(session: Session, campaign_id: int, representative_id: str) -> int:
-    count = session.exec(
-        select(func.count())
-        .select_from(Letter)
-        .where(Letter.campaign_id == campaign_id, Letter.representative_id == representative_id)
-    ).one()
-    return int(count)
 
 
 def events_of(session: Session, letter_id: str) -> Sequence[LetterEvent]:

@@ -88,7 +88,8 @@ class LetterIn(BaseModel):
     name: Annotated[RequiredLine, Field(max_length=MAX_NAME)]
     email: Annotated[Email, Field(max_length=MAX_EMAIL)]
     postcode: Annotated[RequiredLine, Field(max_length=MAX_POSTCODE)]
-    address: Annotated[RequiredLine, Field(max_length=MAX_ADDRESS)]
+    # Optional but encouraged: MPs' offices often ask for it as proof of constituency.
+    address: Annotated[OneLine, Field(max_length=MAX_ADDRESS)] = ""
     demands: list[Annotated[int, Field(ge=1, le=99)]] = Field(min_length=1, max_length=20)
     message: Annotated[Paragraph, Field(max_length=MAX_MESSAGE)] = ""
     subject: Annotated[

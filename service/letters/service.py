@@ -16,7 +16,13 @@ from service.config import Settings
 from service.delivery.schemas import MessageKind
 from service.errors import InvalidInput, NotFound
 from service.letters import guards
-from service.letters.compose import Draft, Recipient, RenderedLetter, render_letter
+from service.letters.compose import (
+    Draft,
+    Recipient,
+    RenderedLetter,
+    campaign_subject,
+    render_letter,
+)
 from service.letters.jobs import purge_expired, send_due_reminders
 from service.letters.models import Letter, LetterEvent
 from service.letters.moderation import record_delivery, reject_letter, release_letter
@@ -27,7 +33,6 @@ from service.letters.queries import (
     existing_letter,
     find_letter,
     letter_language,
-    letters_to,
     recipient_of,
     templates_for,
 )
@@ -142,11 +147,8 @@ def submit_letter(
         fingerprint, hold, report = assess(
             session, settings, rep.id, data.message, now, email_key=key
         )
-        subject, own = data.subject, True
-        if not subject:
-            own = False
-            subjects = view.subjects or (view.title,)
-            subject = subjects[letters_to(session, view.id, rep.id) % len(subjects)]
+        own = bool(data.subject)
+        subject = data.subject or campaign_subject(view, data.email)
         ui_lang = data.lang.value if data.lang else language
         expires = now + timedelta(days=cfg.confirmation_valid_days)
         letter = Letter(
@@ -325,6 +327,6 @@ def preview_letter(session: Session, data: LetterIn) -> RenderedLetter:
         address=data.address,
         message=data.message,
         demands=tuple(n for n in data.demands if view.demand(n) is not None),
-        subject=data.subject or (view.subjects[0] if view.subjects else view.title),
+        subject=data.subject or campaign_subject(view, data.email),
     )
     return render_letter(templates_for(session, view.id, language), view, recipient, draft)

@@ -13,6 +13,8 @@ from service.config import Settings
 from service.delivery.clock import FakeClock
 from service.delivery.schemas import MessageKind
 from service.letters.models import Letter, RateLimitCounter
+from service.letters.schemas import LetterIn
+from service.letters.service import preview_letter
 from tests.letters.conftest import (
     FR_REP,
     UK_REP_NO_EMAIL,
@@ -71,14 +73,24 @@ def test_without_lang_the_supporter_mail_uses_the_letter_language(
     assert mail.subject.startswith("Confirmez votre lettre")
 
 
-def test_subjects_rotate_for_letters_to_the_same_representative(
+def test_campaign_subjects_are_spread_over_supporters(
     api: TestClient, session: Session, letter_data: LetterData
 ) -> None:
-    subjects = []
-    for _ in range(3):
+    subjects = set()
+    for _ in range(12):
         body = api.post("/api/letters", json=letter_data()).json()
-        subjects.append(_letter(session, body["id"]).subject)
-    assert len(set(subjects)) == 3
+        subjects.add(_letter(session, body["id"]).subject)
+    assert len(subjects) >= 3
+
+
+def test_the_preview_shows_the_subject_that_is_sent(
+    api: TestClient, session: Session, letter_data: LetterData
+) -> None:
+    for _ in range(5):
+        data = letter_data()
+        preview = preview_letter(session, LetterIn.model_validate(data))
+        body = api.post("/api/letters", json=data).json()
+        assert _letter(session, body["id"]).subject == preview.subject
 
 
 def test_a_supporters_own_subject_is_kept(
@@ -170,7 +182,6 @@ def test_malformed_json_is_422(api: TestClient) -> None:
         ({"demands": [0]}, "demands.0"),
         ({"lang": "de"}, "lang"),
         ({"name": "   "}, "name"),
-        ({"address": ""}, "address"),
         ({"campaign": "Not a slug!"}, "campaign"),
     ],
 )
@@ -352,3 +363,15 @@ def test_refusals_leave_nothing_behind(
 def test_validity_period_is_a_setting(settings: Settings) -> None:
     assert settings.letters.confirmation_valid_days == 7
     assert timedelta(hours=settings.letters.reminder_after_hours) == timedelta(days=1)
+
+
+def test_the_address_line_is_optional(
+    api: TestClient, session: Session, letter_data: LetterData
+) -> None:
+    data = letter_data(address="")
+    response = api.post("/api/letters", json=data)
+    assert response.status_code == 202
+    preview = preview_letter(session, LetterIn.model_validate(data))
+    signature = preview.text.split(data["name"], 1)[1]
+    # Name, then straight to the postcode: no empty line where the address would be.
+    assert signature.lstrip("\n").startswith(data["postcode"])
