@@ -54,9 +54,9 @@ class Outcome:
     error: SendError | None = None
 
 
-# Told, inside the recording transaction, that a letter's outbox row was accepted by the
-# provider (the worker passes letters' record_delivery through this).
-SentListener = Callable[[Session, OutboxMessage, datetime], None]
+# Told, inside the recording transaction, which letters' outbox rows the provider accepted
+# (the worker passes letters' record_delivery through this).
+SentListener = Callable[[Session, Sequence[OutboxMessage], datetime], None]
 
 
 @dataclass(slots=True)
@@ -136,6 +136,7 @@ def record(
             select(OutboxMessage).where(col(OutboxMessage.id).in_(ids)).with_for_update()
         ).all()
     }
+    letters_sent: list[OutboxMessage] = []
     for outcome in outcomes:
         row = rows.get(outcome.job.outbox_id)
         if row is None:
@@ -145,8 +146,10 @@ def record(
             result.stale += 1
             continue
         _settle(session, row, outcome, result, worker_id, backend, now, settings, rng)
-        if on_sent and row.state == S.sent and row.kind == MessageKind.letter and row.letter_id:
-            _tell(on_sent, session, row, now)
+        if row.state == S.sent and row.kind == MessageKind.letter and row.letter_id:
+            letters_sent.append(row)
+    if on_sent and letters_sent:
+        _tell(on_sent, session, letters_sent, now)
     if result.paused_delivery:
         pause(session, reason=_pause_reason(outcomes), actor=worker_id, now=now)
     return result
@@ -337,14 +340,28 @@ def _locked(session: Session, *conditions: object) -> Sequence[OutboxMessage]:
     ).all()
 
 
-def _tell(listener: SentListener, session: Session, row: OutboxMessage, now: datetime) -> None:
-    """A listener's failure must not undo the outcome (that would resend the letter): it
-    runs in a savepoint, and an error is logged, not raised."""
+def _tell(
+    listener: SentListener, session: Session, rows: Sequence[OutboxMessage], now: datetime
+) -> None:
+    """A listener's failure must not undo the outcomes (that would resend the letters): it
+    runs in a savepoint, one for the batch, then one per row if the batch fails; errors are
+    logged, not raised."""
     try:
         with session.begin_nested():
-            listener(session, row, now)
-    except Exception as exc:
-        log.error("sent listener failed", extra={"outbox_id": row.id, "error": type(exc).__name__})
+            listener(session, rows, now)
+        return
+    except Exception:
+        if len(rows) == 1:
+            log.error("sent listener failed", extra={"outbox_id": rows[0].id})
+            return
+    for row in rows:
+        try:
+            with session.begin_nested():
+                listener(session, [row], now)
+        except Exception as exc:
+            log.error(
+                "sent listener failed", extra={"outbox_id": row.id, "error": type(exc).__name__}
+            )
 
 
 def _note_stale(

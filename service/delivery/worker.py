@@ -24,7 +24,7 @@ from typing import TypeVar
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from service.config import DeliverySettings, Environment, Settings
 from service.delivery import queue
@@ -33,6 +33,7 @@ from service.delivery.clock import SYSTEM_CLOCK, Clock
 from service.delivery.models import OutboxMessage
 from service.delivery.queue import Job, Outcome
 from service.delivery.service import pause_state
+from service.letters.models import Letter
 from service.letters.moderation import record_delivery
 from service.letters.states import LetterStatus
 
@@ -56,10 +57,13 @@ def new_worker_id() -> str:
     return f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
-def tell_letters(session: Session, message: OutboxMessage, now: datetime) -> None:
-    """The default SentListener: the letter itself moves to "sent" with its outbox row."""
-    if message.letter_id:
-        record_delivery(session, message.letter_id, LetterStatus.sent, now=now)
+def tell_letters(session: Session, messages: Sequence[OutboxMessage], now: datetime) -> None:
+    """The default SentListener: each letter moves to "sent" with its outbox row."""
+    ids = [message.letter_id for message in messages if message.letter_id]
+    # One query loads them all; record_delivery then finds each in the session.
+    session.exec(select(Letter).where(col(Letter.id).in_(ids))).all()
+    for letter_id in ids:
+        record_delivery(session, letter_id, LetterStatus.sent, now=now)
 
 
 class Worker:
@@ -91,6 +95,11 @@ class Worker:
         self._unrecorded: list[Outcome] = []  # sent, but the database was unavailable
         self._hold_until: datetime | None = None  # the provider asked us to slow down (429)
         self._paused = False  # as last read from the database
+
+    @property
+    def paused(self) -> bool:
+        """Whether delivery was paused when this worker last looked (run loop only)."""
+        return self._paused
 
     # -- one round at a time (tests, `repmail worker --once`) -----------------------------
 

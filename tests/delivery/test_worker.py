@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 
 import pytest
@@ -22,6 +22,7 @@ from service.delivery.backends import (
 )
 from service.delivery.backends.memory import MemoryBackend
 from service.delivery.clock import FakeClock, SystemClock
+from service.delivery.models import OutboxMessage
 from service.delivery.schemas import MessageKind, OutgoingEmail
 from service.delivery.states import OutboxState
 from service.delivery.worker import Worker
@@ -394,6 +395,7 @@ def test_pause_reaches_a_running_worker_at_once(
         with Session(db) as session, session.begin():
             delivery.pause(session, reason="stop now", now=clock.now())
         # Claimed rows still waiting for a thread go back; only in-flight sends finish.
+        _wait_for(lambda: worker.paused)
         _wait_for(lambda: not any(row(db, i).state == S.sending for i in ids))
         sent_while_paused = len(backend.sent)
         time.sleep(0.2)
@@ -426,7 +428,7 @@ def test_letters_hear_when_their_letter_is_sent(
             session, make_email(2, kind=MessageKind.confirmation), now=clock.now()
         )  # carries a letter id too, but is not the letter
     worker = make_worker(
-        on_sent=lambda s, message, now: heard.append((message.letter_id, message.id))
+        on_sent=lambda s, messages, now: heard.extend((m.letter_id, m.id) for m in messages)
     )
     worker.drain()
     assert heard == [("letter-00001", letter)]
@@ -445,3 +447,20 @@ def test_a_failing_listener_does_not_undo_the_send(
     make_worker().drain()
     assert row(db, outbox_id).state == S.sent
     assert backend.calls == 1  # never sent twice
+
+
+def test_one_bad_letter_does_not_stop_the_others_hearing(
+    db: Engine, clock: FakeClock, make_worker: MakeWorker
+) -> None:
+    ids = queue_emails(db, clock, 4)
+    heard: list[str] = []
+
+    def picky(session: Session, messages: Sequence[OutboxMessage], now: object) -> None:
+        for message in messages:
+            if message.letter_id == "letter-00002":
+                raise RuntimeError("this letter is odd")
+        heard.extend(m.id for m in messages)
+
+    make_worker(on_sent=picky).drain()
+    assert sorted(heard) == sorted(i for n, i in enumerate(ids, 1) if n != 2)
+    assert {row(db, i).state for i in ids} == {S.sent}
