@@ -1,0 +1,21 @@
+"""Delivery: the outbox (the queue), its workers and the email backends.
+
+For other domains (service.py; none of these commits: they join the caller's transaction):
+  enqueue(session, email: OutgoingEmail, *, not_before=None, expires_at=None, hold=None,
+          now=None) -> OutboxMessage
+  cancel(session, outbox_id, reason, *, actor="system", now=None) -> OutboxMessage
+  hold(session, outbox_id, reason, ...) / release(session, outbox_id, *, not_before=None, ...)
+  requeue(session, outbox_id, reason, ...)            a failed row, once the cause is fixed
+  record_provider_outcome(session, outbox_id, state, *, detail=None,
+                          provider_message_id=None, ...) -> bool      (tracking)
+  letter_delivery(session, letter_id) -> list[OutboxStatus]; status_of(session, outbox_id)
+  events_of(session, outbox_id); state_counts(session)
+  pause(session, *, reason, ...) / resume(session, ...) / pause_state(session) -> PauseState
+
+States (states.py): queued -> sending -> sent -> delivered | deferred | bounced | dropped,
+with held, failed, cancelled and expired; `sending` with ambiguous_since set means the outcome
+of the last send is unknown. Every move appends an OutboxEvent.
+
+Workers (worker.py, queue.py): `repmail worker` (any number, PostgreSQL: FOR UPDATE SKIP
+LOCKED and leases), or one in-process worker under `repmail serve` on SQLite.
+"""
