@@ -16,12 +16,11 @@ from typer.testing import CliRunner
 
 from service.config import get_settings
 from service.errors import ImportFailed
-from service.representatives.importers.fr_amo10 import import_amo10, parse_amo10_dir
+from service.representatives.importers.fr_amo10 import parse_amo10_dir
 from service.representatives.importers.fr_deputes_csv import (
-    import_deputes_csv,
     parse_deputes_csv,
 )
-from service.representatives.importers.fr_seats import seat_id
+from service.representatives.importers.fr_seats import import_parsed, seat_id
 from service.representatives.models import (
     ChamberId,
     Representative,
@@ -336,19 +335,19 @@ def test_amo10_import_is_idempotent_and_vacates_seats_that_vanish(
     session: Session, amo10_dir: Path
 ) -> None:
     parsed = parse_amo10_dir(amo10_dir, retrieved_on=date(2025, 7, 2))
-    first = import_amo10(session, parsed)
+    first = import_parsed(session, parsed)
     assert first.created == 4
     # Everyone from the bundled snapshot is not in this small dump: their seats are vacant.
     assert first.vacated == 577
 
-    again = import_amo10(session, parse_amo10_dir(amo10_dir, retrieved_on=date(2025, 7, 2)))
+    again = import_parsed(session, parse_amo10_dir(amo10_dir, retrieved_on=date(2025, 7, 2)))
     assert (again.created, again.updated, again.vacated, again.unchanged) == (0, 0, 0, 4)
 
     acteur = amo10_dir / "json" / "acteur"
     write_acteur(acteur, "PA900001", "Camille", "Exemple", [_seat("01", "1")],
                  [_mail("camille.e@assemblee-nationale.fr")])  # fmt: skip
     (acteur / "PA900002.json").unlink()
-    changed = import_amo10(session, parse_amo10_dir(amo10_dir, retrieved_on=date(2025, 8, 1)))
+    changed = import_parsed(session, parse_amo10_dir(amo10_dir, retrieved_on=date(2025, 8, 1)))
     assert changed.updated == 3  # a new address; the others carry the new data date
     assert changed.vacated == 1
     reps = _fr_reps(session)
@@ -360,7 +359,7 @@ def test_amo10_import_is_idempotent_and_vacates_seats_that_vanish(
 
 def test_datan_import_partial_marks_nobody_vacant(session: Session, tmp_path: Path) -> None:
     path = write_datan(tmp_path / "d.csv", [datan_row("PA1", "01", "1")])
-    report = import_deputes_csv(session, parse_deputes_csv(path), complete=False)
+    report = import_parsed(session, parse_deputes_csv(path), complete=False)
     assert report.vacated == 1  # only the member who sat for 01-01 before
     reps = _fr_reps(session)
     assert reps["fr-PA1"].constituency_id == "01-01"
@@ -369,7 +368,7 @@ def test_datan_import_partial_marks_nobody_vacant(session: Session, tmp_path: Pa
 
 
 def test_bundled_data_is_current_for_the_real_file(session: Session, shared_data: Path) -> None:
-    report = import_deputes_csv(session, parse_deputes_csv(shared_data / DATAN_FILE))
+    report = import_parsed(session, parse_deputes_csv(shared_data / DATAN_FILE))
     assert (report.created, report.updated, report.vacated) == (0, 0, 0)
     assert report.unchanged == 577
 

@@ -21,8 +21,6 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session
-
 from service.errors import ImportFailed
 from service.representatives.importers.fr_seats import (
     LEGISLATURE,
@@ -33,13 +31,10 @@ from service.representatives.importers.fr_seats import (
     representative_id,
     seat_id,
 )
-from service.representatives.models import ChamberId
 from service.representatives.schemas import (
     ConstituencyRecord,
-    ImportReport,
     RepresentativeRecord,
 )
-from service.representatives.service import Progress, apply_import
 
 SOURCE_DESCRIPTION = "Assemblée nationale open data (AMO10)"
 # Members without an open group mandate sit as non-inscrits.
@@ -74,26 +69,6 @@ def parse_amo10_dir(directory: Path, *, retrieved_on: date | None = None) -> Par
     if not representatives:
         raise ImportFailed(f"{directory} holds no sitting député of legislature {LEGISLATURE}")
     return ParsedFrSource(list(constituencies.values()), representatives, data_date, warnings)
-
-
-def import_amo10(
-    session: Session,
-    parsed: ParsedFrSource,
-    *,
-    complete: bool = True,
-    progress: Progress | None = None,
-) -> ImportReport:
-    """Apply a parsed dump to the directory; the caller owns the transaction."""
-    report = apply_import(
-        session,
-        ChamberId.fr_an,
-        parsed.constituencies,
-        parsed.representatives,
-        complete=complete,
-        progress=progress,
-    )
-    report.warnings[:0] = parsed.warnings
-    return report
 
 
 def _representative(

@@ -20,12 +20,15 @@ from service.config import Settings, get_settings
 from service.db import create_db_engine
 from service.errors import DomainError, ImportFailed
 from service.migrate import upgrade_database
-from service.representatives.importers.fr_amo10 import import_amo10, parse_amo10_dir
+from service.representatives.importers.fr_amo10 import parse_amo10_dir
 from service.representatives.importers.fr_deputes_csv import (
-    import_deputes_csv,
     parse_deputes_csv,
 )
-from service.representatives.importers.fr_seats import FULL_CHAMBER_SEATS, ParsedFrSource
+from service.representatives.importers.fr_seats import (
+    FULL_CHAMBER_SEATS,
+    ParsedFrSource,
+    import_parsed,
+)
 from service.representatives.models import ChamberId
 from service.representatives.schemas import ImportReport
 from service.representatives.snapshot import (
@@ -78,7 +81,6 @@ def fr_amo10(
     retrieved_on = _parse_date(data_date) if data_date else None
     _run_deputies_import(
         lambda: parse_amo10_dir(directory, retrieved_on=retrieved_on),
-        import_amo10,
         partial=partial,
         write_snapshot=write_snapshot,
     )
@@ -92,7 +94,6 @@ def fr_deputes_csv(
     """Import the députés from a Datan "députés actifs" CSV."""
     _run_deputies_import(
         lambda: parse_deputes_csv(file),
-        import_deputes_csv,
         partial=partial,
         write_snapshot=write_snapshot,
     )
@@ -134,7 +135,6 @@ def fr_geography(
 
 def _run_deputies_import(
     parse: Callable[[], ParsedFrSource],
-    apply: Callable[..., ImportReport],
     *,
     partial: bool,
     write_snapshot: bool,
@@ -150,7 +150,7 @@ def _run_deputies_import(
             )
         with _database_session(settings) as session, _progress() as progress:
             task = progress.add_task("Importing députés", total=seats)
-            report = apply(
+            report = import_parsed(
                 session,
                 parsed,
                 complete=not partial,

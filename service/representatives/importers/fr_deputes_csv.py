@@ -13,8 +13,6 @@ import csv
 from datetime import date
 from pathlib import Path
 
-from sqlmodel import Session
-
 from service.errors import ImportFailed
 from service.representatives.importers.fr_seats import (
     LEGISLATURE,
@@ -25,13 +23,10 @@ from service.representatives.importers.fr_seats import (
     representative_id,
     seat_id,
 )
-from service.representatives.models import ChamberId
 from service.representatives.schemas import (
     ConstituencyRecord,
-    ImportReport,
     RepresentativeRecord,
 )
-from service.representatives.service import Progress, apply_import
 
 SOURCE_DESCRIPTION = "Datan députés actifs CSV (Assemblée nationale open data)"
 REQUIRED_COLUMNS = (
@@ -101,26 +96,6 @@ def parse_deputes_csv(path: Path) -> ParsedFrSource:
     if not representatives:
         raise ImportFailed(f"{path.name} has no député of legislature {LEGISLATURE}")
     return ParsedFrSource(list(constituencies.values()), representatives, max(dates), warnings)
-
-
-def import_deputes_csv(
-    session: Session,
-    parsed: ParsedFrSource,
-    *,
-    complete: bool = True,
-    progress: Progress | None = None,
-) -> ImportReport:
-    """Apply a parsed file to the directory; the caller owns the transaction."""
-    report = apply_import(
-        session,
-        ChamberId.fr_an,
-        parsed.constituencies,
-        parsed.representatives,
-        complete=complete,
-        progress=progress,
-    )
-    report.warnings[:0] = parsed.warnings
-    return report
 
 
 def _cell(row: dict[str, str | None], column: str) -> str:

@@ -10,8 +10,16 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from sqlmodel import Session
+
 from service.errors import ImportFailed
-from service.representatives.schemas import ConstituencyRecord, RepresentativeRecord
+from service.representatives.models import ChamberId
+from service.representatives.schemas import (
+    ConstituencyRecord,
+    ImportReport,
+    RepresentativeRecord,
+)
+from service.representatives.service import Progress, apply_import
 
 LEGISLATURE = "17"
 FULL_CHAMBER_SEATS = 577
@@ -143,6 +151,27 @@ class ParsedFrSource:
     representatives: list[RepresentativeRecord]
     retrieved_on: date
     warnings: list[str] = field(default_factory=list)
+
+
+def import_parsed(
+    session: Session,
+    parsed: ParsedFrSource,
+    *,
+    complete: bool = True,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Apply records read from any French source to the directory; the caller owns the
+    transaction. The source's own warnings come first in the report."""
+    report = apply_import(
+        session,
+        ChamberId.fr_an,
+        parsed.constituencies,
+        parsed.representatives,
+        complete=complete,
+        progress=progress,
+    )
+    report.warnings[:0] = parsed.warnings
+    return report
 
 
 def department_code(raw: str) -> str:
