@@ -25,7 +25,7 @@ import httpx
 import pytest
 
 from service.config import PROJECT_ROOT
-from tests.conftest import _missing_dependency
+from tests.conftest import DatabaseFactory, _missing_dependency
 
 CHROMIUM = Path(os.environ.get("REPMAIL_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -124,16 +124,17 @@ def browser(playwright_api: Any) -> Iterator[Any]:
 
 @pytest.fixture(scope="module")
 def server(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+    databases: DatabaseFactory, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Server]:
-    if request.config.getoption("--db") == "postgres":
-        pytest.skip("the browser journeys run once, on the SQLite pass (the server is embedded)")
     root = tmp_path_factory.mktemp("browser-server")
     port = _free_port()
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("REPMAIL_")},
         "REPMAIL_ENV": "development",
-        "REPMAIL_DATABASE_URL": f"sqlite:///{root / 'repmail.sqlite3'}",
+        # A fresh database of the backend under test (SQLite file, or PostgreSQL database).
+        "REPMAIL_DATABASE_URL": databases.create(),
+        # One server process, so it sends its own mail on PostgreSQL too.
+        "REPMAIL_DELIVERY__IN_PROCESS_WORKER": "true",
         "REPMAIL_OUTBOX_DIR": str(root / "outbox"),
         "REPMAIL_EMAIL_BACKEND": "file",
         "REPMAIL_BASE_URL": f"http://127.0.0.1:{port}",
