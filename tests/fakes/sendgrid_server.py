@@ -11,18 +11,21 @@ HTTP/1.1 keep-alive) so both httpx and the official `sendgrid` client can be poi
 
 It checks the Bearer key and the Mail Send shape (400 with SendGrid-style errors), refuses
 unverified senders when told which are verified (403), answers 202 with a 22-character
-X-Message-Id (200 and no id in sandbox mode), adds latency, injects faults on demand, and can
-post event batches to a webhook URL (post_events; signing is a pluggable `signer`)."""
+X-Message-Id (200 and no id in sandbox mode), adds latency (fixed, or drawn from a range),
+injects faults on demand (fail_next) or at random (fault_rate, seeded), and can post event
+batches to a webhook URL (post_events; signed with tests/fakes/event_signing.EventSigner)."""
 
 from __future__ import annotations
 
 import base64
 import json
+import random
+import sys
 import threading
 import time
 import uuid
-from collections import deque
-from collections.abc import Callable, Iterable
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -30,6 +33,7 @@ from typing import Any
 import httpx
 
 Fault = int | str  # an HTTP status to answer with, or "timeout" / "disconnect"
+Latency = float | tuple[float, float]  # seconds, or a (low, high) range drawn per request
 Signer = Callable[[bytes], dict[str, str]]  # raw body -> extra headers (signature, timestamp)
 
 PERSONALIZATION_KEYS = {
@@ -71,18 +75,41 @@ class Received:
     headers: dict[str, str]
     message_id: str
     at: float
+    # Accepted, but the client was not told ("timeout", "disconnect"); None: answered 202.
+    fault: Fault | None = None
 
 
 @dataclass
 class FakeState:
     api_key: str
-    latency: float
+    latency: Latency
     hang: float  # how long a "timeout" fault holds the answer back
     verified_senders: set[str] | None
     faults: deque[Fault] = field(default_factory=deque)
     received: list[Received] = field(default_factory=list)
     requests: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # Random faults: this share of valid requests gets one of fault_mix (drawn with rng).
+    fault_rate: float = 0.0
+    fault_mix: tuple[Fault, ...] = ()
+    rng: random.Random = field(default_factory=random.Random)
+    injected: Counter[Fault] = field(default_factory=Counter)  # every fault served, by kind
+
+    def next_fault(self) -> tuple[Fault | None, float]:
+        """The fault for the next valid request (queued ones first), and its latency."""
+        with self.lock:
+            if self.faults:
+                fault: Fault | None = self.faults.popleft()
+            elif self.fault_rate and self.rng.random() < self.fault_rate:
+                fault = self.rng.choice(self.fault_mix)
+            else:
+                fault = None
+            if fault is not None:
+                self.injected[fault] += 1
+            latency = self.latency
+            if isinstance(latency, tuple):
+                latency = self.rng.uniform(*latency)
+            return fault, latency
 
 
 def new_message_id() -> str:
@@ -197,17 +224,22 @@ class _Handler(BaseHTTPRequestHandler):
             message = "The from address does not match a verified Sender Identity."
             self._answer(403, {"errors": [{"message": message, "field": "from"}]})
             return
-        with state.lock:
-            fault = state.faults.popleft() if state.faults else None
-        if state.latency:
-            time.sleep(state.latency)
+        fault, latency = state.next_fault()
+        if latency:
+            time.sleep(latency)
         if isinstance(fault, int):
             self._answer(fault, _fault_body(fault))
             return
         sandbox = bool((body.get("mail_settings") or {}).get("sandbox_mode", {}).get("enable"))
         message_id = new_message_id()
         if not sandbox:
-            record = Received(body, dict(self.headers.items()), message_id, time.time())
+            record = Received(
+                body,
+                dict(self.headers.items()),
+                message_id,
+                time.time(),
+                fault if isinstance(fault, str) else None,
+            )
             with state.lock:
                 state.received.append(record)
         if fault == "disconnect":  # accepted, but the answer never comes
@@ -250,20 +282,36 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 256
     state: FakeState
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that went away mid-request (a killed worker, a timeout) is not an error.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
 
 class FakeSendGrid:
     def __init__(
         self,
         *,
         api_key: str = "SG.test-key",
-        latency: float = 0.1,
+        latency: Latency = 0.1,
         hang: float = 1.0,
         verified_senders: Iterable[str] | None = None,
         port: int = 0,
+        fault_rate: float = 0.0,
+        fault_mix: Sequence[Fault] = (500, 429, "timeout"),
+        seed: int | None = None,
     ) -> None:
         self.api_key = api_key
         verified = {s.lower() for s in verified_senders} if verified_senders else None
-        self.state = FakeState(api_key, latency, hang, verified)
+        self.state = FakeState(
+            api_key,
+            latency,
+            hang,
+            verified,
+            fault_rate=fault_rate,
+            fault_mix=tuple(fault_mix),
+            rng=random.Random(seed),
+        )
         self._server = _Server(("127.0.0.1", port), _Handler)
         self._server.state = self.state
         self._thread = threading.Thread(
@@ -283,6 +331,12 @@ class FakeSendGrid:
     @property
     def requests(self) -> int:
         return self.state.requests
+
+    @property
+    def injected(self) -> Counter[Fault]:
+        """How many of each fault were served (queued and random ones)."""
+        with self.state.lock:
+            return Counter(self.state.injected)
 
     def fail_next(self, *faults: Fault) -> None:
         with self.state.lock:
