@@ -96,6 +96,17 @@ class DeliverySettings(BaseModel):
     shutdown_grace_seconds: float = Field(default=30, ge=0)
     # `repmail serve` runs one worker in-process: None means "when the database is SQLite".
     in_process_worker: bool | None = None
+    # Pacing of letters to representatives (campaigns set letters_per_hour and office hours).
+    # Whatever a campaign says, one representative never gets more than this in 24 hours;
+    # when the queue cannot make a campaign's deadline, the pace is raised up to it.
+    daily_ceiling_per_representative: int = Field(default=120, ge=1)
+    # Every letter's planned send time is this long before its campaign's deadline.
+    deadline_margin_minutes: int = Field(default=30, ge=0)
+    # Letters in flight at once to one receiving domain (parliament.uk, ...), all workers.
+    domain_concurrency: int = Field(default=4, ge=1)
+    # How often a worker runs the periodic jobs (reminders, purge, missed deadlines); one
+    # worker at a time does.
+    jobs_interval_seconds: float = Field(default=60, gt=0)
     sendgrid_region: Literal["global", "eu"] = "global"
     sendgrid_sandbox: bool = False
     test_sender: str = Field(default="repmail@localhost", max_length=254)

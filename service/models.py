@@ -6,7 +6,13 @@ from service.campaigns.models import (  # noqa: F401
     CampaignTemplate,
     CampaignText,
 )
-from service.delivery.models import DeliveryControl, OutboxEvent, OutboxMessage  # noqa: F401
+from service.delivery.models import (  # noqa: F401
+    DeliveryControl,
+    DeliveryPace,
+    OutboxEvent,
+    OutboxMessage,
+    PeriodicRun,
+)
 from service.letters.models import Letter, LetterEvent, RateLimitCounter  # noqa: F401
 from service.lookup.models import (  # noqa: F401
     FrAbroadCountry,

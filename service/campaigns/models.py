@@ -25,6 +25,14 @@ class Campaign(SQLModel, table=True):
     deadline: datetime
     closes_at: datetime
     goal: int = Field(default=0, ge=0)
+    # Pacing of letters to each representative: at most `letters_per_hour`, evenly spaced,
+    # and with `office_hours_only` only Monday to Friday between the two hours (in the
+    # chamber's timezone). Delivery may raise the pace to make the deadline, never past
+    # delivery.daily_ceiling_per_representative.
+    letters_per_hour: int = Field(default=30, ge=1, le=3600)
+    office_hours_only: bool = False
+    office_hours_start: int = Field(default=9, ge=0, le=23)
+    office_hours_end: int = Field(default=18, ge=1, le=24)
     created_at: datetime
     updated_at: datetime
 

@@ -28,6 +28,10 @@ def new_outbox_id() -> str:
     return uuid.uuid4().hex
 
 
+def domain_of(address: str) -> str:
+    return address.rpartition("@")[2].strip().lower()[:255]
+
+
 class OutboxMessage(SQLModel, table=True):
     """A snapshot of one rendered email and where it is in its delivery."""
 
@@ -35,6 +39,8 @@ class OutboxMessage(SQLModel, table=True):
     __table_args__ = (
         # The claim query: state = 'queued' AND next_attempt_at <= now ORDER BY priority, ...
         Index("ix_outbox_message_state_priority_due", "state", "priority", "next_attempt_at"),
+        # Pacing: the slots booked for one representative.
+        Index("ix_outbox_message_pace_key_not_before", "pace_key", "not_before"),
     )
 
     id: str = Field(default_factory=new_outbox_id, primary_key=True, max_length=32)
@@ -44,6 +50,10 @@ class OutboxMessage(SQLModel, table=True):
         default=OutboxState.queued, sa_column=Column(String(12), nullable=False)
     )
     letter_id: str | None = Field(default=None, max_length=64, index=True)
+    # Letters: the representative whose pace this row keeps (not_before is its slot).
+    pace_key: str | None = Field(default=None, max_length=40)
+    # The receiving domain (lower case), for the per-domain concurrency limit.
+    to_domain: str = Field(default="", max_length=255)
 
     sender_email: str = Field(max_length=320)
     sender_name: str | None = Field(default=None, max_length=320)
@@ -71,6 +81,8 @@ class OutboxMessage(SQLModel, table=True):
     created_at: datetime
     updated_at: datetime
     sent_at: datetime | None = None
+    # When the personal data in it (addresses, names, subject, bodies) was erased.
+    redacted_at: datetime | None = None
 
     @classmethod
     def snapshot(cls, email: OutgoingEmail, **values: Any) -> OutboxMessage:
@@ -82,6 +94,7 @@ class OutboxMessage(SQLModel, table=True):
             sender_name=email.sender.name,
             to_email=email.to.email,
             to_name=email.to.name,
+            to_domain=domain_of(email.to.email),
             reply_to_email=email.reply_to.email if email.reply_to else None,
             reply_to_name=email.reply_to.name if email.reply_to else None,
             subject=email.subject,
@@ -133,6 +146,30 @@ class DeliveryControl(SQLModel, table=True):
     reason: str | None = Field(default=None, max_length=500)
     changed_by: str = Field(max_length=100)
     changed_at: datetime
+
+
+class DeliveryPace(SQLModel, table=True):
+    """One row per paced recipient (a representative). Scheduling a letter locks it first,
+    so two confirmations at once never book the same slot; it keeps the pace in force when
+    it had to be raised to make a deadline."""
+
+    __tablename__ = "delivery_pace"
+
+    key: str = Field(primary_key=True, max_length=40)
+    raised_per_hour: float | None = None
+    updated_at: datetime
+
+
+class PeriodicRun(SQLModel, table=True):
+    """A lease on a periodic job, so that one worker at a time runs it, once per interval."""
+
+    __tablename__ = "periodic_run"
+
+    name: str = Field(primary_key=True, max_length=40)
+    owner: str | None = Field(default=None, max_length=100)
+    lease_until: datetime | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
 
 
 def transition(
