@@ -39,6 +39,9 @@ from service.letters.states import LetterStatus
 
 log = logging.getLogger("repmail.delivery.worker")
 BATCH_WAIT_SECONDS = 0.02  # how long a finished send may wait for others to share a commit
+# While the database is unreachable (a restart, a failover) the loop retries after poll,
+# 2 * poll, 4 * poll, ... (with jitter) up to this, instead of every poll interval.
+DATABASE_RETRY_CAP_SECONDS = 30.0
 T = TypeVar("T")
 
 
@@ -132,6 +135,7 @@ class Worker:
         reap_every = max(poll, min(self.settings.lease_seconds / 4, 15.0))
         next_reap = 0.0
         finished: list[Outcome] = []
+        database_errors = 0  # in a row
         while not stop.is_set():
             self._unrecorded.extend(finished)
             finished = []
@@ -143,9 +147,27 @@ class Worker:
                 if self._paused and pending:
                     self._release_unstarted(pending)
             except SQLAlchemyError as exc:
-                log.error("worker database error", extra={"worker": self.worker_id, **_safe(exc)})
-                stop.wait(poll)
+                # Lost connections included: the pool (pre-ping) reconnects on the next try;
+                # outcomes not yet recorded are kept for it.
+                database_errors += 1
+                delay = self._database_retry_delay(database_errors)
+                log.error(
+                    "worker database error",
+                    extra={
+                        "worker": self.worker_id,
+                        "in_a_row": database_errors,
+                        "retry_in_s": round(delay, 2),
+                        **_safe(exc),
+                    },
+                )
+                stop.wait(delay)
                 continue
+            if database_errors:
+                log.warning(
+                    "worker database back",
+                    extra={"worker": self.worker_id, "errors_in_a_row": database_errors},
+                )
+                database_errors = 0
             for job in jobs:
                 pending[self._pool.submit(self._send, job)] = job
             if not pending:
@@ -156,6 +178,13 @@ class Worker:
                 del pending[future]
         self._record(finished, swallow=True)
         self._shutdown(pending)
+
+    def _database_retry_delay(self, errors_in_a_row: int) -> float:
+        poll = self.settings.poll_interval_seconds
+        ceiling = max(
+            poll, min(DATABASE_RETRY_CAP_SECONDS, poll * 2 ** min(errors_in_a_row - 1, 30))
+        )
+        return ceiling / 2 + self.rng.uniform(0, ceiling / 2)  # jitter: workers retry apart
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)

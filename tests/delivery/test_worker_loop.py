@@ -1,16 +1,21 @@
-"""The worker's run loop on a real clock (graceful stop, a pause reaching it) and the
-listeners told when a letter's row is sent."""
+"""The worker's run loop on a real clock (graceful stop, a pause reaching it, a database it
+cannot reach) and the listeners told when a letter's row is sent."""
 
 from __future__ import annotations
 
+import logging
+import random
+import socket
 import threading
 import time
 from collections.abc import Callable, Sequence
 
+import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from service.config import DeliverySettings
+from service.config import DeliverySettings, Environment, Settings
+from service.db import create_db_engine
 from service.delivery import service as delivery
 from service.delivery.backends.memory import MemoryBackend
 from service.delivery.clock import FakeClock, SystemClock
@@ -131,3 +136,30 @@ def test_one_bad_letter_does_not_stop_the_others_hearing(
     make_worker(on_sent=picky).drain()
     assert sorted(heard) == sorted(i for n, i in enumerate(ids, 1) if n != 2)
     assert {row(db, i).state for i in ids} == {S.sent}
+
+
+def test_an_unreachable_database_is_retried_with_backoff_not_fatal(
+    dsettings: DeliverySettings, caplog: pytest.LogCaptureFixture
+) -> None:
+    with socket.socket() as probe:  # a port nothing listens on: every connect is refused
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"postgresql+psycopg://nobody@127.0.0.1:{port}/nowhere"
+    engine = create_db_engine(Settings(env=Environment.test, database_url=url))
+    worker = Worker(engine, MemoryBackend(), dsettings, rng=random.Random(3))
+    stop = threading.Event()
+    thread = threading.Thread(target=worker.run, args=(stop,))
+    with caplog.at_level(logging.ERROR, logger="repmail.delivery.worker"):
+        thread.start()
+        time.sleep(1.0)
+        assert thread.is_alive()  # it keeps trying; it never exits on its own
+        stop.set()
+        thread.join(10)
+    worker.close()
+    engine.dispose()
+    tries = [r for r in caplog.records if r.getMessage() == "worker database error"]
+    # Every poll interval (20 ms) would be ~50 tries; doubling waits make it a handful.
+    assert 3 <= len(tries) <= 10
+    waits = [r.__dict__["retry_in_s"] for r in tries]
+    assert waits[-1] > 4 * waits[0]
+    assert all(r.__dict__["error"] == "OperationalError" for r in tries)
