@@ -38,6 +38,8 @@ TEMPLATE_NAMES = (
     "confirm.html.j2",
     "reminder.txt.j2",
     "reminder.html.j2",
+    "notice.txt.j2",
+    "notice.html.j2",
     "_footer.txt.j2",
     "_footer.html.j2",
 )

@@ -2,8 +2,9 @@
 
 For other domains (service.py; none of these commits: they join the caller's transaction):
   enqueue(session, email: OutgoingEmail, *, not_before=None, expires_at=None, hold=None,
-          now=None) -> OutboxMessage
+          pacing=None, now=None) -> OutboxMessage     pacing: a letter's slot (scheduler.py)
   cancel(session, outbox_id, reason, *, actor="system", now=None) -> OutboxMessage
+  forget_letters(session, letter_ids, ...) -> int      erase a deleted letter's rows
   hold(session, outbox_id, reason, ...) / release(session, outbox_id, *, not_before=None, ...)
   requeue(session, outbox_id, reason, ...)            a failed row, once the cause is fixed
   record_provider_outcome(session, outbox_id, state, *, detail=None,

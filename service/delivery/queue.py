@@ -14,10 +14,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, not_, or_
+from sqlalchemy import ColumnElement, and_, exists, not_, or_
 from sqlmodel import Session, col, select
 
 from service.config import DeliverySettings
+from service.delivery import limits
 from service.delivery.backends.base import (
     AmbiguousSendError,
     PermanentSendError,
@@ -72,22 +73,44 @@ class Recorded:
 
 
 def claim(
-    session: Session, *, worker_id: str, limit: int, now: datetime, lease_seconds: float
+    session: Session,
+    *,
+    worker_id: str,
+    limit: int,
+    now: datetime,
+    lease_seconds: float,
+    domain_limit: int | None = None,
+    daily_ceiling: int | None = None,
 ) -> list[Job]:
-    """Lease up to `limit` due rows to `worker_id` (none while delivery is paused)."""
+    """Lease up to `limit` due rows to `worker_id` (none while delivery is paused). Letters
+    also respect `domain_limit` (in flight per receiving domain, all workers together) and,
+    as a backstop to their slots, `daily_ceiling` (per representative in 24 hours)."""
     if limit <= 0:
         return []
     lock_for_write(session)
     paused = exists().where(col(DeliveryControl.paused))
+    conditions: list[ColumnElement[bool]] = [
+        col(OutboxMessage.state) == S.queued,
+        col(OutboxMessage.next_attempt_at) <= now,
+        or_(col(OutboxMessage.expires_at).is_(None), col(OutboxMessage.expires_at) > now),
+        not_(paused),
+    ]
+    room = limits.domain_room(session, domain_limit) if domain_limit else None
+    if room:
+        full = sorted(domain for domain, left in room.items() if left <= 0)
+        if full:
+            conditions.append(
+                not_(
+                    and_(
+                        col(OutboxMessage.kind) == MessageKind.letter,
+                        col(OutboxMessage.to_domain).in_(full),
+                    )
+                )
+            )
     # Lock ids first (a narrow sort if the planner sorts at all), then load those rows.
     ids = session.exec(
         select(OutboxMessage.id)
-        .where(
-            OutboxMessage.state == S.queued,
-            col(OutboxMessage.next_attempt_at) <= now,
-            or_(col(OutboxMessage.expires_at).is_(None), col(OutboxMessage.expires_at) > now),
-            not_(paused),
-        )
+        .where(*conditions)
         .order_by(col(OutboxMessage.priority), col(OutboxMessage.next_attempt_at))
         .limit(limit)
         .with_for_update(skip_locked=True)
@@ -99,6 +122,7 @@ def claim(
         .where(col(OutboxMessage.id).in_(ids))
         .order_by(col(OutboxMessage.priority), col(OutboxMessage.next_attempt_at))
     ).all()
+    rows = limits.within(session, rows, room, daily_ceiling, now=now, actor=worker_id)
     lease_until = now + timedelta(seconds=lease_seconds)
     jobs = []
     for row in rows:

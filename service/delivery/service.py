@@ -19,6 +19,7 @@ from service.delivery.models import (
     lock_for_write,
     transition,
 )
+from service.delivery.scheduler import Pacing, book
 from service.delivery.schemas import Address, OutboxStatus, OutgoingEmail, PauseState
 from service.delivery.states import OutboxState, can_move, require_move
 from service.errors import InvalidInput, NotFound
@@ -35,19 +36,26 @@ def enqueue(
     not_before: datetime | None = None,
     expires_at: datetime | None = None,
     hold: str | None = None,
+    pacing: Pacing | None = None,
     now: datetime | None = None,
 ) -> OutboxMessage:
     """Add `email` to the outbox (state queued, or held with the reason `hold`) and its first
     event. Nothing is sent here; a worker picks it up once it is due (not before
-    `not_before`) and gives up on it at `expires_at`. The caller commits."""
+    `not_before`) and gives up on it at `expires_at`. With `pacing` (a letter to a
+    representative), not_before is the letter's slot in that representative's schedule
+    (scheduler.book). The caller commits."""
     now = now or SYSTEM_CLOCK.now()
     _check_headers(email)
     state = S.held if hold else S.queued
     require_move(None, state)
+    if pacing is not None and not hold:
+        slot = book(session, pacing, now)
+        not_before = max(not_before, slot) if not_before else slot
     due = max(now, not_before) if not_before else now
     message = OutboxMessage.snapshot(
         email,
         state=state,
+        pace_key=pacing.key if pacing else None,
         not_before=not_before,
         next_attempt_at=due,
         expires_at=expires_at,
@@ -126,6 +134,53 @@ def requeue(
     message.attempts = 0
     message.next_attempt_at = now
     return message
+
+
+def forget_letters(
+    session: Session,
+    letter_ids: Sequence[str],
+    *,
+    actor: str = "purge",
+    now: datetime | None = None,
+) -> int:
+    """Erase the personal data (addresses, names, subject, bodies) of the outbox rows of
+    these letters, which are being deleted; unsent rows are cancelled first. A row being sent
+    at this moment is left for a later call. Returns how many rows were erased."""
+    if not letter_ids:
+        return 0
+    now = now or SYSTEM_CLOCK.now()
+    lock_for_write(session)
+    rows = session.exec(
+        select(OutboxMessage)
+        .where(
+            col(OutboxMessage.letter_id).in_(list(letter_ids)),
+            col(OutboxMessage.redacted_at).is_(None),
+        )
+        .with_for_update()
+    ).all()
+    erased = 0
+    for row in rows:
+        if row.state in (S.queued, S.held):
+            transition(session, row, S.cancelled, now=now, actor=actor, detail="letter deleted")
+            row.next_attempt_at = None
+        if row.state == S.sending:
+            continue
+        row.sender_name = None
+        row.to_email = "redacted@redacted.invalid"
+        row.to_name = None
+        row.to_domain = ""
+        row.reply_to_email = None
+        row.reply_to_name = None
+        row.subject = "(erased)"
+        row.text_body = ""
+        row.html_body = None
+        row.headers = {}
+        row.redacted_at = now
+        row.updated_at = now
+        erased += 1
+    if erased:
+        log.info("outbox rows erased", extra={"count": erased})
+    return erased
 
 
 def record_provider_outcome(

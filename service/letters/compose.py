@@ -123,10 +123,10 @@ def letter_email(
 
 @dataclass(frozen=True, slots=True)
 class SupporterMail:
-    """What the confirmation and reminder emails say besides the letter itself."""
+    """What the confirmation, reminder and notice emails say besides the letter itself."""
 
     kind: MessageKind
-    base: str  # "confirm" | "reminder"
+    base: str  # "confirm" | "reminder" | "notice"
     lang: str
     confirm_url: str
     status_url: str
@@ -152,6 +152,7 @@ def supporter_email(
         "status_url": mail.status_url,
         "expires_on": format_datetime(mail.expires_at, mail.lang, recipient.timezone),
         "written_on": format_date(mail.written_at, mail.lang, recipient.timezone),
+        "deadline_on": format_datetime(view.deadline, mail.lang, recipient.timezone),
         "hold_message": mail.hold_message,
         "letter_subject": rendered.subject,
         "letter_text": rendered.text,

@@ -1,23 +1,29 @@
-"""Periodic jobs the worker calls: the one reminder, and purging what was never confirmed.
-Each is one transaction (it commits) and handles at most `job_batch_size` letters a call."""
+"""Periodic jobs the worker calls: the one reminder, purging what was never confirmed (and
+erasing its mail from the outbox), and rejecting letters the deadline left behind. Each is
+one transaction (it commits) and handles at most `job_batch_size` letters a call."""
 
 from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
 
+from sqlalchemy import exists, or_
 from sqlmodel import Session, col, select
 
 from service.campaigns.models import Campaign
 from service.config import Settings, get_settings
+from service.delivery import service as delivery
+from service.delivery.models import OutboxMessage
 from service.delivery.schemas import MessageKind
+from service.delivery.states import OutboxState
 from service.letters import guards
 from service.letters.models import Letter, LetterEvent
 from service.letters.queries import recipient_of
 from service.letters.states import LetterStatus
-from service.letters.steps import queue_supporter_mail, use_case
+from service.letters.steps import move, queue_supporter_mail, use_case
 
 log = logging.getLogger("repmail.letters")
+S = OutboxState
 # Rate-limit windows are at most a day; older counters are dead weight.
 COUNTER_RETENTION = timedelta(days=2)
 
@@ -73,8 +79,59 @@ def purge_expired(session: Session, now: datetime, *, settings: Settings | None 
             session.flush()
             for letter in session.exec(select(Letter).where(col(Letter.id).in_(ids))):
                 session.delete(letter)
+            session.flush()
+        _forget_mail(session, now, settings.letters.job_batch_size)
         guards.purge_counters(session, now - COUNTER_RETENTION)
         session.commit()
     if ids:
         log.info("unconfirmed letters purged", extra={"count": len(ids)})
     return len(ids)
+
+
+def _forget_mail(session: Session, now: datetime, batch: int) -> None:
+    """The outbox rows of letters that no longer exist (purged here, or replaced by a new
+    attempt) keep no personal data: unsent ones are cancelled, all are erased."""
+    orphans = session.exec(
+        select(OutboxMessage.letter_id)
+        .where(
+            col(OutboxMessage.letter_id).is_not(None),
+            col(OutboxMessage.redacted_at).is_(None),
+            OutboxMessage.state != OutboxState.sending,
+            ~exists().where(col(Letter.id) == OutboxMessage.letter_id),
+        )
+        .distinct()
+        .limit(batch)
+    ).all()
+    delivery.forget_letters(session, [i for i in orphans if i], now=now)
+
+
+def reject_missed(session: Session, now: datetime, *, settings: Settings | None = None) -> int:
+    """Letters the deadline left behind (confirmed, held, or queued but not sent when their
+    campaign's deadline passed) are rejected, and each supporter is told in their language.
+    Returns how many."""
+    settings = settings or get_settings()
+    unsent = [S.queued, S.held, S.expired, S.cancelled, S.failed]
+    with use_case(session):
+        missed = session.exec(
+            select(Letter)
+            .join(Campaign, col(Campaign.id) == Letter.campaign_id)
+            .outerjoin(OutboxMessage, col(OutboxMessage.id) == Letter.outbox_id)
+            .where(
+                col(Letter.status).in_(
+                    [LetterStatus.confirmed, LetterStatus.held, LetterStatus.queued]
+                ),
+                col(Campaign.deadline) <= now,
+                or_(col(OutboxMessage.id).is_(None), col(OutboxMessage.state).in_(unsent)),
+            )
+            .order_by(col(Letter.created_at))
+            .limit(settings.letters.job_batch_size)
+            .with_for_update(of=Letter)
+        ).all()
+        for letter in missed:
+            move(session, letter, LetterStatus.rejected, now, "deadline passed")
+            _rep, recipient = recipient_of(session, letter.representative_id)
+            queue_supporter_mail(session, settings, letter, recipient, MessageKind.notice, now)
+        session.commit()
+    if missed:
+        log.warning("letters missed the deadline", extra={"count": len(missed)})
+    return len(missed)

@@ -14,6 +14,10 @@ SUBJECTS = {
         "en": "Reminder: your letter to {representative} has not been sent yet",
         "fr": "Rappel : votre lettre à {representative} n'est pas encore partie",
     },
+    "notice": {
+        "en": "Your letter to {representative} could not be sent in time",
+        "fr": "Votre lettre à {representative} n'a pas pu partir à temps",
+    },
 }
 
 HOLD = {

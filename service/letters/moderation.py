@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from service.errors import Conflict
 from service.letters.models import Letter
-from service.letters.queries import find_letter, recipient_of
+from service.letters.queries import campaign_of, find_letter, recipient_of
 from service.letters.schemas import LetterStatusOut
 from service.letters.states import LetterStatus
 from service.letters.status import status_view
@@ -24,6 +24,11 @@ def release_letter(session: Session, letter_id: str, *, now: datetime) -> Letter
             raise Conflict("Only a held letter can be released.", field="status")
         if not rep.can_write:
             raise Conflict(f"{rep.name} cannot be written to yet.", field="representative_id")
+        if now >= campaign_of(session, letter).deadline:
+            raise Conflict(
+                "The campaign's deadline has passed: this letter can no longer be sent.",
+                field="status",
+            )
         queue_letter(session, letter, recipient, now, "released by an organiser")
         session.commit()
         return status_view(session, letter, recipient)

@@ -1,6 +1,7 @@
 """Letter use cases, one transaction each (each commits once, or rolls back whatever it wrote
 when it refuses): submit, confirm, status, revise, similarity, preview, the organisers'
-release and reject, and the periodic jobs for the worker (send_due_reminders, purge_expired).
+release and reject, and the periodic jobs for the worker (send_due_reminders, purge_expired,
+reject_missed).
 The JSON routes and the web pages call the same functions."""
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from service.letters.compose import (
     campaign_subject,
     render_letter,
 )
-from service.letters.jobs import purge_expired, send_due_reminders
+from service.letters.jobs import purge_expired, reject_missed, send_due_reminders
 from service.letters.models import Letter, LetterEvent
 from service.letters.moderation import record_delivery, reject_letter, release_letter
 from service.letters.paragraph import check_similarity, revise_message
@@ -70,6 +71,7 @@ __all__ = [
     "purge_expired",
     "record_delivery",
     "reject_letter",
+    "reject_missed",
     "release_letter",
     "revise_message",
     "send_due_reminders",
@@ -275,6 +277,7 @@ def confirm_letter(
             return status_view(session, letter, recipient)
         if now >= campaign_of(session, letter).deadline:
             move(session, letter, LetterStatus.rejected, now, "deadline passed")
+            queue_supporter_mail(session, settings, letter, recipient, MessageKind.notice, now)
         else:
             move(session, letter, LetterStatus.confirmed, now)
             letter.confirmed_at = now
@@ -283,7 +286,7 @@ def confirm_letter(
             if letter.hold_reason:
                 move(session, letter, LetterStatus.held, now, letter.hold_reason)
             else:
-                queue_letter(session, letter, recipient, now, "confirmed")
+                queue_letter(session, letter, recipient, now, "confirmed", settings.delivery)
         session.commit()
         log.info("letter confirmed", extra={"letter_id": letter.id, "status": letter.status})
         return status_view(session, letter, recipient)

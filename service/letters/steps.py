@@ -11,8 +11,9 @@ from datetime import datetime
 from sqlmodel import Session
 
 from service.campaigns.rendering import InvalidTemplate
-from service.config import Settings
+from service.config import DeliverySettings, Settings, get_settings
 from service.delivery import service as delivery
+from service.delivery.plan import pacing_for
 from service.delivery.schemas import MessageKind
 from service.errors import Conflict, ServiceUnavailable
 from service.letters import messages, similarity
@@ -108,6 +109,14 @@ def rendered_letter(session: Session, letter: Letter, recipient: Recipient) -> R
         ) from None
 
 
+# The template (and subject) of each kind of mail to a supporter.
+SUPPORTER_TEMPLATES = {
+    MessageKind.confirmation: "confirm",
+    MessageKind.reminder: "reminder",
+    MessageKind.notice: "notice",  # the letter missed the campaign's deadline
+}
+
+
 def queue_supporter_mail(
     session: Session,
     settings: Settings,
@@ -116,11 +125,13 @@ def queue_supporter_mail(
     kind: MessageKind,
     now: datetime,
 ) -> None:
+    """Confirmation and reminder expire with the confirmation link; a notice does not.
+    None is paced: they go before any letter."""
     rendered = rendered_letter(session, letter, recipient)
     view = view_of(session, letter, letter.ui_lang)
     mail = SupporterMail(
         kind=kind,
-        base="confirm" if kind is MessageKind.confirmation else "reminder",
+        base=SUPPORTER_TEMPLATES[kind],
         lang=letter.ui_lang,
         confirm_url=confirm_url(settings, letter),
         status_url=status_url(settings, letter.id),
@@ -144,20 +155,32 @@ def queue_supporter_mail(
             "We cannot prepare your confirmation email at the moment; please try again later.",
             field="campaign",
         ) from None
-    delivery.enqueue(session, email, now=now, expires_at=letter.confirm_expires_at)
+    expires = None if kind is MessageKind.notice else letter.confirm_expires_at
+    delivery.enqueue(session, email, now=now, expires_at=expires)
 
 
 def queue_letter(
-    session: Session, letter: Letter, recipient: Recipient, now: datetime, detail: str
+    session: Session,
+    letter: Letter,
+    recipient: Recipient,
+    now: datetime,
+    detail: str,
+    settings: DeliverySettings | None = None,
 ) -> None:
+    """Into the outbox, at the letter's slot in its representative's schedule (paced so
+    that the campaign's letters land before its deadline, when they can)."""
     rendered = rendered_letter(session, letter, recipient)
     view = view_of(session, letter, letter.language)
     campaign = campaign_of(session, letter)
+    pacing = pacing_for(
+        campaign, recipient.id, recipient.timezone, settings or get_settings().delivery
+    )
     row = delivery.enqueue(
         session,
         letter_email(letter.id, view, recipient, draft_of(letter), rendered),
         now=now,
         expires_at=campaign.deadline,
+        pacing=pacing,
     )
     letter.outbox_id = getattr(row, "id", None)
     move(session, letter, LetterStatus.queued, now, detail)
