@@ -103,7 +103,7 @@ class DeliverySettings(BaseModel):
     # Every letter's planned send time is this long before its campaign's deadline.
     deadline_margin_minutes: int = Field(default=30, ge=0)
     # Letters in flight at once to one receiving domain (parliament.uk, ...), all workers.
-    domain_concurrency: int = Field(default=4, ge=1)
+    domain_concurrency: int = Field(default=8, ge=1)
     # How often a worker runs the periodic jobs (reminders, purge, missed deadlines); one
     # worker at a time does.
     jobs_interval_seconds: float = Field(default=60, gt=0)

@@ -1,4 +1,5 @@
-"""Command line: `repmail worker`, `repmail delivery pause|resume|status`, `repmail send-test`.
+"""Command line: `repmail worker`, `repmail delivery pause|resume|status|plan`,
+`repmail send-test`.
 service/cli.py calls register(app)."""
 
 from __future__ import annotations
@@ -12,12 +13,17 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from sqlmodel import Session
+from sqlmodel import Session, select
 
+from service.campaigns.models import Campaign
 from service.config import get_settings
 from service.db import create_db_engine
 from service.delivery import service as delivery
 from service.delivery.backends import SendError, build_backend
+from service.delivery.clock import SYSTEM_CLOCK
+from service.delivery.jobs import letter_jobs
+from service.delivery.plan import campaign_plans, repace_overdue, replan_campaign
+from service.delivery.plan_view import render_plan
 from service.delivery.schemas import Address, MessageKind, OutgoingEmail
 from service.delivery.worker import Worker
 from service.logs import configure_logging
@@ -47,10 +53,13 @@ def worker(
         build_backend(settings, connections=concurrency),
         settings.delivery,
         concurrency=concurrency,
+        periodic=letter_jobs(settings),
     )
     try:
         if once:
             runner.drain()
+            if runner.periodic:
+                runner.periodic.run(engine, owner=runner.worker_id, clock=runner.clock)
         else:
             stop = threading.Event()
             for signum in (signal.SIGTERM, signal.SIGINT):
@@ -82,11 +91,47 @@ def pause(
 
 @delivery_app.command("resume")
 def resume() -> None:
-    """Let the workers send again."""
+    """Let the workers send again. Letters that fell due during the pause are re-slotted
+    first, so each representative's resume at their pace rather than all at once."""
+    settings = get_settings()
     with _session() as session:
         delivery.resume(session, actor="cli")
+        repace_overdue(session, settings.delivery, SYSTEM_CLOCK.now())  # commits
         session.commit()
     console.print("Delivery resumed.")
+
+
+@delivery_app.command("plan")
+def plan(
+    campaign: Annotated[str | None, typer.Option(help="Only this campaign (slug).")] = None,
+    apply: Annotated[
+        bool,
+        typer.Option(
+            "--apply",
+            help="Re-slot every queued letter from now (after changing a campaign's pace or "
+            "office hours), raising the pace only where the deadline needs it.",
+        ),
+    ] = False,
+) -> None:
+    """Where the queued letters stand against each campaign's deadline: letters queued, the
+    busiest representative, the projected last send, the pace used, and a warning when even
+    the daily ceiling cannot make it."""
+    settings = get_settings()
+    now = SYSTEM_CLOCK.now()
+    with _session() as session:
+        if apply:
+            for row in session.exec(select(Campaign)).all():
+                if campaign is None or row.slug == campaign:
+                    replan_campaign(session, row, settings.delivery, now)
+            session.commit()
+        plans = campaign_plans(session, settings.delivery, now, slug=campaign)
+    if not plans:
+        console.print(f"No campaign {campaign!r}." if campaign else "No campaigns.")
+        raise typer.Exit(1)
+    for one in plans:
+        typer.echo(render_plan(one, now))
+    if any(rep.ceiling_cannot for one in plans for rep in one.late):
+        raise typer.Exit(2)
 
 
 @delivery_app.command("status")

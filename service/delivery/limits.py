@@ -11,7 +11,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, and_, func, not_
 from sqlmodel import Session, col, select
 
 from service.delivery.models import OutboxMessage, note
@@ -45,6 +45,17 @@ def domain_room(session: Session, limit: int) -> defaultdict[str, int]:
     for domain, count in in_flight:
         room[domain] = limit - int(count)
     return room
+
+
+def not_full(room: defaultdict[str, int]) -> ColumnElement[bool]:
+    """Not a letter to a domain with no room left."""
+    full = sorted(domain for domain, left in room.items() if left <= 0)
+    return not_(
+        and_(
+            col(OutboxMessage.kind) == MessageKind.letter,
+            col(OutboxMessage.to_domain).in_(full),
+        )
+    )
 
 
 def within(

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, exists, not_, or_
+from sqlalchemy import ColumnElement, exists, not_, or_
 from sqlmodel import Session, col, select
 
 from service.config import DeliverySettings
@@ -97,16 +97,7 @@ def claim(
     ]
     room = limits.domain_room(session, domain_limit) if domain_limit else None
     if room:
-        full = sorted(domain for domain, left in room.items() if left <= 0)
-        if full:
-            conditions.append(
-                not_(
-                    and_(
-                        col(OutboxMessage.kind) == MessageKind.letter,
-                        col(OutboxMessage.to_domain).in_(full),
-                    )
-                )
-            )
+        conditions.append(limits.not_full(room))
     # Lock ids first (a narrow sort if the planner sorts at all), then load those rows.
     ids = session.exec(
         select(OutboxMessage.id)

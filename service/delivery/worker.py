@@ -30,6 +30,7 @@ from service.config import DeliverySettings, Environment, Settings
 from service.delivery import queue
 from service.delivery.backends import EmailBackend, SendError, TransientSendError, build_backend
 from service.delivery.clock import SYSTEM_CLOCK, Clock
+from service.delivery.jobs import Periodic, letter_jobs
 from service.delivery.models import OutboxMessage
 from service.delivery.queue import Job, Outcome
 from service.delivery.service import pause_state
@@ -81,6 +82,7 @@ class Worker:
         concurrency: int | None = None,
         rng: random.Random | None = None,
         on_sent: queue.SentListener | None = tell_letters,
+        periodic: Periodic | None = None,
     ) -> None:
         self.engine = engine
         self.backend = backend
@@ -90,6 +92,7 @@ class Worker:
         self.concurrency = concurrency or settings.concurrency
         self.rng = rng or random.Random()
         self.on_sent = on_sent
+        self.periodic = periodic  # reminders, purge, missed deadlines (jobs.py)
         self.stats = WorkerStats()
         self._pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="repmail-send")
         # The loop keeps up to one extra round claimed and waiting in the pool's queue, so
@@ -133,7 +136,7 @@ class Worker:
         pending: dict[Future[Outcome], Job] = {}
         poll = self.settings.poll_interval_seconds
         reap_every = max(poll, min(self.settings.lease_seconds / 4, 15.0))
-        next_reap = 0.0
+        next_reap = next_jobs = 0.0
         finished: list[Outcome] = []
         database_errors = 0  # in a row
         while not stop.is_set():
@@ -143,6 +146,9 @@ class Worker:
                 if time.monotonic() >= next_reap:
                     self.reap()
                     next_reap = time.monotonic() + reap_every
+                if self.periodic and time.monotonic() >= next_jobs:
+                    self.periodic.run(self.engine, owner=self.worker_id, clock=self.clock)
+                    next_jobs = time.monotonic() + self.periodic.interval_seconds
                 jobs = self._exchange([], self._capacity - len(pending))
                 if self._paused and pending:
                     self._release_unstarted(pending)
@@ -207,6 +213,8 @@ class Worker:
                 limit=limit,
                 now=self.clock.now(),
                 lease_seconds=self.settings.lease_seconds,
+                domain_limit=self.settings.domain_concurrency,
+                daily_ceiling=self.settings.daily_ceiling_per_representative,
             )
         )
         self.stats.claimed += len(jobs)
@@ -279,6 +287,8 @@ class Worker:
                 limit=limit,
                 now=now,
                 lease_seconds=self.settings.lease_seconds,
+                domain_limit=self.settings.domain_concurrency,
+                daily_ceiling=self.settings.daily_ceiling_per_representative,
             )
             return result, jobs
 
@@ -389,7 +399,9 @@ def embedded_worker(settings: Settings, engine: Engine) -> Iterator[Worker | Non
     if not wants_embedded_worker(settings):
         yield None
         return
-    worker = Worker(engine, build_backend(settings), settings.delivery)
+    worker = Worker(
+        engine, build_backend(settings), settings.delivery, periodic=letter_jobs(settings)
+    )
     stop = threading.Event()
     thread = threading.Thread(target=worker.run, args=(stop,), name="repmail-worker", daemon=True)
     thread.start()

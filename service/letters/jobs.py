@@ -5,6 +5,7 @@ one transaction (it commits) and handles at most `job_batch_size` letters a call
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import exists, or_
@@ -80,7 +81,7 @@ def purge_expired(session: Session, now: datetime, *, settings: Settings | None 
             for letter in session.exec(select(Letter).where(col(Letter.id).in_(ids))):
                 session.delete(letter)
             session.flush()
-        _forget_mail(session, now, settings.letters.job_batch_size)
+        _forget_mail(session, ids, now, settings)
         guards.purge_counters(session, now - COUNTER_RETENTION)
         session.commit()
     if ids:
@@ -88,21 +89,27 @@ def purge_expired(session: Session, now: datetime, *, settings: Settings | None 
     return len(ids)
 
 
-def _forget_mail(session: Session, now: datetime, batch: int) -> None:
-    """The outbox rows of letters that no longer exist (purged here, or replaced by a new
-    attempt) keep no personal data: unsent ones are cancelled, all are erased."""
+def _forget_mail(
+    session: Session, purged: Sequence[str], now: datetime, settings: Settings
+) -> None:
+    """The outbox rows of letters that no longer exist keep no personal data: unsent ones
+    are cancelled, all are erased. Those purged here, and any left over (a row that was
+    being sent at the time, a letter replaced by a new attempt once its link expired); the
+    first row of such a letter is older than a confirmation link's life."""
+    cfg = settings.letters
     orphans = session.exec(
         select(OutboxMessage.letter_id)
         .where(
             col(OutboxMessage.letter_id).is_not(None),
+            col(OutboxMessage.created_at) <= now - timedelta(days=cfg.confirmation_valid_days),
             col(OutboxMessage.redacted_at).is_(None),
             OutboxMessage.state != OutboxState.sending,
             ~exists().where(col(Letter.id) == OutboxMessage.letter_id),
         )
         .distinct()
-        .limit(batch)
+        .limit(cfg.job_batch_size)
     ).all()
-    delivery.forget_letters(session, [i for i in orphans if i], now=now)
+    delivery.forget_letters(session, sorted({*purged, *(i for i in orphans if i)}), now=now)
 
 
 def reject_missed(session: Session, now: datetime, *, settings: Settings | None = None) -> int:

@@ -16,7 +16,13 @@ from service.config import DeliverySettings, Environment, Settings
 from service.db import create_db_engine
 from service.delivery.backends.memory import MemoryBackend
 from service.delivery.clock import FakeClock
-from service.delivery.models import DeliveryControl, OutboxEvent, OutboxMessage
+from service.delivery.models import (
+    DeliveryControl,
+    DeliveryPace,
+    OutboxEvent,
+    OutboxMessage,
+    PeriodicRun,
+)
 from service.delivery.worker import Worker
 from service.migrate import upgrade_database
 from tests.conftest import DatabaseFactory
@@ -72,6 +78,8 @@ def db(outbox_engine: Engine) -> Engine:
         session.execute(delete(OutboxEvent))
         session.execute(delete(OutboxMessage))
         session.execute(delete(DeliveryControl))
+        session.execute(delete(DeliveryPace))
+        session.execute(delete(PeriodicRun))
     return outbox_engine
 
 

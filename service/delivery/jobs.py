@@ -1,0 +1,114 @@
+"""Periodic jobs run by the workers: letters' reminders, purge (with the erasure of its mail
+from the outbox) and missed deadlines, and re-slotting letters left overdue by a pause or an
+outage.
+
+Every worker asks every `interval`; a lease row (periodic_run) lets one of them at a time
+run the jobs, and at most once per interval whatever the number of workers, on PostgreSQL
+as on SQLite. A worker that dies while holding the lease loses it after LEASE."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session, col
+
+from service.config import Settings
+from service.delivery.clock import Clock
+from service.delivery.models import PeriodicRun
+from service.delivery.plan import repace_overdue
+
+log = logging.getLogger("repmail.delivery.jobs")
+LEASE = timedelta(minutes=10)
+NAME = "periodic"
+
+# One job: one transaction of its own (it commits), given the time.
+Job = Callable[[Session, datetime], object]
+
+
+@dataclass(frozen=True, slots=True)
+class Periodic:
+    jobs: Sequence[tuple[str, Job]]
+    interval_seconds: float
+
+    def run(self, engine: Engine, *, owner: str, clock: Clock) -> dict[str, object] | None:
+        """Run every job if this worker gets the lease; None if another has it or the jobs
+        ran less than an interval ago. A failing job is logged (its type) and the others
+        still run."""
+        now = clock.now()
+        try:
+            if not acquire(engine, owner=owner, now=now, interval=self.interval_seconds):
+                return None
+        except SQLAlchemyError as exc:  # the database is away: the worker's next round retries
+            log.error("periodic jobs skipped", extra={"error": type(exc).__name__})
+            return None
+        results: dict[str, object] = {}
+        try:
+            for name, job in self.jobs:
+                try:
+                    with Session(engine, expire_on_commit=False) as session:
+                        results[name] = job(session, now)
+                except Exception as exc:
+                    log.error(
+                        "periodic job failed", extra={"job": name, "error": type(exc).__name__}
+                    )
+                    results[name] = None
+        finally:
+            release(engine, owner=owner, now=clock.now())
+        return results
+
+
+def letter_jobs(settings: Settings) -> Periodic:
+    """The jobs `repmail worker` and the embedded worker run."""
+    from service.letters.jobs import purge_expired, reject_missed, send_due_reminders
+
+    return Periodic(
+        jobs=(
+            ("reminders", lambda s, now: send_due_reminders(s, now, settings=settings)),
+            ("missed_deadlines", lambda s, now: reject_missed(s, now, settings=settings)),
+            ("purge", lambda s, now: purge_expired(s, now, settings=settings)),
+            ("overdue", lambda s, now: repace_overdue(s, settings.delivery, now)),
+        ),
+        interval_seconds=settings.delivery.jobs_interval_seconds,
+    )
+
+
+def acquire(engine: Engine, *, owner: str, now: datetime, interval: float) -> bool:
+    """Take the lease when it is free and the jobs last started at least (about) an interval
+    ago. One UPDATE decides: of two workers asking at once, one matches the row."""
+    # A little slack so a worker whose timer fires a moment early is not turned away.
+    last_start = now - timedelta(seconds=interval * 0.9)
+    with Session(engine) as session, session.begin():
+        dialect = session.get_bind().dialect.name
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        session.execute(
+            insert(PeriodicRun).values(name=NAME).on_conflict_do_nothing(index_elements=["name"])
+        )
+        taken = session.execute(
+            update(PeriodicRun)
+            .where(
+                col(PeriodicRun.name) == NAME,
+                or_(col(PeriodicRun.lease_until).is_(None), col(PeriodicRun.lease_until) <= now),
+                or_(
+                    col(PeriodicRun.started_at).is_(None), col(PeriodicRun.started_at) <= last_start
+                ),
+            )
+            .values(owner=owner[:100], lease_until=now + LEASE, started_at=now)
+        )
+        return bool(getattr(taken, "rowcount", 0) == 1)
+
+
+def release(engine: Engine, *, owner: str, now: datetime) -> None:
+    with Session(engine) as session, session.begin():
+        session.execute(
+            update(PeriodicRun)
+            .where(col(PeriodicRun.name) == NAME, col(PeriodicRun.owner) == owner[:100])
+            .values(lease_until=None, finished_at=now)
+        )
