@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 from service.config import Settings
 from service.delivery.clock import FakeClock
 from service.delivery.schemas import MessageKind
+from service.delivery.states import OutboxState
 from service.letters.models import Letter, LetterEvent, RateLimitCounter
 from service.letters.service import purge_expired, send_due_reminders
 from tests.letters.conftest import LetterData, confirm_token_in, outbox_for, token_from
@@ -102,3 +103,39 @@ def test_jobs_handle_a_batch_at_a_time(
     later = now + timedelta(days=7)
     assert purge_expired(session, later, settings=small) == 2
     assert purge_expired(session, later, settings=small) == 1
+
+
+def test_purged_letters_leave_no_personal_data_in_the_outbox(
+    api: TestClient, session: Session, settings: Settings, clock: FakeClock, letter_data: LetterData
+) -> None:
+    data = letter_data()
+    letter_id, _ = _write(api, data)
+    send_due_reminders(session, clock.advance(hours=25), settings=settings)
+    confirmation, reminder = outbox_for(session, letter_id)
+    confirmation.state = OutboxState.sent  # the confirmation went out; the reminder did not
+    session.add(confirmation)
+    session.flush()
+    assert purge_expired(session, clock.advance(days=6), settings=settings) == 1
+    for row in outbox_for(session, letter_id):
+        assert row.redacted_at == clock.now()
+        assert row.to_email == "redacted@redacted.invalid" and row.to_name is None
+        assert row.text_body == "" and row.html_body is None and row.headers == {}
+        assert str(data["email"]) not in repr(vars(row))
+        assert str(data["name"]) not in repr(vars(row))
+    assert confirmation.state == OutboxState.sent
+    assert reminder.state == OutboxState.cancelled
+
+
+def test_a_replaced_letters_mail_is_erased_too(
+    api: TestClient, session: Session, settings: Settings, clock: FakeClock, letter_data: LetterData
+) -> None:
+    data = letter_data()
+    first_id, _ = _write(api, data)
+    clock.advance(days=8)  # its link expired unconfirmed: a new attempt replaces it
+    second_id, _ = _write(api, data)
+    assert second_id != first_id and session.get(Letter, first_id) is None
+    purge_expired(session, clock.now(), settings=settings)
+    [old] = outbox_for(session, first_id)
+    assert old.redacted_at == clock.now() and old.text_body == ""
+    [new] = outbox_for(session, second_id)
+    assert new.redacted_at is None and new.to_email == data["email"]
