@@ -18,5 +18,12 @@ with held, failed, cancelled and expired; `sending` with ambiguous_since set mea
 of the last send is unknown. Every move appends an OutboxEvent.
 
 Workers (worker.py, queue.py): `repmail worker` (any number, PostgreSQL: FOR UPDATE SKIP
-LOCKED and leases), or one in-process worker under `repmail serve` on SQLite.
+LOCKED and leases), or one in-process worker under `repmail serve` on SQLite. Claims also
+cap letters in flight per receiving domain and, as a backstop, letters per representative
+in 24 hours (limits.py); the workers run the periodic jobs under a lease (jobs.py).
+
+Pacing: pacing.py (pure rules: spacing, office hours, the 24-hour ceiling, the pace that
+makes a deadline), scheduler.py (a letter's slot booked at enqueue under its
+representative's lock; the pace raised when the deadline needs it), plan.py (campaigns'
+rules, the projection of `repmail delivery plan`, re-slotting), plan_view.py (its text).
 """
