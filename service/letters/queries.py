@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
 from sqlmodel import Session, col, select
 
@@ -17,6 +19,35 @@ from service.letters.compose import Draft, Recipient
 from service.letters.models import Letter, LetterEvent
 from service.letters.states import DEAD
 from service.representatives.models import Chamber, Constituency, Representative
+
+T = TypeVar("T")
+_READ_ONCE = "letters.read_once"
+
+
+@contextmanager
+def read_once(session: Session) -> Iterator[None]:
+    """For the length of one use case, read each campaign's texts, demands and templates (and
+    each chamber's language) at most once. They do not change while a letter use case runs,
+    and one letter needs them up to three times: for itself, then for the supporter's email
+    around it (a batch of reminders, once per letter). Outside it, every call reads afresh."""
+    if _READ_ONCE in session.info:  # an enclosing use case keeps its own
+        yield
+        return
+    session.info[_READ_ONCE] = {}
+    try:
+        yield
+    finally:
+        del session.info[_READ_ONCE]
+
+
+def _once(session: Session, key: Hashable, read: Callable[[], T]) -> T:
+    memo: dict[Hashable, Any] | None = session.info.get(_READ_ONCE)
+    if memo is None:
+        return read()
+    if key not in memo:
+        memo[key] = read()
+    value: T = memo[key]
+    return value
 
 
 def recipient_of(session: Session, representative_id: str) -> tuple[Representative, Recipient]:
@@ -44,8 +75,11 @@ def recipient_of(session: Session, representative_id: str) -> tuple[Representati
 
 
 def letter_language(session: Session, chamber_id: str) -> str:
-    chamber = session.get(Chamber, chamber_id)
-    return chamber.language if chamber else "en"
+    def read() -> str:
+        chamber = session.get(Chamber, chamber_id)
+        return chamber.language if chamber else "en"
+
+    return _once(session, ("language", chamber_id), read)
 
 
 def find_letter(session: Session, letter_id: str, *, for_update: bool = False) -> Letter:
@@ -70,7 +104,16 @@ def campaign_of(session: Session, letter: Letter) -> Campaign:
 
 
 def templates_for(session: Session, campaign_id: int, lang: str) -> Templates:
-    return Templates(lang, template_overrides(session, campaign_id, lang))
+    return _once(
+        session,
+        ("templates", campaign_id, lang),
+        lambda: Templates(lang, template_overrides(session, campaign_id, lang)),
+    )
+
+
+def campaign_view(session: Session, campaign: Campaign, lang: str) -> CampaignView:
+    """The campaign in `lang` (campaigns.service.resolve), read once per use case."""
+    return _once(session, ("view", campaign.id, lang), lambda: resolve(session, campaign, lang))
 
 
 def draft_of(letter: Letter) -> Draft:
@@ -86,7 +129,7 @@ def draft_of(letter: Letter) -> Draft:
 
 
 def view_of(session: Session, letter: Letter, lang: str) -> CampaignView:
-    return resolve(session, campaign_of(session, letter), lang)
+    return campaign_view(session, campaign_of(session, letter), lang)
 
 
 def existing_letter(

@@ -30,6 +30,7 @@ from service.letters.moderation import record_delivery, reject_letter, release_l
 from service.letters.paragraph import check_similarity, revise_message
 from service.letters.queries import (
     campaign_of,
+    campaign_view,
     events_of,
     existing_letter,
     find_letter,
@@ -103,7 +104,7 @@ def submit_letter(
                 field="representative_id",
             )
         language = letter_language(session, rep.chamber_id)
-        view = resolve(session, campaign, language)
+        view = campaign_view(session, campaign, language)
         unknown = [n for n in data.demands if view.demand(n) is None]
         if unknown:
             raise InvalidInput(

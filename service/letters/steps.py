@@ -13,6 +13,7 @@ from sqlmodel import Session
 from service.campaigns.rendering import InvalidTemplate
 from service.config import DeliverySettings, Settings, get_settings
 from service.delivery import service as delivery
+from service.delivery.models import lock_for_write
 from service.delivery.plan import pacing_for
 from service.delivery.schemas import MessageKind
 from service.errors import Conflict, ServiceUnavailable
@@ -29,6 +30,7 @@ from service.letters.models import Letter, LetterEvent
 from service.letters.queries import (
     campaign_of,
     draft_of,
+    read_once,
     recent_fingerprints,
     templates_for,
     view_of,
@@ -52,12 +54,19 @@ class DuplicateLetter(Conflict):
 
 @contextmanager
 def use_case(session: Session) -> Iterator[None]:
-    """Whatever a refused use case wrote (a rate-limit hit, a half-built letter) is undone."""
-    try:
-        yield
-    except Exception:
-        session.rollback()
-        raise
+    """Whatever a refused use case wrote (a rate-limit hit, a half-built letter) is undone.
+
+    Every letter use case writes, so on SQLite it takes the write lock before its first read:
+    otherwise a concurrent commit between that read and its first write fails it at once
+    ("database is locked", SQLITE_BUSY_SNAPSHOT, which busy_timeout does not wait out). The
+    campaign's texts and templates are read once for the whole use case (read_once)."""
+    with read_once(session):
+        try:
+            lock_for_write(session)
+            yield
+        except Exception:
+            session.rollback()
+            raise
 
 
 def move(

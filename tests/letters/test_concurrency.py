@@ -1,5 +1,6 @@
-"""Two processes submitting the same letter at once: one is stored, the other is told it is
-a duplicate; nothing fails (PostgreSQL, where several processes share the database)."""
+"""Letters submitted at the same moment. Two processes submitting the same letter: one is
+stored, the other is told it is a duplicate (PostgreSQL, where several processes share the
+database). Many supporters at once, on either database: every letter is stored."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from service.delivery.models import OutboxEvent, OutboxMessage
 from service.letters.models import Letter, LetterEvent, RateLimitCounter
 from service.letters.schemas import LetterIn
 from service.letters.service import DuplicateLetter, submit_letter
-from tests.letters.conftest import UK_REP
+from tests.letters.conftest import FR_REP, UK_REP, personal_paragraph
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 EMAIL = "race@example.org"
@@ -81,3 +82,66 @@ def test_the_same_letter_submitted_twice_at_once(
     for thread in threads:
         thread.join()
     assert sorted(outcomes) == ["duplicate", "stored"]
+
+
+CROWD = "@crowd.example"
+
+
+@pytest.fixture
+def crowd(engine: Engine) -> Iterator[None]:
+    yield
+    with Session(engine) as session:
+        ids = list(
+            session.exec(select(Letter.id).where(col(Letter.email_key).endswith(CROWD))).all()
+        )
+        outbox = col(OutboxMessage.letter_id).in_(ids)
+        outbox_ids = list(session.exec(select(OutboxMessage.id).where(outbox)).all())
+        session.exec(delete(OutboxEvent).where(col(OutboxEvent.outbox_id).in_(outbox_ids)))
+        session.exec(delete(OutboxMessage).where(outbox))
+        session.exec(delete(LetterEvent).where(col(LetterEvent.letter_id).in_(ids)))
+        session.exec(delete(Letter).where(col(Letter.id).in_(ids)))
+        since = NOW.replace(hour=0)
+        session.exec(delete(RateLimitCounter).where(col(RateLimitCounter.window_start) >= since))
+        session.commit()
+
+
+def test_many_supporters_writing_at_once_are_all_stored(
+    engine: Engine, settings: Settings, crowd: None
+) -> None:
+    """On SQLite a use case that read before another one committed could not write any more
+    ("database is locked" at once, whatever busy_timeout says): a 500 for the supporter."""
+    writers, each = 8, 3
+    failures: list[str] = []
+    stored: list[str] = []
+    start = threading.Barrier(writers)
+
+    def write(n: int) -> None:
+        start.wait()
+        for k in range(each):
+            number = 100 + n * each + k
+            data = LetterIn(
+                campaign="calais-border",
+                representative_id=(UK_REP, FR_REP)[number % 2],
+                name=f"Supporter {number}",
+                email=f"supporter{number}{CROWD}",
+                postcode="B34 7AA",
+                demands=[1, 2],
+                message=personal_paragraph(number),
+                consent=True,
+            )
+            with Session(engine, expire_on_commit=False) as session:
+                try:
+                    result = submit_letter(
+                        session, settings, data, client_ip=f"198.51.100.{n}", now=NOW
+                    )
+                    stored.append(result.id)
+                except Exception as exc:  # anything here would be a 500
+                    failures.append(repr(exc)[:200])
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert len(set(stored)) == writers * each

@@ -1,0 +1,80 @@
+"""Reads the letter use cases share: one use case reads its campaign's texts, demands and
+templates once, however often it renders the letter; the next use case reads them again."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from service.campaigns.models import CampaignDemand
+from service.config import Settings
+from service.delivery.clock import FakeClock
+from service.letters.schemas import LetterIn
+from service.letters.service import submit_letter
+from tests.letters.conftest import outbox_for
+
+CAMPAIGN_TABLES = ("campaign_text", "campaign_demand", "campaign_template")
+
+
+@contextmanager
+def selects_from(engine: Engine) -> Iterator[Counter[str]]:
+    """How many SELECTs read each campaign table while the block runs."""
+    seen: Counter[str] = Counter()
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        head = statement.split(" WHERE ", 1)[0]
+        for table in CAMPAIGN_TABLES:
+            if statement.startswith("SELECT") and f"FROM {table}" in head:
+                seen[table] += 1
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def test_a_letter_reads_its_campaign_once(
+    engine: Engine,
+    session: Session,
+    settings: Settings,
+    letter_in: Callable[..., LetterIn],
+    clock: FakeClock,
+) -> None:
+    # The letter is rendered twice (its own check, then inside the confirmation email).
+    with selects_from(engine) as seen:
+        result = submit_letter(session, settings, letter_in(), client_ip=None, now=clock.now())
+    assert dict(seen) == dict.fromkeys(CAMPAIGN_TABLES, 1)
+    [email] = outbox_for(session, result.id)
+    assert "/confirm/" in email.text_body
+
+
+def test_the_next_use_case_sees_an_edited_campaign(
+    session: Session,
+    settings: Settings,
+    letter_in: Callable[..., LetterIn],
+    clock: FakeClock,
+) -> None:
+    first = submit_letter(
+        session, settings, letter_in(demands=[1]), client_ip=None, now=clock.now()
+    )
+    demand = session.exec(
+        select(CampaignDemand).where(CampaignDemand.number == 1, CampaignDemand.lang == "en")
+    ).one()
+    old_title = demand.title
+    demand.title = "A title the organisers just changed"
+    session.add(demand)
+    session.flush()
+    second = submit_letter(
+        session, settings, letter_in(demands=[1]), client_ip=None, now=clock.now()
+    )
+    [before] = outbox_for(session, first.id)
+    [after] = outbox_for(session, second.id)
+    assert old_title in before.text_body
+    assert "A title the organisers just changed" in after.text_body
