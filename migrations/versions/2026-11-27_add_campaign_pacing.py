@@ -22,9 +22,7 @@ def upgrade() -> None:
             sa.Column("letters_per_hour", sa.Integer(), nullable=False, server_default="30")
         )
         batch_op.add_column(
-            sa.Column(
-                "office_hours_only", sa.Boolean(), nullable=False, server_default=sa.false()
-            )
+            sa.Column("office_hours_only", sa.Boolean(), nullable=False, server_default=sa.false())
         )
         batch_op.add_column(
             sa.Column("office_hours_start", sa.Integer(), nullable=False, server_default="9")

@@ -94,6 +94,7 @@ def resume() -> None:
     """Let the workers send again. Letters that fell due during the pause are re-slotted
     first, so each representative's resume at their pace rather than all at once."""
     settings = get_settings()
+    configure_logging(settings.log_level)
     with _session() as session:
         delivery.resume(session, actor="cli")
         repace_overdue(session, settings.delivery, SYSTEM_CLOCK.now())  # commits
@@ -117,6 +118,7 @@ def plan(
     busiest representative, the projected last send, the pace used, and a warning when even
     the daily ceiling cannot make it."""
     settings = get_settings()
+    configure_logging(settings.log_level)
     now = SYSTEM_CLOCK.now()
     with _session() as session:
         if apply:

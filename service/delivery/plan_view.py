@@ -31,7 +31,7 @@ def render_plan(plan: CampaignPlan, now: datetime) -> str:
     worst = plan.worst
     if worst is not None and worst.last_slot is not None:
         lines.append(
-            f"  worst case: {_who(worst)}, {worst.queued} letters at {worst.per_hour:g}/h, "
+            f"  worst case: {_who(worst)}, {worst.queued} letters at {_pace(worst.per_hour)}/h, "
             f"last at {_utc(worst.last_slot)}"
         )
     last = plan.last_send
@@ -48,7 +48,7 @@ def render_plan(plan: CampaignPlan, now: datetime) -> str:
         top = max(rep.per_hour for rep in raised)
         lines.append(
             f"  pace used: {plan.letters_per_hour}/h, raised to make the deadline for "
-            f"{len(raised)} representative(s), up to {top:g}/h"
+            f"{len(raised)} representative(s), up to {_pace(top)}/h"
         )
     else:
         lines.append(f"  pace used: {plan.letters_per_hour}/h (as configured)")
@@ -82,6 +82,10 @@ def _late(late: list[RepresentativePlan]) -> list[str]:
             "`repmail delivery plan --apply`."
         )
     return lines
+
+
+def _pace(per_hour: float) -> str:
+    return f"{per_hour:.1f}".removesuffix(".0")
 
 
 def _who(rep: RepresentativePlan) -> str:

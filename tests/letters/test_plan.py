@@ -99,9 +99,8 @@ def test_the_plan_shows_a_raised_pace(
     assert plan.late == [] and plan.last_send is not None
     assert plan.last_send < clock.now() + timedelta(hours=3, minutes=30)
     text = render_plan(plan, clock.now())
-    assert f"raised to make the deadline for 1 representative(s), up to {raised.per_hour:g}/h" in (
-        text
-    )
+    pace = f"{raised.per_hour:.1f}".removesuffix(".0")
+    assert f"raised to make the deadline for 1 representative(s), up to {pace}/h" in text
     assert "WARNING" not in text
 
 
