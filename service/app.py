@@ -13,6 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 
 from service import __version__
 from service.config import Settings, get_settings
@@ -81,6 +82,21 @@ def _install_error_handlers(app: FastAPI) -> None:
     def on_domain_error(_request: Request, exc: DomainError) -> JSONResponse:
         return JSONResponse(
             _error_body(exc.code, exc.message, exc.field), status_code=exc.status_code
+        )
+
+    @app.exception_handler(OperationalError)
+    def on_database_busy(_request: Request, exc: OperationalError) -> JSONResponse:
+        # A saturated or restarting database: nothing was written (the transaction rolled
+        # back), so the request can simply be sent again. Not a 500: the input was fine.
+        log.warning("database unavailable", extra={"error": type(exc.orig).__name__})
+        return JSONResponse(
+            _error_body(
+                "unavailable",
+                "The service is busy right now. Nothing was saved; please try again in a "
+                "few seconds.",
+            ),
+            status_code=503,
+            headers={"Retry-After": "5"},
         )
 
     @app.exception_handler(RequestValidationError)
