@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import logging
-import time
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
@@ -24,6 +22,7 @@ from service.letters.routes import router as letters_router
 from service.lookup.routes import router as lookup_router
 from service.lookup.service import LookupDependencies
 from service.lookup.uk import build_uk_resolvers, start_warm_up
+from service.request_log import RequestLogMiddleware
 from service.web.deps import SessionDep
 from service.web.public import install as install_public_pages
 
@@ -53,7 +52,7 @@ def create_app(
     install_public_pages(app)  # before letters: its pages share two paths with the JSON API
     app.include_router(letters_router)
     _install_error_handlers(app)
-    _install_request_log(app)
+    app.add_middleware(RequestLogMiddleware)
 
     @app.get("/healthz", tags=["ops"])
     def healthz(session: SessionDep) -> dict[str, str]:
@@ -118,27 +117,3 @@ def _plain_errors(exc: RequestValidationError) -> list[dict[str, object]]:
         {"loc": list(err.get("loc", ())), "msg": err.get("msg"), "type": err.get("type")}
         for err in exc.errors()
     ]
-
-
-def _install_request_log(app: FastAPI) -> None:
-    @app.middleware("http")
-    async def request_log(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        started = time.perf_counter()
-        request_id = uuid.uuid4().hex[:16]
-        response = await call_next(request)
-        route = request.scope.get("route")
-        log.info(
-            "request",
-            extra={
-                "request_id": request_id,
-                "method": request.method,
-                # The route template, never the URL: query strings hold postcodes.
-                "route": getattr(route, "path", "unmatched"),
-                "status": response.status_code,
-                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-            },
-        )
-        response.headers["X-Request-Id"] = request_id
-        return response

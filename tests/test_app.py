@@ -56,3 +56,9 @@ def test_a_busy_database_is_a_503_with_retry_after(settings: Settings, engine: E
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "5"
     assert "try again" in response.json()["message"]
+
+
+def test_every_response_carries_a_request_id(client: TestClient) -> None:
+    first = client.get("/healthz").headers["X-Request-Id"]
+    second = client.get("/no/such/page").headers["X-Request-Id"]
+    assert len(first) == 16 and first != second
