@@ -22,7 +22,6 @@ import csv
 import http.client
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -31,12 +30,13 @@ import time
 import urllib.parse
 from pathlib import Path
 
-import httpx
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
+
+from scratch import drop_database, free_port, wait_for_server  # noqa: E402
 
 from service.config import Settings  # noqa: E402
 from service.db import create_db_engine  # noqa: E402
@@ -104,12 +104,6 @@ def write_nspl(path: Path, rows: int, seats: list[str], rng: random.Random) -> l
     return sample
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def run_child(args: list[str], env: dict[str, str]) -> tuple[float, float, int]:
     """Run a command; return (wall seconds, peak RSS in MB of that process, exit status)."""
     started = time.perf_counter()
@@ -134,14 +128,6 @@ def create_postgres_database(url: str) -> bool:
             connection.execute(text(f'CREATE DATABASE "{parsed.database}"'))
     admin.dispose()
     return exists is None
-
-
-def drop_postgres_database(url: str) -> None:
-    parsed = make_url(url)
-    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def time_lookups(database_url: str, sample: list[str], count: int, rng: random.Random) -> float:
@@ -195,17 +181,6 @@ class LoopbackClient:
 
     def close(self) -> None:
         self._connection.close()
-
-
-def wait_for_server(port: int, server: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline and server.poll() is None:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.2)
-    raise SystemExit("the server did not start")
 
 
 def time_http(env: dict[str, str], sample: list[str], count: int, rng: random.Random) -> float:
@@ -308,7 +283,7 @@ def main() -> int:
             figures = run_bench(options, database_url, workdir, rng)
         finally:
             if created:  # a database this run made for itself goes with it
-                drop_postgres_database(database_url)
+                drop_database(database_url)
     if figures is None:
         return 1
     seconds, peak_mb, lookup_median_us, http_p99_ms = figures

@@ -25,16 +25,17 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from collections import Counter
 from pathlib import Path
 
-from sqlalchemy import create_engine, func, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy import func, text
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
+
+from scratch import create_scratch_database, drop_database  # noqa: E402
 
 from service.config import Environment, Settings  # noqa: E402
 from service.db import create_db_engine  # noqa: E402
@@ -76,23 +77,10 @@ def naive(fake: FakeSendGrid, count: int) -> float:
 
 
 def fresh_database(server_url: str) -> tuple[str, Engine]:
-    server = make_url(server_url)
-    name = f"repmail_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    url = server.set(database=name).render_as_string(hide_password=False)
+    url = create_scratch_database(server_url, "repmail_bench")
     engine = create_db_engine(Settings(env=Environment.test, database_url=url))
     upgrade_database(engine)
     return url, engine
-
-
-def drop_database(server_url: str, url: str) -> None:
-    admin = create_engine(make_url(server_url), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def queue_letters(engine: Engine, count: int, run: str) -> None:
@@ -201,7 +189,7 @@ def main() -> None:
                 )
             finally:
                 engine.dispose()
-                drop_database(args.database_url, url)
+                drop_database(url)
             results[workers] = rate
             print(
                 f"{label} (concurrency {args.concurrency}, {sent} letters): "

@@ -39,7 +39,6 @@ import json
 import os
 import random
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -56,11 +55,18 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 from pydantic import BaseModel
-from sqlalchemy import Column, DateTime, MetaData, String, Table, Text, create_engine, text
+from sqlalchemy import Column, DateTime, MetaData, String, Table, Text, text
 from sqlalchemy.engine import Engine, make_url
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
+
+from scratch import (  # noqa: E402
+    create_scratch_database,
+    drop_database,
+    free_port,
+    wait_for_server,
+)
 
 from service.config import Settings  # noqa: E402
 from service.db import create_db_engine  # noqa: E402
@@ -270,44 +276,9 @@ def load(options: argparse.Namespace) -> None:
 # -- the run --------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def wait_for_server(port: int, server: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and server.poll() is None:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.2)
-    raise SystemExit("the server did not start")
-
-
-def create_postgres_database(server_url: str) -> str:
-    server = make_url(server_url)
-    name = f"repmail_bench_submit_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return server.set(database=name).render_as_string(hide_password=False)
-
-
-def drop_postgres_database(url: str) -> None:
-    parsed = make_url(url)
-    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def writable_representatives(engine: Engine) -> list[list[str]]:
@@ -553,13 +524,13 @@ def main() -> int:
             url = given or (
                 f"sqlite:///{workdir / 'bench.sqlite3'}"
                 if label == "sqlite"
-                else create_postgres_database(options.postgres_url)
+                else create_scratch_database(options.postgres_url, "repmail_bench_submit")
             )
             try:
                 results[label] = run_database(options, label, url, workdir)
             finally:
                 if not given and label == "postgresql":
-                    drop_postgres_database(url)
+                    drop_database(url)
 
     met = True
     for label, (real, bare) in results.items():
