@@ -132,3 +132,16 @@ STATUS = {
 
 def pick(table: dict[str, str], lang: str, **values: object) -> str:
     return (table.get(lang) or table["en"]).format(**values)
+
+
+# Shown on the status page when the email provider refused the letter for good.
+DELIVERY_FAILED = {
+    "en": (
+        "The email service refused to send this letter ({reason}). The campaign team can see "
+        "this and will send it again once the cause is fixed; you do not need to write again."
+    ),
+    "fr": (
+        "Le service d'envoi a refusé cette lettre ({reason}). L'équipe de la campagne le voit "
+        "et la renverra une fois la cause corrigée ; inutile de l'écrire à nouveau."
+    ),
+}

@@ -165,6 +165,8 @@ class LetterStatusOut(BaseModel):
     hold_reason: str | None
     # A sentence for the supporter, in their language, about where the letter is.
     explanation: str
+    # Set when the email provider refused the letter for good (with its reason), else None.
+    delivery_problem: str | None = None
     created_at: datetime
     confirm_by: datetime | None
     events: list[EventOut]

@@ -5,6 +5,9 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from service.campaigns.rendering import format_date
+from service.delivery.schemas import MessageKind
+from service.delivery.service import letter_delivery
+from service.delivery.states import OutboxState
 from service.letters import messages
 from service.letters.compose import Recipient
 from service.letters.models import Letter
@@ -32,6 +35,7 @@ def status_view(session: Session, letter: Letter, recipient: Recipient) -> Lette
             explanation = f"{explanation} {reason}"
     rendered = rendered_letter(session, letter, recipient)
     return LetterStatusOut(
+        delivery_problem=_delivery_problem(session, letter.id, lang),
         id=letter.id,
         status=status,
         campaign=campaign.slug,
@@ -52,3 +56,13 @@ def status_view(session: Session, letter: Letter, recipient: Recipient) -> Lette
         ],
         letter=LetterPreview(subject=rendered.subject, text=rendered.text),
     )
+
+
+def _delivery_problem(session: Session, letter_id: str, lang: str) -> str | None:
+    """The provider's reason when the letter's latest send failed for good (400/401/403/413);
+    staff see the same reason with `repmail delivery status` and in the outbox log."""
+    sends = [row for row in letter_delivery(session, letter_id) if row.kind == MessageKind.letter]
+    if not sends or sends[-1].state != OutboxState.failed:
+        return None
+    reason = (sends[-1].last_error or "no reason given")[:200]
+    return messages.pick(messages.DELIVERY_FAILED, lang, reason=reason)

@@ -10,7 +10,9 @@ from sqlmodel import Session
 
 from service.config import Settings
 from service.delivery.clock import FakeClock
+from service.delivery.models import OutboxMessage, transition
 from service.delivery.schemas import MessageKind
+from service.delivery.states import OutboxState
 from service.errors import InvalidInput
 from service.letters import service
 from service.letters.models import Letter
@@ -279,3 +281,25 @@ def test_the_use_case_raises_typed_errors(
     with pytest.raises(LinkExpired):
         service.confirm_letter(session, settings, token, now=now + timedelta(days=8))
     assert letter.status == LetterStatus.expired
+
+
+def test_a_letter_the_provider_refused_shows_why_on_its_status(
+    api: TestClient, session: Session, letter_data: LetterData
+) -> None:
+    letter_id, token, status_token = _submit(api, session, letter_data())
+    api.get(f"/confirm/{token}")
+    row = session.get(OutboxMessage, _letter_mails(session, letter_id)[0])
+    assert row is not None
+    assert api.get(f"/letters/{status_token}").json()["delivery_problem"] is None
+    now = datetime.now(UTC)
+    transition(session, row, OutboxState.sending, now=now, actor="test")
+    transition(session, row, OutboxState.failed, now=now, actor="test", detail="413 too large")
+    row.last_error = "413 too large"
+    session.add(row)
+    session.flush()
+
+    body = api.get(f"/letters/{status_token}").json()
+    assert "413 too large" in body["delivery_problem"]
+    assert "do not need to write again" in body["delivery_problem"]
+    page = api.get(f"/letters/{status_token}", headers={"Accept": "text/html"})
+    assert "413 too large" in page.text and "Problem:" in page.text
