@@ -142,12 +142,21 @@ def status() -> None:
     with _session() as session:
         state = delivery.pause_state(session)
         counts = delivery.state_counts(session)
+        failures = delivery.recent_failures(session)
     if state.paused:
         console.print(f"PAUSED since {state.changed_at:%Y-%m-%d %H:%M} UTC: {state.reason}")
     else:
         console.print("running")
     for name, count in sorted(counts.items()):
         typer.echo(f"{name}\t{count}")
+    if failures:
+        # Ids, kinds and the provider's reason only: no addresses or names.
+        typer.echo(f"latest failures ({len(failures)}):")
+        for failure in failures:
+            typer.echo(
+                f"  {failure.id}\t{failure.kind}\t{failure.updated_at:%Y-%m-%d %H:%M}"
+                f"\t{failure.last_error or 'no reason recorded'}"
+            )
 
 
 def send_test(

@@ -332,6 +332,17 @@ def _check_headers(email: OutgoingEmail) -> None:
         raise InvalidInput("email headers must not contain line breaks", field="headers")
 
 
+def recent_failures(session: Session, limit: int = 20) -> list[OutboxStatus]:
+    """The latest messages that failed for good, with the provider's reason (for staff)."""
+    rows = session.exec(
+        select(OutboxMessage)
+        .where(OutboxMessage.state == OutboxState.failed)
+        .order_by(col(OutboxMessage.updated_at).desc())
+        .limit(limit)
+    ).all()
+    return [_status(row) for row in rows]
+
+
 def state_counts(session: Session) -> dict[str, int]:
     """How many outbox rows are in each state (ops, `repmail delivery status`)."""
     rows = session.exec(

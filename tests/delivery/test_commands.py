@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from email import policy
 from email.parser import BytesParser
 from pathlib import Path
@@ -16,6 +17,7 @@ from service.cli import app
 from service.config import get_settings
 from service.delivery import service as delivery
 from service.delivery.clock import SystemClock
+from service.delivery.models import OutboxMessage, transition
 from service.delivery.states import OutboxState
 from tests.delivery.support import queue_emails, row
 
@@ -75,3 +77,20 @@ def test_send_test_reports_a_refusal(env: Path, monkeypatch: pytest.MonkeyPatch)
     result = runner.invoke(app, ["send-test", "me@example.org"])
     assert result.exit_code == 1
     assert "Not sent" in result.output
+
+
+def test_status_lists_the_latest_failures_with_their_reason(env: Path, db: Engine) -> None:
+    [outbox_id] = queue_emails(db, SystemClock(), 1)  # type: ignore[arg-type]
+    with Session(db) as session:
+        message = session.get(OutboxMessage, outbox_id)
+        assert message is not None
+        now = datetime.now(UTC)
+        transition(session, message, OutboxState.sending, now=now, actor="test")
+        transition(session, message, OutboxState.failed, now=now, actor="test")
+        message.last_error = "403 sender not verified"
+        session.add(message)
+        session.commit()
+    status = runner.invoke(app, ["delivery", "status"])
+    assert status.exit_code == 0, status.output
+    assert "latest failures (1):" in status.output
+    assert outbox_id in status.output and "403 sender not verified" in status.output
