@@ -9,10 +9,13 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session, col, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import Session, col, delete, select
 
 from service.delivery.clock import FakeClock
-from service.delivery.models import OutboxMessage
+from service.delivery.models import OutboxEvent, OutboxMessage
+from service.letters.models import Letter, LetterEvent, RateLimitCounter
 from service.letters.routes import get_now
 from service.letters.schemas import LetterIn
 
@@ -126,3 +129,25 @@ def confirm_token_in(message: OutboxMessage) -> str:
         if "/confirm/" in word:
             return token_from(word)
     raise AssertionError("no confirmation link in the email")
+
+
+def delete_committed_letters(
+    engine: Engine, which: ColumnElement[bool], *, counters_since: datetime
+) -> None:
+    """Remove letters a concurrency test really committed (the per-test rollback cannot),
+    with their outbox rows, both event logs, and the rate-limit windows they opened."""
+    with Session(engine) as session:
+        ids = list(session.exec(select(Letter.id).where(which)).all())
+        outbox = list(
+            session.exec(
+                select(OutboxMessage.id).where(col(OutboxMessage.letter_id).in_(ids))
+            ).all()
+        )
+        session.exec(delete(OutboxEvent).where(col(OutboxEvent.outbox_id).in_(outbox)))
+        session.exec(delete(OutboxMessage).where(col(OutboxMessage.id).in_(outbox)))
+        session.exec(delete(LetterEvent).where(col(LetterEvent.letter_id).in_(ids)))
+        session.exec(delete(Letter).where(col(Letter.id).in_(ids)))
+        session.exec(
+            delete(RateLimitCounter).where(col(RateLimitCounter.window_start) >= counters_since)
+        )
+        session.commit()

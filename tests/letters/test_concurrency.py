@@ -17,7 +17,7 @@ from service.delivery.models import OutboxEvent, OutboxMessage
 from service.letters.models import Letter, LetterEvent, RateLimitCounter
 from service.letters.schemas import LetterIn
 from service.letters.service import DuplicateLetter, submit_letter
-from tests.letters.conftest import FR_REP, UK_REP, personal_paragraph
+from tests.letters.conftest import FR_REP, UK_REP, delete_committed_letters, personal_paragraph
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 EMAIL = "race@example.org"
@@ -28,21 +28,10 @@ def postgres_only(engine: Engine) -> Iterator[None]:
     if engine.dialect.name != "postgresql":
         pytest.skip("concurrent writers are PostgreSQL's; SQLite serialises them")
     yield
-    with Session(engine) as session:
-        ids = list(session.exec(select(Letter.id).where(Letter.email_key == EMAIL)).all())
-        outbox = list(
-            session.exec(
-                select(OutboxMessage.id).where(col(OutboxMessage.letter_id).in_(ids))
-            ).all()
-        )
-        session.exec(delete(OutboxEvent).where(col(OutboxEvent.outbox_id).in_(outbox)))
-        session.exec(delete(OutboxMessage).where(col(OutboxMessage.id).in_(outbox)))
-        session.exec(delete(LetterEvent).where(col(LetterEvent.letter_id).in_(ids)))
-        session.exec(delete(Letter).where(col(Letter.id).in_(ids)))
-        # Hourly and daily windows of the hits above (the day starts at midnight).
-        since = NOW.replace(hour=0)
-        session.exec(delete(RateLimitCounter).where(col(RateLimitCounter.window_start) >= since))
-        session.commit()
+    # Hourly and daily windows of the hits above (the day starts at midnight).
+    delete_committed_letters(
+        engine, col(Letter.email_key) == EMAIL, counters_since=NOW.replace(hour=0)
+    )
 
 
 def test_the_same_letter_submitted_twice_at_once(

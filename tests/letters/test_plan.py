@@ -18,11 +18,11 @@ from service.campaigns.models import Campaign
 from service.config import Settings
 from service.delivery import service as delivery
 from service.delivery.clock import FakeClock
-from service.delivery.models import DeliveryPace, OutboxEvent, OutboxMessage
+from service.delivery.models import DeliveryPace, OutboxMessage
 from service.delivery.plan import CampaignPlan, campaign_plans, repace_overdue, replan_campaign
 from service.delivery.plan_view import render_plan
 from service.delivery.schemas import MessageKind
-from service.letters.models import Letter, LetterEvent, RateLimitCounter
+from service.letters.models import Letter
 from service.letters.schemas import LetterIn
 from service.letters.service import confirm_letter, submit_letter
 from tests.letters.conftest import (
@@ -31,6 +31,7 @@ from tests.letters.conftest import (
     UK_REP,
     LetterData,
     confirm_token_in,
+    delete_committed_letters,
     outbox_for,
     personal_paragraph,
 )
@@ -170,24 +171,13 @@ def committed(engine: Engine) -> Iterator[None]:
     if engine.dialect.name != "postgresql":
         pytest.skip("concurrent writers are PostgreSQL's; SQLite serialises them")
     yield
+    delete_committed_letters(
+        engine,
+        col(Letter.email_key).endswith(EMAIL_DOMAIN),
+        counters_since=START.replace(hour=0),
+    )
     with Session(engine) as session:
-        ids = list(
-            session.exec(
-                select(Letter.id).where(col(Letter.email_key).endswith(EMAIL_DOMAIN))
-            ).all()
-        )
-        outbox = list(
-            session.exec(
-                select(OutboxMessage.id).where(col(OutboxMessage.letter_id).in_(ids))
-            ).all()
-        )
-        session.exec(delete(OutboxEvent).where(col(OutboxEvent.outbox_id).in_(outbox)))
-        session.exec(delete(OutboxMessage).where(col(OutboxMessage.id).in_(outbox)))
-        session.exec(delete(LetterEvent).where(col(LetterEvent.letter_id).in_(ids)))
-        session.exec(delete(Letter).where(col(Letter.id).in_(ids)))
         session.exec(delete(DeliveryPace).where(col(DeliveryPace.key) == UK_REP))
-        since = START.replace(hour=0)
-        session.exec(delete(RateLimitCounter).where(col(RateLimitCounter.window_start) >= since))
         session.commit()
 
 
