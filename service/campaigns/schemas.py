@@ -34,6 +34,8 @@ class CampaignView:
     deadline: datetime
     closes_at: datetime
     goal: int
+    # The campaign's updated_at when this view was read: the revision it shows.
+    updated_at: datetime
 
     def demand(self, number: int) -> DemandView | None:
         return next((d for d in self.demands if d.number == number), None)

@@ -6,6 +6,8 @@ from datetime import datetime
 
 from sqlmodel import Session, col, func, select
 
+# catalog: its before_flush hook moves updated_at on every edit of a campaign.
+from service.campaigns import catalog  # noqa: F401
 from service.campaigns.models import Campaign, CampaignDemand, CampaignTemplate, CampaignText
 from service.campaigns.schemas import CampaignOut, CampaignView, DemandOut, DemandView
 from service.errors import Conflict, NotFound
@@ -55,6 +57,7 @@ def resolve(session: Session, campaign: Campaign, lang: str) -> CampaignView:
         deadline=campaign.deadline,
         closes_at=campaign.closes_at,
         goal=campaign.goal,
+        updated_at=campaign.updated_at,
     )
 
 

@@ -55,6 +55,9 @@ class Recipient:
     constituency: str
     timezone: str
     civility: str | None = None
+    language: str = "en"  # the chamber's: the language the letter is written in
+    # False for a vacant seat or one with no official address yet.
+    can_write: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,6 +4,8 @@ the database (so they hold across processes sharing PostgreSQL)."""
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.dialects import postgresql, sqlite
@@ -66,41 +68,54 @@ def _window_start(now: datetime, window: timedelta) -> datetime:
     return datetime.fromtimestamp(epoch - epoch % seconds, UTC)
 
 
-def count_hit(
-    session: Session,
-    *,
-    secret: str,
-    bucket: str,
-    key: str,
-    limit: int,
-    window: timedelta,
-    now: datetime,
-    message: str,
-) -> int:
-    """Count one hit for `key` in the current window (atomically, in the caller's
-    transaction) and refuse it with TooManyRequests past `limit`."""
-    values = {
-        "bucket": bucket,
-        "key_hash": keyed_hash(secret, f"rate:{bucket}", key),
-        "window_start": _window_start(now, window),
-        "count": 1,
-    }
-    table = RateLimitCounter.__table__  # type: ignore[attr-defined]
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One request counted against one limit: at most `limit` per `window` for `key`."""
+
+    bucket: str
+    key: str
+    limit: int
+    window: timedelta
+    message: str  # the refusal, when over the limit
+
+
+def count_hit(session: Session, *, secret: str, hit: Hit, now: datetime) -> int:
+    """Count one hit (atomically, in the caller's transaction) and refuse it with
+    TooManyRequests past its limit."""
+    return count_hits(session, secret=secret, hits=[hit], now=now)[0]
+
+
+def count_hits(session: Session, *, secret: str, hits: Sequence[Hit], now: datetime) -> list[int]:
+    """Count several hits in one statement (a submission counts its address and its email
+    together); TooManyRequests for the first of them past its limit. Each hit has its own
+    bucket: one statement cannot count the same row twice."""
+    rows = [
+        {
+            "bucket": hit.bucket,
+            "key_hash": keyed_hash(secret, f"rate:{hit.bucket}", hit.key),
+            "window_start": _window_start(now, hit.window),
+            "count": 1,
+        }
+        for hit in hits
+    ]
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = RateLimitCounter.__table__  # type: ignore[attr-defined]
     statement = (
         insert(table)
-        .values(**values)
+        .values(rows)
         .on_conflict_do_update(
             index_elements=["bucket", "key_hash", "window_start"],
             set_={"count": table.c.count + 1},
         )
-        .returning(table.c.count)
+        .returning(table.c.bucket, table.c.count)
     )
-    count = int(session.connection().execute(statement).scalar_one())
-    if count > limit:
-        raise TooManyRequests(message)
-    return count
+    counted: dict[str, int] = dict(session.connection().execute(statement).all())
+    counts = [int(counted[hit.bucket]) for hit in hits]
+    for hit, count in zip(hits, counts, strict=True):
+        if count > hit.limit:
+            raise TooManyRequests(hit.message)
+    return counts
 
 
 def purge_counters(session: Session, before: datetime) -> int:

@@ -49,7 +49,7 @@ def send_due_reminders(session: Session, now: datetime, *, settings: Settings | 
             .limit(cfg.job_batch_size)
         ).all()
         for letter in due:
-            _rep, recipient = recipient_of(session, letter.representative_id)
+            recipient = recipient_of(session, letter.representative_id)
             queue_supporter_mail(session, settings, letter, recipient, MessageKind.reminder, now)
             letter.reminder_sent_at = now
             session.add(letter)
@@ -136,7 +136,7 @@ def reject_missed(session: Session, now: datetime, *, settings: Settings | None 
         ).all()
         for letter in missed:
             move(session, letter, LetterStatus.rejected, now, "deadline passed")
-            _rep, recipient = recipient_of(session, letter.representative_id)
+            recipient = recipient_of(session, letter.representative_id)
             queue_supporter_mail(session, settings, letter, recipient, MessageKind.notice, now)
         session.commit()
     if missed:

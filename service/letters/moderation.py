@@ -19,11 +19,11 @@ def release_letter(session: Session, letter_id: str, *, now: datetime) -> Letter
     """An organiser sends a held letter on."""
     with use_case(session):
         letter = find_letter(session, letter_id, for_update=True)
-        rep, recipient = recipient_of(session, letter.representative_id)
+        recipient = recipient_of(session, letter.representative_id)
         if letter.status != LetterStatus.held:
             raise Conflict("Only a held letter can be released.", field="status")
-        if not rep.can_write:
-            raise Conflict(f"{rep.name} cannot be written to yet.", field="representative_id")
+        if not recipient.can_write:
+            raise Conflict(f"{recipient.name} cannot be written to yet.", field="representative_id")
         if now >= campaign_of(session, letter).deadline:
             raise Conflict(
                 "The campaign's deadline has passed: this letter can no longer be sent.",
@@ -38,7 +38,7 @@ def reject_letter(session: Session, letter_id: str, *, now: datetime) -> LetterS
     """An organiser decides a held letter is not sent."""
     with use_case(session):
         letter = find_letter(session, letter_id, for_update=True)
-        _rep, recipient = recipient_of(session, letter.representative_id)
+        recipient = recipient_of(session, letter.representative_id)
         move(session, letter, LetterStatus.rejected, now, "rejected by an organiser")
         session.commit()
         return status_view(session, letter, recipient)

@@ -35,9 +35,15 @@ def revise_message(
                 "This letter has already been passed on and can no longer be changed.",
                 field="message",
             )
-        rep, recipient = recipient_of(session, letter.representative_id)
+        recipient = recipient_of(session, letter.representative_id)
         fingerprint, hold, report = assess(
-            session, settings, rep.id, message, now, letter_id=letter.id, email_key=letter.email_key
+            session,
+            settings,
+            recipient.id,
+            message,
+            now,
+            letter_id=letter.id,
+            email_key=letter.email_key,
         )
         letter.message = message
         letter.fingerprint = fingerprint
@@ -76,16 +82,14 @@ def check_similarity(
     with use_case(session):
         recipient_of(session, data.representative_id)
         if client_ip:
-            guards.count_hit(
-                session,
-                secret=settings.secret_key,
+            hit = guards.Hit(
                 bucket="similarity-ip",
                 key=client_ip,
                 limit=settings.letters.similarity_checks_per_ip_per_hour,
                 window=HOUR,
-                now=now,
                 message="Too many checks from your connection; please wait a little.",
             )
+            guards.count_hit(session, secret=settings.secret_key, hit=hit, now=now)
         cfg = settings.letters
         mine = similarity.shingles(data.message, cfg.shingle_words)
         others = recent_fingerprints(session, settings, data.representative_id, now)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
+from sqlalchemy import Select, bindparam
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from service.campaigns import catalog
 from service.campaigns.models import Campaign
 from service.campaigns.rendering import Templates
 from service.campaigns.schemas import CampaignView
@@ -18,68 +20,50 @@ from service.errors import InvalidInput, NotFound
 from service.letters.compose import Draft, Recipient
 from service.letters.models import Letter, LetterEvent
 from service.letters.states import DEAD
-from service.representatives.models import Chamber, Constituency, Representative
-
-T = TypeVar("T")
-_READ_ONCE = "letters.read_once"
-
-
-@contextmanager
-def read_once(session: Session) -> Iterator[None]:
-    """For the length of one use case, read each campaign's texts, demands and templates (and
-    each chamber's language) at most once. They do not change while a letter use case runs,
-    and one letter needs them up to three times: for itself, then for the supporter's email
-    around it (a batch of reminders, once per letter). Outside it, every call reads afresh."""
-    if _READ_ONCE in session.info:  # an enclosing use case keeps its own
-        yield
-        return
-    session.info[_READ_ONCE] = {}
-    try:
-        yield
-    finally:
-        del session.info[_READ_ONCE]
+from service.representatives.models import (
+    Chamber,
+    Constituency,
+    Representative,
+    RepresentativeStatus,
+)
 
 
-def _once(session: Session, key: Hashable, read: Callable[[], T]) -> T:
-    memo: dict[Hashable, Any] | None = session.info.get(_READ_ONCE)
-    if memo is None:
-        return read()
-    if key not in memo:
-        memo[key] = read()
-    value: T = memo[key]
-    return value
-
-
-def recipient_of(session: Session, representative_id: str) -> tuple[Representative, Recipient]:
-    row = session.exec(
-        select(Representative, Constituency, Chamber)
-        .join(Constituency, col(Constituency.id) == Representative.constituency_id)
-        .join(Chamber, col(Chamber.id) == Representative.chamber_id)
-        .where(Representative.id == representative_id)
-    ).first()
+def recipient_of(session: Session, representative_id: str) -> Recipient:
+    """The representative a letter goes to, with their chamber's language and timezone."""
+    row = session.execute(_RECIPIENT, {"id": representative_id}).first()
     if row is None:
         raise InvalidInput(
             "There is no representative with this id; look them up again.",
             field="representative_id",
         )
-    rep, constituency, chamber = row
-    return rep, Recipient(
-        id=rep.id,
-        name=rep.name,
-        email=rep.email,
-        chamber_id=rep.chamber_id,
-        constituency=constituency.name,
-        timezone=chamber.timezone,
-        civility=getattr(rep, "civility", None),
+    return Recipient(
+        id=row.id,
+        name=row.name,
+        email=row.email,
+        chamber_id=row.chamber_id,
+        constituency=row.constituency,
+        timezone=row.timezone,
+        language=row.language,
+        can_write=row.status == RepresentativeStatus.active and bool(row.email),
     )
 
 
-def letter_language(session: Session, chamber_id: str) -> str:
-    def read() -> str:
-        chamber = session.get(Chamber, chamber_id)
-        return chamber.language if chamber else "en"
-
-    return _once(session, ("language", chamber_id), read)
+# Plain columns, not ORM entities: this runs for every letter and every page of the journey.
+_RECIPIENT: Select[*tuple[Any, ...]] = (
+    sa_select(
+        col(Representative.id),
+        col(Representative.name),
+        col(Representative.email),
+        col(Representative.chamber_id),
+        col(Representative.status),
+        col(Constituency.name).label("constituency"),
+        col(Chamber.timezone),
+        col(Chamber.language),
+    )
+    .join(Constituency, col(Constituency.id) == Representative.constituency_id)
+    .join(Chamber, col(Chamber.id) == Representative.chamber_id)
+    .where(col(Representative.id) == bindparam("id"))
+)
 
 
 def find_letter(session: Session, letter_id: str, *, for_update: bool = False) -> Letter:
@@ -103,17 +87,16 @@ def campaign_of(session: Session, letter: Letter) -> Campaign:
     return campaign
 
 
-def templates_for(session: Session, campaign_id: int, lang: str) -> Templates:
-    return _once(
-        session,
-        ("templates", campaign_id, lang),
-        lambda: Templates(lang, template_overrides(session, campaign_id, lang)),
+def templates_for(session: Session, view: CampaignView, lang: str) -> Templates:
+    """The templates of `view`'s campaign in `lang`, read once per campaign revision."""
+    return catalog.campaign_templates(
+        view, lang, lambda: template_overrides(session, view.id, lang)
     )
 
 
 def campaign_view(session: Session, campaign: Campaign, lang: str) -> CampaignView:
-    """The campaign in `lang` (campaigns.service.resolve), read once per use case."""
-    return _once(session, ("view", campaign.id, lang), lambda: resolve(session, campaign, lang))
+    """The campaign in `lang` (campaigns.service.resolve), read once per campaign revision."""
+    return catalog.campaign_view(campaign, lang, lambda c, language: resolve(session, c, language))
 
 
 def draft_of(letter: Letter) -> Draft:

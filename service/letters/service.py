@@ -12,8 +12,8 @@ from datetime import datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from service.campaigns.service import get_campaign, require_open, resolve
-from service.config import Settings
+from service.campaigns.service import get_campaign, require_open
+from service.config import LetterSettings, Settings
 from service.delivery.schemas import MessageKind
 from service.errors import InvalidInput, NotFound
 from service.letters import guards
@@ -24,6 +24,7 @@ from service.letters.compose import (
     campaign_subject,
     render_letter,
 )
+from service.letters.guards import Hit
 from service.letters.jobs import purge_expired, reject_missed, send_due_reminders
 from service.letters.models import Letter, LetterEvent
 from service.letters.moderation import record_delivery, reject_letter, release_letter
@@ -34,7 +35,6 @@ from service.letters.queries import (
     events_of,
     existing_letter,
     find_letter,
-    letter_language,
     recipient_of,
     templates_for,
 )
@@ -96,14 +96,14 @@ def submit_letter(
         guards.refuse_honeypot(data.website)
         campaign = get_campaign(session, data.campaign)
         require_open(campaign, now)
-        rep, recipient = recipient_of(session, data.representative_id)
-        if not rep.can_write:
+        recipient = recipient_of(session, data.representative_id)
+        if not recipient.can_write:
             raise InvalidInput(
-                f"{rep.name} cannot be written to yet: we have no official address for this "
+                f"{recipient.name} cannot be written to yet: we have no official address for this "
                 "seat, or it is vacant.",
                 field="representative_id",
             )
-        language = letter_language(session, rep.chamber_id)
+        language = recipient.language
         view = campaign_view(session, campaign, language)
         unknown = [n for n in data.demands if view.demand(n) is None]
         if unknown:
@@ -112,21 +112,12 @@ def submit_letter(
                 field="demands",
             )
         cfg = settings.letters
-        if client_ip:
-            guards.count_hit(
-                session,
-                secret=settings.secret_key,
-                bucket="letters-ip",
-                key=client_ip,
-                limit=cfg.letters_per_ip_per_hour,
-                window=HOUR,
-                now=now,
-                message="Too many letters have been sent from your connection in the last "
-                "hour. Please try again later.",
-            )
         key = guards.email_key(data.email)
+        guards.count_hits(
+            session, secret=settings.secret_key, hits=_submission_hits(cfg, client_ip, key), now=now
+        )
         assert view.id is not None
-        first = existing_letter(session, view.id, rep.id, key)
+        first = existing_letter(session, view.id, recipient.id, key)
         if first is not None:
             never_confirmed = first.status in (
                 LetterStatus.pending_confirmation,
@@ -136,19 +127,8 @@ def submit_letter(
                 _delete(session, first)  # its link is dead: this attempt replaces it
             else:
                 _refuse_duplicate(session, settings, first, recipient, now)
-        guards.count_hit(
-            session,
-            secret=settings.secret_key,
-            bucket="letters-email",
-            key=key,
-            limit=cfg.letters_per_email_per_day,
-            window=DAY,
-            now=now,
-            message="Too many letters have been written with this email address today. "
-            "Please try again tomorrow.",
-        )
         fingerprint, hold, report = assess(
-            session, settings, rep.id, data.message, now, email_key=key
+            session, settings, recipient.id, data.message, now, email_key=key
         )
         own = bool(data.subject)
         subject = data.subject or campaign_subject(view, data.email)
@@ -156,7 +136,7 @@ def submit_letter(
         expires = now + timedelta(days=cfg.confirmation_valid_days)
         letter = Letter(
             campaign_id=view.id,
-            representative_id=rep.id,
+            representative_id=recipient.id,
             language=language,
             ui_lang=ui_lang,
             name=data.name,
@@ -213,6 +193,31 @@ def _delete(session: Session, letter: Letter) -> None:
     session.flush()  # no ORM relationship orders these deletes: the events go first
     session.delete(letter)
     session.flush()
+
+
+def _submission_hits(cfg: LetterSettings, client_ip: str | None, email_key: str) -> list[Hit]:
+    """What a submission counts against: its connection (when known) and its email address.
+    A refused submission counts nothing (its transaction rolls back); a repeated one that
+    re-sends a confirmation counts against the address it mails."""
+    by_email = guards.Hit(
+        bucket="letters-email",
+        key=email_key,
+        limit=cfg.letters_per_email_per_day,
+        window=DAY,
+        message="Too many letters have been written with this email address today. "
+        "Please try again tomorrow.",
+    )
+    if not client_ip:
+        return [by_email]
+    by_ip = guards.Hit(
+        bucket="letters-ip",
+        key=client_ip,
+        limit=cfg.letters_per_ip_per_hour,
+        window=HOUR,
+        message="Too many letters have been sent from your connection in the last hour. "
+        "Please try again later.",
+    )
+    return [by_ip, by_email]
 
 
 def _refuse_duplicate(
@@ -273,7 +278,7 @@ def confirm_letter(
                 "link expires.",
                 field="token",
             )
-        rep, recipient = recipient_of(session, letter.representative_id)
+        recipient = recipient_of(session, letter.representative_id)
         if letter.status != LetterStatus.pending_confirmation:
             return status_view(session, letter, recipient)
         if now >= campaign_of(session, letter).deadline:
@@ -282,7 +287,7 @@ def confirm_letter(
         else:
             move(session, letter, LetterStatus.confirmed, now)
             letter.confirmed_at = now
-            if not rep.can_write:
+            if not recipient.can_write:
                 letter.hold_reason = HoldReason.representative_unavailable
             if letter.hold_reason:
                 move(session, letter, LetterStatus.held, now, letter.hold_reason)
@@ -307,23 +312,23 @@ def _expire(session: Session, token: str, now: datetime) -> LetterStatusOut | No
         return None
     if letter.status == LetterStatus.expired:
         return None
-    _rep, recipient = recipient_of(session, letter.representative_id)
+    recipient = recipient_of(session, letter.representative_id)
     return status_view(session, letter, recipient)
 
 
 def letter_status(session: Session, settings: Settings, token: str) -> LetterStatusOut:
     """Where a letter is, from its long-lived status link. Raises NotFound."""
     letter = find_letter(session, read_status_token(settings.secret_key, token))
-    _rep, recipient = recipient_of(session, letter.representative_id)
+    recipient = recipient_of(session, letter.representative_id)
     return status_view(session, letter, recipient)
 
 
 def preview_letter(session: Session, data: LetterIn) -> RenderedLetter:
     """The letter as it would be sent (for a page's preview step); writes nothing."""
     campaign = get_campaign(session, data.campaign)
-    rep, recipient = recipient_of(session, data.representative_id)
-    language = letter_language(session, rep.chamber_id)
-    view = resolve(session, campaign, language)
+    recipient = recipient_of(session, data.representative_id)
+    language = recipient.language
+    view = campaign_view(session, campaign, language)
     draft = Draft(
         name=data.name,
         email=data.email,
@@ -333,4 +338,4 @@ def preview_letter(session: Session, data: LetterIn) -> RenderedLetter:
         demands=tuple(n for n in data.demands if view.demand(n) is not None),
         subject=data.subject or campaign_subject(view, data.email),
     )
-    return render_letter(templates_for(session, view.id, language), view, recipient, draft)
+    return render_letter(templates_for(session, view, language), view, recipient, draft)

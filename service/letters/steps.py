@@ -30,7 +30,6 @@ from service.letters.models import Letter, LetterEvent
 from service.letters.queries import (
     campaign_of,
     draft_of,
-    read_once,
     recent_fingerprints,
     templates_for,
     view_of,
@@ -59,14 +58,13 @@ def use_case(session: Session) -> Iterator[None]:
     Every letter use case writes, so on SQLite it takes the write lock before its first read:
     otherwise a concurrent commit between that read and its first write fails it at once
     ("database is locked", SQLITE_BUSY_SNAPSHOT, which busy_timeout does not wait out). The
-    campaign's texts and templates are read once for the whole use case (read_once)."""
-    with read_once(session):
-        try:
-            lock_for_write(session)
-            yield
-        except Exception:
-            session.rollback()
-            raise
+    campaign's texts and templates come from campaigns.catalog, read once per revision."""
+    try:
+        lock_for_write(session)
+        yield
+    except Exception:
+        session.rollback()
+        raise
 
 
 def move(
@@ -108,7 +106,7 @@ def rendered_letter(session: Session, letter: Letter, recipient: Recipient) -> R
     view = view_of(session, letter, letter.language)
     try:
         return render_letter(
-            templates_for(session, view.id, letter.language), view, recipient, draft_of(letter)
+            templates_for(session, view, letter.language), view, recipient, draft_of(letter)
         )
     except InvalidTemplate as exc:
         log.error("letter template failed", extra={"campaign": view.slug, "reason": exc.message})
@@ -150,7 +148,7 @@ def queue_supporter_mail(
     )
     try:
         email = supporter_email(
-            templates_for(session, view.id, letter.ui_lang),
+            templates_for(session, view, letter.ui_lang),
             mail,
             letter.id,
             view,

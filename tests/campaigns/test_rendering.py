@@ -41,6 +41,7 @@ def _view(lang: str) -> CampaignView:
         deadline=NOW,
         closes_at=NOW,
         goal=10,
+        updated_at=NOW,
     )
 
 

@@ -1,5 +1,6 @@
-"""Reads the letter use cases share: one use case reads its campaign's texts, demands and
-templates once, however often it renders the letter; the next use case reads them again."""
+"""Reads the letter use cases share: a campaign's texts, demands and templates are read once
+per revision of the campaign, however many letters render them; the next use case sees an
+edit."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from service.campaigns.models import CampaignDemand
+from service.campaigns import catalog
+from service.campaigns.models import Campaign, CampaignDemand
 from service.config import Settings
 from service.delivery.clock import FakeClock
 from service.letters.schemas import LetterIn
@@ -40,19 +42,40 @@ def selects_from(engine: Engine) -> Iterator[Counter[str]]:
         event.remove(engine, "before_cursor_execute", count)
 
 
-def test_a_letter_reads_its_campaign_once(
+def test_letters_read_their_campaign_once_per_revision(
     engine: Engine,
     session: Session,
     settings: Settings,
     letter_in: Callable[..., LetterIn],
     clock: FakeClock,
 ) -> None:
+    catalog.forget_all()
     # The letter is rendered twice (its own check, then inside the confirmation email).
     with selects_from(engine) as seen:
         result = submit_letter(session, settings, letter_in(), client_ip=None, now=clock.now())
     assert dict(seen) == dict.fromkeys(CAMPAIGN_TABLES, 1)
     [email] = outbox_for(session, result.id)
     assert "/confirm/" in email.text_body
+    another = letter_in(email="another@example.org")
+    with selects_from(engine) as seen:
+        submit_letter(session, settings, another, client_ip=None, now=clock.now())
+    assert dict(seen) == {}
+
+
+def test_an_edit_moves_the_campaigns_revision(session: Session) -> None:
+    campaign = session.exec(select(Campaign).where(Campaign.slug == "calais-border")).one()
+    before = campaign.updated_at
+    demand = session.exec(select(CampaignDemand).where(CampaignDemand.number == 2)).first()
+    assert demand is not None
+    demand.body = "A body the organisers rewrote."
+    session.add(demand)
+    session.flush()
+    assert campaign.updated_at > before
+    moved = campaign.updated_at
+    campaign.goal += 1
+    session.add(campaign)
+    session.flush()
+    assert campaign.updated_at > moved
 
 
 def test_the_next_use_case_sees_an_edited_campaign(

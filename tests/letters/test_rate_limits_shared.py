@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, delete
 
-from service.letters.guards import TooManyRequests, count_hit
+from service.letters.guards import Hit, TooManyRequests, count_hit
 from service.letters.models import RateLimitCounter
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
@@ -30,16 +30,8 @@ def bucket(engine: Engine) -> Iterator[str]:
 def _hit(engine: Engine, bucket: str, limit: int) -> bool:
     with Session(engine) as session:
         try:
-            count_hit(
-                session,
-                secret=SECRET,
-                bucket=bucket,
-                key="198.51.100.7",
-                limit=limit,
-                window=timedelta(hours=1),
-                now=NOW,
-                message="slow down",
-            )
+            hit = Hit(bucket, "198.51.100.7", limit, timedelta(hours=1), "slow down")
+            count_hit(session, secret=SECRET, hit=hit, now=NOW)
         except TooManyRequests:
             session.rollback()
             return False

@@ -8,13 +8,14 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from service.campaigns.service import get_campaign, resolve
+from service.campaigns.service import get_campaign
 from service.config import Settings
 from service.errors import DomainError
-from service.letters.queries import letter_language, recipient_of
+from service.letters.queries import campaign_view, recipient_of
 from service.letters.schemas import LetterIn, SimilarityIn
 from service.letters.service import check_similarity, preview_letter
 from service.letters.similarity import words
+from service.representatives.models import Representative
 from service.representatives.schemas import ConstituencyOut, RepresentativeOut
 
 
@@ -27,7 +28,9 @@ class WriteTarget:
 
 def write_target(session: Session, representative_id: str) -> WriteTarget:
     """The representative a letter would go to (InvalidInput when there is none)."""
-    rep, recipient = recipient_of(session, representative_id)
+    recipient = recipient_of(session, representative_id)
+    rep = session.get(Representative, representative_id)
+    assert rep is not None  # recipient_of found it
     return WriteTarget(
         representative=RepresentativeOut(
             id=rep.id,
@@ -35,9 +38,9 @@ def write_target(session: Session, representative_id: str) -> WriteTarget:
             party=rep.party,
             chamber=rep.chamber_id,
             constituency=ConstituencyOut(id=rep.constituency_id, name=recipient.constituency),
-            can_write=rep.can_write,
+            can_write=recipient.can_write,
         ),
-        letter_lang=letter_language(session, rep.chamber_id),
+        letter_lang=recipient.language,
     )
 
 
@@ -67,7 +70,7 @@ def build_preview(
     similarity check's rate-limit counter."""
     target = write_target(session, data.representative_id)
     rendered = preview_letter(session, data)
-    view = resolve(session, get_campaign(session, data.campaign), target.letter_lang)
+    view = campaign_view(session, get_campaign(session, data.campaign), target.letter_lang)
     similar: int | None = None
     hold = False
     try:

@@ -1,0 +1,110 @@
+"""Campaigns resolved into a language, and their templates, kept across requests.
+
+Every letter needs its campaign's texts, demands and templates, up to three times (the letter,
+then the supporter's email around it). Read from the database on each use, they cost more
+than the rest of a submission, yet they change only when organisers edit the campaign. So each
+process keeps them, keyed by the campaign's id and `updated_at`: the campaign row itself is
+still read by every use case (to check that it is open), and that read is what tells a process
+that another one has changed the campaign.
+
+The key is sound because `updated_at` moves forward whenever a campaign, or one of its texts,
+demands or templates, changes through the ORM (`_move_revision` below, before every flush).
+Code that writes those tables without the ORM must move it too.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from service.campaigns.models import Campaign, CampaignDemand, CampaignTemplate, CampaignText
+from service.campaigns.rendering import Templates
+from service.campaigns.schemas import CampaignView
+
+T = TypeVar("T")
+_CONTENT = (CampaignText, CampaignDemand, CampaignTemplate)
+_TICK = timedelta(microseconds=1)
+
+
+class _Memo:
+    """A small thread-safe LRU map. Two threads missing the same key at once both compute it;
+    the values are equal, so either may win."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._items: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, compute: Callable[[], T]) -> T:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                found: T = self._items[key]
+                return found
+        value = compute()
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+# A few campaigns at once, two languages each, and the revisions just replaced.
+_VIEWS = _Memo(size=64)
+_TEMPLATES = _Memo(size=64)
+
+
+def campaign_view(
+    campaign: Campaign, lang: str, resolve: Callable[[Campaign, str], CampaignView]
+) -> CampaignView:
+    """The campaign in `lang` at its current revision; `resolve` reads it on a miss."""
+    return _VIEWS.get((campaign.id, campaign.updated_at, lang), lambda: resolve(campaign, lang))
+
+
+def campaign_templates(
+    view: CampaignView, lang: str, overrides: Callable[[], dict[str, str]]
+) -> Templates:
+    """The templates of `view`'s campaign in `lang`; `overrides` reads them on a miss."""
+    return _TEMPLATES.get((view.id, view.updated_at, lang), lambda: Templates(lang, overrides()))
+
+
+def forget_all() -> None:
+    """Empty both caches (after a bulk change made without the ORM)."""
+    _VIEWS.clear()
+    _TEMPLATES.clear()
+
+
+def _later(previous: datetime | None) -> datetime:
+    now = datetime.now(UTC)
+    if previous is None:
+        return now
+    if previous.tzinfo is None:
+        previous = previous.replace(tzinfo=UTC)
+    return max(now, previous + _TICK)  # strictly later, even with a clock set back
+
+
+@event.listens_for(Session, "before_flush")
+def _move_revision(session: Session, _context: Any, _instances: Any) -> None:
+    touched: set[int] = set()
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, _CONTENT):
+            touched.add(obj.campaign_id)
+        elif isinstance(obj, Campaign) and obj.id is not None and session.is_modified(obj):
+            touched.add(obj.id)
+    if not touched:
+        return
+    with session.no_autoflush:
+        for campaign_id in touched:
+            campaign = session.get(Campaign, campaign_id)
+            if campaign is not None:
+                campaign.updated_at = _later(campaign.updated_at)
