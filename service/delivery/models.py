@@ -84,25 +84,29 @@ class OutboxMessage(SQLModel, table=True):
     # When the personal data in it (addresses, names, subject, bodies) was erased.
     redacted_at: datetime | None = None
 
-    @classmethod
-    def snapshot(cls, email: OutgoingEmail, **values: Any) -> OutboxMessage:
-        return cls(
-            kind=email.kind,
-            priority=PRIORITY.get(email.kind, 5),
-            letter_id=email.letter_id,
-            sender_email=email.sender.email,
-            sender_name=email.sender.name,
-            to_email=email.to.email,
-            to_name=email.to.name,
-            to_domain=domain_of(email.to.email),
-            reply_to_email=email.reply_to.email if email.reply_to else None,
-            reply_to_name=email.reply_to.name if email.reply_to else None,
-            subject=email.subject,
-            text_body=email.text,
-            html_body=email.html,
-            headers=dict(email.headers),
+    @staticmethod
+    def row_for(email: OutgoingEmail, **values: Any) -> dict[str, Any]:
+        """Every column of a new row holding `email`, for a plain INSERT; `values` sets the
+        delivery columns (state, next_attempt_at, created_at, ...)."""
+        return {
+            **_UNSET_DELIVERY_COLUMNS,
+            "id": new_outbox_id(),
+            "kind": email.kind,
+            "priority": PRIORITY.get(email.kind, 5),
+            "letter_id": email.letter_id,
+            "sender_email": email.sender.email,
+            "sender_name": email.sender.name,
+            "to_email": email.to.email,
+            "to_name": email.to.name,
+            "to_domain": domain_of(email.to.email),
+            "reply_to_email": email.reply_to.email if email.reply_to else None,
+            "reply_to_name": email.reply_to.name if email.reply_to else None,
+            "subject": email.subject,
+            "text_body": email.text,
+            "html_body": email.html,
+            "headers": dict(email.headers),
             **values,
-        )
+        }
 
     def as_email(self) -> OutgoingEmail:
         return OutgoingEmail(
@@ -118,6 +122,24 @@ class OutboxMessage(SQLModel, table=True):
             letter_id=self.letter_id,
             headers=dict(self.headers or {}),
         )
+
+
+_UNSET_DELIVERY_COLUMNS: dict[str, Any] = {
+    "state": OutboxState.queued,
+    "pace_key": None,
+    "attempts": 0,
+    "not_before": None,
+    "next_attempt_at": None,
+    "expires_at": None,
+    "lease_owner": None,
+    "lease_expires_at": None,
+    "ambiguous_since": None,
+    "backend": None,
+    "provider_message_id": None,
+    "last_error": None,
+    "sent_at": None,
+    "redacted_at": None,
+}
 
 
 class OutboxEvent(SQLModel, table=True):

@@ -38,12 +38,15 @@ def enqueue(
     hold: str | None = None,
     pacing: Pacing | None = None,
     now: datetime | None = None,
-) -> OutboxMessage:
+) -> str:
     """Add `email` to the outbox (state queued, or held with the reason `hold`) and its first
     event. Nothing is sent here; a worker picks it up once it is due (not before
     `not_before`) and gives up on it at `expires_at`. With `pacing` (a letter to a
     representative), not_before is the letter's slot in that representative's schedule
-    (scheduler.book). The caller commits."""
+    (scheduler.book). Returns the new row's id; the caller commits.
+
+    Plain INSERTs rather than ORM objects: every submitted letter queues its confirmation
+    here, and nothing in the use case reads the row back."""
     now = now or SYSTEM_CLOCK.now()
     _check_headers(email)
     state = S.held if hold else S.queued
@@ -52,7 +55,7 @@ def enqueue(
         slot = book(session, pacing, now)
         not_before = max(not_before, slot) if not_before else slot
     due = max(now, not_before) if not_before else now
-    message = OutboxMessage.snapshot(
+    row = OutboxMessage.row_for(
         email,
         state=state,
         pace_key=pacing.key if pacing else None,
@@ -62,21 +65,26 @@ def enqueue(
         created_at=now,
         updated_at=now,
     )
-    session.add(message)
-    session.flush()  # the event's foreign key needs the row first
-    session.add(
-        OutboxEvent(
-            outbox_id=message.id,
-            at=now,
-            from_state=None,
-            to_state=state,
-            attempt=0,
-            actor="enqueue",
-            detail=hold[:500] if hold else None,
-        )
+    session.execute(_INSERT_MESSAGE, row)
+    session.execute(
+        _INSERT_EVENT,
+        {
+            "outbox_id": row["id"],
+            "at": now,
+            "from_state": None,
+            "to_state": state,
+            "attempt": 0,
+            "actor": "enqueue",
+            "detail": hold[:500] if hold else None,
+        },
     )
-    log.info("outbox queued", extra={"outbox_id": message.id, "state": state, "kind": email.kind})
-    return message
+    log.info("outbox queued", extra={"outbox_id": row["id"], "state": state, "kind": email.kind})
+    outbox_id: str = row["id"]
+    return outbox_id
+
+
+_INSERT_MESSAGE = OutboxMessage.__table__.insert()  # type: ignore[attr-defined]
+_INSERT_EVENT = OutboxEvent.__table__.insert()  # type: ignore[attr-defined]
 
 
 def cancel(

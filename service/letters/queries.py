@@ -118,13 +118,11 @@ def view_of(session: Session, letter: Letter, lang: str) -> CampaignView:
 def existing_letter(
     session: Session, campaign_id: int, representative_id: str, email_key: str
 ) -> Letter | None:
-    return session.exec(
-        select(Letter).where(
-            Letter.campaign_id == campaign_id,
-            Letter.representative_id == representative_id,
-            Letter.email_key == email_key,
-        )
-    ).first()
+    letter_id = session.execute(
+        _LETTER_OF,
+        {"campaign": campaign_id, "representative": representative_id, "email_key": email_key},
+    ).scalar()
+    return session.get(Letter, letter_id) if letter_id else None
 
 
 def recent_fingerprints(
@@ -136,20 +134,44 @@ def recent_fingerprints(
     exclude_email_key: str | None = None,
     exclude_letter_id: str | None = None,
 ) -> Sequence[bytes]:
+    """Fingerprints of the live letters to one representative in the similarity window,
+    newest first, other than the supporter's own (by email key, or by letter id)."""
     cfg = settings.letters
-    statement = select(Letter.fingerprint).where(
-        Letter.representative_id == representative_id,
-        col(Letter.created_at) >= now - timedelta(days=cfg.similarity_window_days),
+    return (
+        session.execute(
+            _RECENT_FINGERPRINTS,
+            {
+                "representative": representative_id,
+                "since": now - timedelta(days=cfg.similarity_window_days),
+                # No letter has an empty id or email key: "" excludes nothing.
+                "email_key": exclude_email_key or "",
+                "letter_id": exclude_letter_id or "",
+                "limit": cfg.similarity_max_candidates,
+            },
+        )
+        .scalars()
+        .all()
+    )
+
+
+# Built once: both run for every submission.
+_LETTER_OF: Select[*tuple[Any, ...]] = sa_select(col(Letter.id)).where(
+    col(Letter.campaign_id) == bindparam("campaign"),
+    col(Letter.representative_id) == bindparam("representative"),
+    col(Letter.email_key) == bindparam("email_key"),
+)
+_RECENT_FINGERPRINTS: Select[*tuple[Any, ...]] = (
+    sa_select(col(Letter.fingerprint))
+    .where(
+        col(Letter.representative_id) == bindparam("representative"),
+        col(Letter.created_at) >= bindparam("since"),
         col(Letter.status).not_in(DEAD),
+        col(Letter.email_key) != bindparam("email_key"),
+        col(Letter.id) != bindparam("letter_id"),
     )
-    if exclude_email_key is not None:
-        statement = statement.where(Letter.email_key != exclude_email_key)
-    if exclude_letter_id is not None:
-        statement = statement.where(Letter.id != exclude_letter_id)
-    statement = statement.order_by(col(Letter.created_at).desc()).limit(
-        cfg.similarity_max_candidates
-    )
-    return session.exec(statement).all()
+    .order_by(col(Letter.created_at).desc())
+    .limit(bindparam("limit"))
+)
 
 
 def events_of(session: Session, letter_id: str) -> Sequence[LetterEvent]:

@@ -26,7 +26,7 @@ from service.letters.compose import (
 )
 from service.letters.guards import Hit
 from service.letters.jobs import purge_expired, reject_missed, send_due_reminders
-from service.letters.models import Letter, LetterEvent
+from service.letters.models import Letter
 from service.letters.moderation import record_delivery, reject_letter, release_letter
 from service.letters.paragraph import check_similarity, revise_message
 from service.letters.queries import (
@@ -52,6 +52,7 @@ from service.letters.steps import (
     move,
     queue_letter,
     queue_supporter_mail,
+    record_event,
     status_url,
     use_case,
 )
@@ -164,9 +165,6 @@ def submit_letter(
             confirmation_token(settings.secret_key, letter.id, expires)
         )
         session.add(letter)
-        session.add(
-            LetterEvent(letter_id=letter.id, at=now, to_status=LetterStatus.pending_confirmation)
-        )
         try:
             session.flush()
         except IntegrityError:  # a concurrent first attempt won the race
@@ -175,6 +173,7 @@ def submit_letter(
                 status=LetterStatus.pending_confirmation,
                 resent=False,
             ) from None
+        record_event(session, letter.id, None, LetterStatus.pending_confirmation, now)
         queue_supporter_mail(session, settings, letter, recipient, MessageKind.confirmation, now)
         session.commit()
         log.info("letter submitted", extra={"letter_id": letter.id, "held": bool(hold)})

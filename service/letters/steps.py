@@ -76,14 +76,36 @@ def move(
 ) -> None:
     current = LetterStatus(letter.status)
     require_move(current, target)
-    session.add(
-        LetterEvent(
-            letter_id=letter.id, at=now, from_status=current, to_status=target, detail=detail
-        )
-    )
+    record_event(session, letter.id, current, target, now, detail)
     letter.status = target
     letter.updated_at = now
     session.add(letter)
+
+
+_INSERT_EVENT = LetterEvent.__table__.insert()  # type: ignore[attr-defined]
+
+
+def record_event(
+    session: Session,
+    letter_id: str,
+    current: LetterStatus | None,
+    target: LetterStatus,
+    now: datetime,
+    detail: str | None = None,
+) -> None:
+    """Append a status change to the letter's history (the letter row must exist already).
+    A plain INSERT, not an ORM object: nothing reads the event back in the use case, and every
+    submission writes one."""
+    session.execute(
+        _INSERT_EVENT,
+        {
+            "letter_id": letter_id,
+            "at": now,
+            "from_status": current,
+            "to_status": target,
+            "detail": detail,
+        },
+    )
 
 
 def status_url(settings: Settings, letter_id: str) -> str:
@@ -182,14 +204,13 @@ def queue_letter(
     pacing = pacing_for(
         campaign, recipient.id, recipient.timezone, settings or get_settings().delivery
     )
-    row = delivery.enqueue(
+    letter.outbox_id = delivery.enqueue(
         session,
         letter_email(letter.id, view, recipient, draft_of(letter), rendered),
         now=now,
         expires_at=campaign.deadline,
         pacing=pacing,
     )
-    letter.outbox_id = getattr(row, "id", None)
     move(session, letter, LetterStatus.queued, now, detail)
 
 

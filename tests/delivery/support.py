@@ -35,9 +35,15 @@ def queue_emails(engine: Engine, clock: FakeClock, count: int = 1, **options: An
     ids = []
     with Session(engine) as session, session.begin():
         for n in range(1, count + 1):
-            message = delivery.enqueue(session, make_email(n), now=clock.now(), **options)
-            ids.append(message.id)
+            ids.append(delivery.enqueue(session, make_email(n), now=clock.now(), **options))
     return ids
+
+
+def queued(session: Session, email: OutgoingEmail, **options: Any) -> OutboxMessage:
+    """delivery.enqueue(), and the row it wrote, loaded into `session`."""
+    message = session.get(OutboxMessage, delivery.enqueue(session, email, **options))
+    assert message is not None
+    return message
 
 
 def row(engine: Engine, outbox_id: str) -> OutboxMessage:

@@ -21,7 +21,7 @@ from service.delivery.pacing import Policy
 from service.delivery.scheduler import Pacing, replan
 from service.delivery.schemas import Address, MessageKind
 from service.delivery.states import OutboxState
-from tests.delivery.support import history, make_email, row
+from tests.delivery.support import history, make_email, queued, row
 
 S = OutboxState
 MINUTE = timedelta(minutes=1)
@@ -38,7 +38,7 @@ def paced(db: Engine, clock: FakeClock, count: int, plan: Pacing, start: int = 1
     ids = []
     for n in range(start, start + count):
         with Session(db, expire_on_commit=False) as session, session.begin():
-            message = delivery.enqueue(session, make_email(n), now=clock.now(), pacing=plan)
+            message = queued(session, make_email(n), now=clock.now(), pacing=plan)
             ids.append(message.id)
     return ids
 
@@ -60,7 +60,7 @@ def test_letters_to_one_representative_get_successive_slots(db: Engine, clock: F
 def test_supporter_mail_is_not_paced(db: Engine, clock: FakeClock) -> None:
     paced(db, clock, 5, pacing("uk-1"))
     with Session(db, expire_on_commit=False) as session, session.begin():
-        mail = delivery.enqueue(
+        mail = queued(
             session,
             make_email(99, kind=MessageKind.confirmation, to=Address("alex@mail.example")),
             now=clock.now(),
@@ -123,7 +123,7 @@ def test_concurrent_enqueues_never_book_the_same_slot(db: Engine, clock: FakeClo
         try:
             start.wait()
             with Session(db, expire_on_commit=False) as session, session.begin():
-                delivery.enqueue(session, make_email(n), now=clock.now(), pacing=plan)
+                queued(session, make_email(n), now=clock.now(), pacing=plan)
         except BaseException as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
 
@@ -148,14 +148,12 @@ def test_concurrent_enqueues_never_book_the_same_slot(db: Engine, clock: FakeClo
 def test_letters_in_flight_per_receiving_domain_are_capped(db: Engine, clock: FakeClock) -> None:
     with Session(db, expire_on_commit=False) as session, session.begin():
         for n in range(6):
-            delivery.enqueue(session, make_email(n), now=clock.now())  # parliament.example
+            queued(session, make_email(n), now=clock.now())  # parliament.example
         for n in range(6, 8):
-            delivery.enqueue(
-                session, make_email(n, to=Address(f"d{n}@assemblee.example")), now=clock.now()
-            )
+            queued(session, make_email(n, to=Address(f"d{n}@assemblee.example")), now=clock.now())
         for n in range(8, 10):  # supporters at the same domain are not held back
             email = make_email(n, kind=MessageKind.reminder)
-            delivery.enqueue(session, email, now=clock.now())
+            queued(session, email, now=clock.now())
 
     def claim(worker: str) -> list[str]:
         with Session(db, expire_on_commit=False) as session, session.begin():
@@ -198,7 +196,7 @@ def test_the_ceiling_holds_in_the_claim_too(db: Engine, clock: FakeClock) -> Non
             message.state = S.sent
             message.sent_at = now - timedelta(hours=1)
         # A fourth, due now (a retry, or queued before the settings changed).
-        late = delivery.enqueue(session, make_email(4), now=now)
+        late = queued(session, make_email(4), now=now)
         late.pace_key = "uk-1"
     with Session(db, expire_on_commit=False) as session, session.begin():
         jobs = queue.claim(
@@ -213,13 +211,13 @@ def test_the_ceiling_holds_in_the_claim_too(db: Engine, clock: FakeClock) -> Non
 
 def test_a_deleted_letters_mail_is_cancelled_and_erased(db: Engine, clock: FakeClock) -> None:
     with Session(db, expire_on_commit=False) as session, session.begin():
-        queued = delivery.enqueue(session, make_email(1), now=clock.now())
-        sent = delivery.enqueue(session, make_email(1, subject="Second"), now=clock.now())
+        waiting = queued(session, make_email(1), now=clock.now())
+        sent = queued(session, make_email(1, subject="Second"), now=clock.now())
         sent.state = S.sent
-        other = delivery.enqueue(session, make_email(2), now=clock.now())
+        other = queued(session, make_email(2), now=clock.now())
     with Session(db, expire_on_commit=False) as session, session.begin():
         assert delivery.forget_letters(session, ["letter-00001"], now=clock.now()) == 2
-    for outbox_id in (queued.id, sent.id):
+    for outbox_id in (waiting.id, sent.id):
         erased = row(db, outbox_id)
         assert erased.redacted_at == clock.now()
         assert (erased.to_email, erased.to_name, erased.reply_to_email) == (
@@ -228,6 +226,6 @@ def test_a_deleted_letters_mail_is_cancelled_and_erased(db: Engine, clock: FakeC
             None,
         )
         assert (erased.sender_name, erased.text_body, erased.html_body) == (None, "", None)
-    assert row(db, queued.id).state == S.cancelled
+    assert row(db, waiting.id).state == S.cancelled
     assert row(db, sent.id).state == S.sent
     assert row(db, other.id).redacted_at is None

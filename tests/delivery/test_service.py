@@ -14,7 +14,7 @@ from service.delivery.models import OutboxMessage
 from service.delivery.schemas import Address, MessageKind
 from service.delivery.states import InvalidTransition, OutboxState
 from service.errors import InvalidInput, NotFound
-from tests.delivery.support import make_email
+from tests.delivery.support import make_email, queued
 
 S = OutboxState
 
@@ -25,7 +25,7 @@ def _events(session: Session, outbox_id: str) -> list[tuple[str | None, str]]:
 
 def test_enqueue_snapshots_the_email_and_logs_queued(session: Session, clock: FakeClock) -> None:
     email = make_email(7, headers={"X-Campaign": "calais"})
-    message = delivery.enqueue(session, email, now=clock.now())
+    message = queued(session, email, now=clock.now())
     session.flush()
     stored = session.get(OutboxMessage, message.id)
     assert stored is not None
@@ -38,30 +38,30 @@ def test_enqueue_snapshots_the_email_and_logs_queued(session: Session, clock: Fa
 
 def test_enqueue_does_not_commit(session: Session, clock: FakeClock) -> None:
     savepoint = session.begin_nested()
-    message = delivery.enqueue(session, make_email(), now=clock.now())
+    outbox_id = delivery.enqueue(session, make_email(), now=clock.now())
     savepoint.rollback()
-    assert session.get(OutboxMessage, message.id) is None
+    assert session.get(OutboxMessage, outbox_id) is None
 
 
 def test_not_before_sets_the_due_time(session: Session, clock: FakeClock) -> None:
     later = clock.now() + timedelta(hours=3)
-    message = delivery.enqueue(session, make_email(), not_before=later, now=clock.now())
+    message = queued(session, make_email(), not_before=later, now=clock.now())
     assert (message.not_before, message.next_attempt_at) == (later, later)
     earlier = clock.now() - timedelta(hours=3)
-    message = delivery.enqueue(session, make_email(2), not_before=earlier, now=clock.now())
+    message = queued(session, make_email(2), not_before=earlier, now=clock.now())
     assert message.next_attempt_at == clock.now()
 
 
 def test_confirmations_outrank_letters(session: Session, clock: FakeClock) -> None:
-    letter = delivery.enqueue(session, make_email(), now=clock.now())
-    confirmation = delivery.enqueue(
+    letter = queued(session, make_email(), now=clock.now())
+    confirmation = queued(
         session, make_email(2, kind=MessageKind.confirmation, letter_id=None), now=clock.now()
     )
     assert confirmation.priority < letter.priority
 
 
 def test_enqueue_held(session: Session, clock: FakeClock) -> None:
-    message = delivery.enqueue(session, make_email(), hold="awaiting moderation", now=clock.now())
+    message = queued(session, make_email(), hold="awaiting moderation", now=clock.now())
     assert message.state == S.held
     assert _events(session, message.id) == [(None, "held")]
 
@@ -79,24 +79,24 @@ def test_enqueue_refuses_header_injection(
     session: Session, clock: FakeClock, overrides: dict[str, object]
 ) -> None:
     with pytest.raises(InvalidInput):
-        delivery.enqueue(session, make_email(**overrides), now=clock.now())
+        queued(session, make_email(**overrides), now=clock.now())
 
 
 def test_cancel_queued_and_held(session: Session, clock: FakeClock) -> None:
-    queued = delivery.enqueue(session, make_email(), now=clock.now())
-    held = delivery.enqueue(session, make_email(2), hold="check", now=clock.now())
-    delivery.cancel(session, queued.id, "letter withdrawn", now=clock.now())
+    waiting = queued(session, make_email(), now=clock.now())
+    held = queued(session, make_email(2), hold="check", now=clock.now())
+    delivery.cancel(session, waiting.id, "letter withdrawn", now=clock.now())
     delivery.cancel(session, held.id, "letter withdrawn", now=clock.now())
-    assert (queued.state, held.state) == (S.cancelled, S.cancelled)
-    assert queued.next_attempt_at is None
-    assert delivery.events_of(session, queued.id)[-1].detail == "letter withdrawn"
+    assert (waiting.state, held.state) == (S.cancelled, S.cancelled)
+    assert waiting.next_attempt_at is None
+    assert delivery.events_of(session, waiting.id)[-1].detail == "letter withdrawn"
 
 
 @pytest.mark.parametrize("state", [S.sending, S.sent, S.delivered, S.failed, S.cancelled])
 def test_cancel_refused_once_sending_started(
     session: Session, clock: FakeClock, state: OutboxState
 ) -> None:
-    message = delivery.enqueue(session, make_email(), now=clock.now())
+    message = queued(session, make_email(), now=clock.now())
     message.state = state
     session.flush()
     with pytest.raises(InvalidTransition):
@@ -109,7 +109,7 @@ def test_cancel_unknown_id(session: Session) -> None:
 
 
 def test_hold_then_release(session: Session, clock: FakeClock) -> None:
-    message = delivery.enqueue(session, make_email(), now=clock.now())
+    message = queued(session, make_email(), now=clock.now())
     delivery.hold(session, message.id, "representative paused", now=clock.now())
     assert (message.state, message.next_attempt_at) == (S.held, None)
     later = clock.now() + timedelta(minutes=30)
@@ -123,7 +123,7 @@ def test_hold_then_release(session: Session, clock: FakeClock) -> None:
 
 
 def test_requeue_a_failed_message(session: Session, clock: FakeClock) -> None:
-    message = delivery.enqueue(session, make_email(), now=clock.now())
+    message = queued(session, make_email(), now=clock.now())
     message.state, message.attempts = S.failed, 3
     session.flush()
     delivery.requeue(session, message.id, "API key fixed", now=clock.now())
@@ -135,10 +135,10 @@ def test_requeue_a_failed_message(session: Session, clock: FakeClock) -> None:
 
 
 def test_letter_delivery_lists_rows_for_a_letter(session: Session, clock: FakeClock) -> None:
-    first = delivery.enqueue(session, make_email(1, letter_id="L-1"), now=clock.now())
+    first = queued(session, make_email(1, letter_id="L-1"), now=clock.now())
     clock.advance(1)
-    second = delivery.enqueue(session, make_email(2, letter_id="L-1"), now=clock.now())
-    delivery.enqueue(session, make_email(3, letter_id="L-2"), now=clock.now())
+    second = queued(session, make_email(2, letter_id="L-1"), now=clock.now())
+    queued(session, make_email(3, letter_id="L-2"), now=clock.now())
     delivery.cancel(session, first.id, "replaced", now=clock.now())
     statuses = delivery.letter_delivery(session, "L-1")
     assert [(s.id, s.state) for s in statuses] == [(first.id, "cancelled"), (second.id, "queued")]
@@ -156,7 +156,7 @@ def test_pause_and_resume(session: Session, clock: FakeClock) -> None:
 
 
 def test_provider_outcomes_follow_the_table(session: Session, clock: FakeClock) -> None:
-    message = delivery.enqueue(session, make_email(), now=clock.now())
+    message = queued(session, make_email(), now=clock.now())
     message.state = S.sent
     session.flush()
     assert delivery.record_provider_outcome(session, message.id, S.delivered, now=clock.now())
@@ -169,7 +169,7 @@ def test_provider_outcomes_follow_the_table(session: Session, clock: FakeClock) 
 
 
 def test_provider_evidence_settles_an_ambiguous_send(session: Session, clock: FakeClock) -> None:
-    message = delivery.enqueue(session, make_email(), now=clock.now())
+    message = queued(session, make_email(), now=clock.now())
     message.state, message.ambiguous_since = S.sending, clock.now()
     session.flush()
     settled = delivery.record_provider_outcome(

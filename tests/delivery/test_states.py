@@ -18,7 +18,7 @@ from service.delivery.states import (
     can_move,
 )
 from service.errors import Conflict
-from tests.delivery.support import make_email
+from tests.delivery.support import make_email, queued
 
 S = OutboxState
 PAIRS = list(itertools.product(list(OutboxState), list(OutboxState)))
@@ -27,7 +27,7 @@ REFUSED = [(a, b) for a, b in PAIRS if not can_move(a, b)]
 
 
 def _row_in(session: Session, state: OutboxState, clock: FakeClock) -> OutboxMessage:
-    message = delivery.enqueue(session, make_email(), now=clock.now())
+    message = queued(session, make_email(), now=clock.now())
     message.state = state  # put it there directly: this test is about the next move only
     session.flush()
     return message

@@ -25,7 +25,7 @@ from service.delivery.clock import FakeClock
 from service.delivery.schemas import MessageKind, OutgoingEmail
 from service.delivery.states import OutboxState
 from service.delivery.worker import Worker
-from tests.delivery.support import history, make_email, queue_emails, row
+from tests.delivery.support import history, make_email, queue_emails, queued, row
 
 S = OutboxState
 MakeWorker = Callable[..., Worker]
@@ -62,7 +62,7 @@ def test_supporter_mail_goes_before_the_letter_backlog(
     queue_emails(db, clock, 6)
     clock.advance(1)
     with Session(db) as session, session.begin():
-        confirmation = delivery.enqueue(
+        confirmation = queued(
             session, make_email(99, kind=MessageKind.confirmation), now=clock.now()
         ).id
     make_worker(concurrency=2).step()

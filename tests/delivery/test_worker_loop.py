@@ -23,7 +23,7 @@ from service.delivery.models import OutboxMessage
 from service.delivery.schemas import MessageKind
 from service.delivery.states import OutboxState
 from service.delivery.worker import Worker
-from tests.delivery.support import make_email, queue_emails, row
+from tests.delivery.support import make_email, queue_emails, queued, row
 
 S = OutboxState
 MakeWorker = Callable[..., Worker]
@@ -95,8 +95,8 @@ def test_letters_hear_when_their_letter_is_sent(
 ) -> None:
     heard: list[tuple[str | None, str]] = []
     with Session(db) as session, session.begin():
-        letter = delivery.enqueue(session, make_email(1), now=clock.now()).id
-        delivery.enqueue(
+        letter = queued(session, make_email(1), now=clock.now()).id
+        queued(
             session, make_email(2, kind=MessageKind.confirmation), now=clock.now()
         )  # carries a letter id too, but is not the letter
     worker = make_worker(
