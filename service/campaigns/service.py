@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, func, select
 
 # catalog: its before_flush hook moves updated_at on every edit of a campaign.
@@ -19,8 +20,11 @@ class CampaignClosed(Conflict):
     code = "campaign_closed"
 
 
+_BY_SLUG = select(Campaign).where(Campaign.slug == bindparam("slug"))  # built once
+
+
 def get_campaign(session: Session, slug: str) -> Campaign:
-    campaign = session.exec(select(Campaign).where(Campaign.slug == slug)).first()
+    campaign = session.exec(_BY_SLUG, params={"slug": slug}).first()
     if campaign is None:
         raise NotFound("There is no campaign with this name.", field="campaign")
     return campaign

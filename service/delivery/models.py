@@ -239,10 +239,12 @@ def note(
     return event
 
 
+# An UPDATE that matches no row: enough for SQLite to take the write lock.
+_TAKE_WRITE_LOCK = update(DeliveryControl).where(false()).values(paused=DeliveryControl.paused)
+
+
 def lock_for_write(session: Session) -> None:
     """SQLite: take the write lock before reading, or a concurrent commit between this
     transaction's read and its write fails it (SQLITE_BUSY_SNAPSHOT). No-op elsewhere."""
     if session.get_bind().dialect.name == "sqlite":
-        session.execute(
-            update(DeliveryControl).where(false()).values(paused=DeliveryControl.paused)
-        )
+        session.execute(_TAKE_WRITE_LOCK)

@@ -7,7 +7,10 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from typing import Any
 
+from sqlalchemy import Insert, bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, delete
 
@@ -89,33 +92,45 @@ def count_hits(session: Session, *, secret: str, hits: Sequence[Hit], now: datet
     """Count several hits in one statement (a submission counts its address and its email
     together); TooManyRequests for the first of them past its limit. Each hit has its own
     bucket: one statement cannot count the same row twice."""
-    rows = [
-        {
-            "bucket": hit.bucket,
-            "key_hash": keyed_hash(secret, f"rate:{hit.bucket}", hit.key),
-            "window_start": _window_start(now, hit.window),
-            "count": 1,
-        }
-        for hit in hits
-    ]
-    dialect = session.get_bind().dialect.name
+    params: dict[str, Any] = {}
+    for n, hit in enumerate(hits):
+        params[f"bucket{n}"] = hit.bucket
+        params[f"key{n}"] = keyed_hash(secret, f"rate:{hit.bucket}", hit.key)
+        params[f"window{n}"] = _window_start(now, hit.window)
+    statement = _upsert(session.get_bind().dialect.name, len(hits))
+    counted: dict[str, int] = dict(session.connection().execute(statement, params).all())
+    counts = [int(counted[hit.bucket]) for hit in hits]
+    for hit, count in zip(hits, counts, strict=True):
+        if count > hit.limit:
+            raise TooManyRequests(hit.message)
+    return counts
+
+
+@lru_cache(maxsize=8)
+def _upsert(dialect: str, rows: int) -> Insert:
+    """INSERT ... ON CONFLICT DO UPDATE of `rows` counters, built once per dialect and size."""
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     table = RateLimitCounter.__table__  # type: ignore[attr-defined]
-    statement = (
+    window_type = table.c.window_start.type
+    values = [
+        {
+            "bucket": bindparam(f"bucket{n}"),
+            "key_hash": bindparam(f"key{n}"),
+            "window_start": bindparam(f"window{n}", type_=window_type),
+            "count": 1,
+        }
+        for n in range(rows)
+    ]
+    statement: Insert = (
         insert(table)
-        .values(rows)
+        .values(values)
         .on_conflict_do_update(
             index_elements=["bucket", "key_hash", "window_start"],
             set_={"count": table.c.count + 1},
         )
         .returning(table.c.bucket, table.c.count)
     )
-    counted: dict[str, int] = dict(session.connection().execute(statement).all())
-    counts = [int(counted[hit.bucket]) for hit in hits]
-    for hit, count in zip(hits, counts, strict=True):
-        if count > hit.limit:
-            raise TooManyRequests(hit.message)
-    return counts
+    return statement
 
 
 def purge_counters(session: Session, before: datetime) -> int:

@@ -164,9 +164,9 @@ def submit_letter(
         letter.confirm_token_hash = token_hash(
             confirmation_token(settings.secret_key, letter.id, expires)
         )
-        session.add(letter)
         try:
-            session.flush()
+            # A plain INSERT: the use case renders from `letter` and never reads it back.
+            session.execute(_INSERT_LETTER, letter.model_dump())
         except IntegrityError:  # a concurrent first attempt won the race
             raise DuplicateLetter(
                 f"You have already written to {recipient.name} for this campaign.",
@@ -184,6 +184,9 @@ def submit_letter(
             hold_reason=hold,
             message=hold_message(hold, ui_lang, recipient.name, report.similar_letters),
         )
+
+
+_INSERT_LETTER = Letter.__table__.insert()  # type: ignore[attr-defined]
 
 
 def _delete(session: Session, letter: Letter) -> None:
