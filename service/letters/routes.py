@@ -39,8 +39,9 @@ from service.letters.tokens import MAX_TOKEN_LENGTH
 from service.web.deps import SessionDep, SettingsDep
 
 
-def get_now() -> datetime:
-    """The request's clock (tests override this dependency with a fixed time)."""
+async def get_now() -> datetime:
+    """The request's clock (tests override this dependency with a fixed time). Async: a plain
+    `def` dependency would cost a thread hop (see service.web.deps)."""
     return datetime.now(UTC)
 
 

@@ -164,7 +164,8 @@ class Page:
         return response
 
 
-def get_page(request: Request, settings: SettingsDep) -> Page:
+async def get_page(request: Request, settings: SettingsDep) -> Page:
+    # Async, though it awaits nothing: see service.web.deps.
     query_lang = request.query_params.get("lang")
     locale = negotiate(
         query_lang, request.cookies.get(COOKIE_NAME), request.headers.get("accept-language")

@@ -31,7 +31,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def html_not_found(request: Request, exc: StarletteHTTPException) -> Response:
         if exc.status_code in (404, 405) and _wants_html(request):
-            page = get_page(request, request.app.state.settings)
+            page = await get_page(request, request.app.state.settings)
             return page.render(
                 "public/not_found.html", status_code=exc.status_code, language_links=False
             )
