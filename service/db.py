@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import sqlite3
+import threading
+from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, SQLModel, create_engine
 
 from service.config import Settings
@@ -21,6 +25,79 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 SQLModel.metadata.naming_convention = NAMING_CONVENTION
+# How long a SQLite writer waits for another to finish before the request answers 503.
+BUSY_TIMEOUT_SECONDS = 5.0
+
+
+class FifoLock:
+    """A lock handed to its waiters in arrival order. threading.Lock is not fair: under load
+    the threads serving requests would keep taking it and starve the delivery worker."""
+
+    def __init__(self) -> None:
+        self._mutex = threading.Lock()
+        self._waiters: deque[threading.Lock] = deque()
+        self._held = False
+
+    def acquire(self, timeout: float, *, ahead: bool = False) -> bool:
+        """Wait up to `timeout` seconds; `ahead` goes to the front of the line."""
+        with self._mutex:
+            if not self._held:
+                self._held = True
+                return True
+            turn = threading.Lock()
+            turn.acquire()
+            if ahead:
+                self._waiters.appendleft(turn)
+            else:
+                self._waiters.append(turn)
+        if turn.acquire(timeout=timeout):
+            return True  # release() handed it over
+        with self._mutex:
+            if turn in self._waiters:
+                self._waiters.remove(turn)
+                return False
+        return True  # handed over just as the wait ran out: ours after all
+
+    def release(self) -> None:
+        with self._mutex:
+            if self._waiters:
+                self._waiters.popleft().release()  # still held: by the next in line
+            else:
+                self._held = False
+
+
+class SqliteWriterGate:
+    """One writing transaction at a time, per process, queued on a lock.
+
+    SQLite lets one transaction write; the others wait in its busy handler, which sleeps in
+    growing steps (up to 100 ms) and so leaves the database idle for most of a step after the
+    writer commits. Writers of this process take this lock first and go in as soon as it
+    frees; a writer from another process still meets the busy handler. Held from
+    lock_for_write() (delivery.models) until the connection is handed back to the pool."""
+
+    _HELD = "repmail.writer_gate"
+
+    def __init__(self, timeout: float) -> None:
+        self._lock = FifoLock()
+        self._timeout = timeout
+
+    def enter(self, connection: Connection, *, ahead: bool = False) -> None:
+        if connection.info.get(self._HELD):
+            return  # this transaction holds it already
+        if not self._lock.acquire(timeout=self._timeout, ahead=ahead):
+            raise OperationalError(
+                "waiting to write", None, sqlite3.OperationalError("database is locked")
+            )
+        connection.info[self._HELD] = True
+
+    def leave(self, info: dict[Any, Any]) -> None:
+        if info.pop(self._HELD, False):
+            self._lock.release()
+
+
+def writer_gate(engine: Engine) -> SqliteWriterGate | None:
+    gate: SqliteWriterGate | None = getattr(engine, "repmail_writer_gate", None)
+    return gate
 
 
 def _prepare_sqlite(engine: Engine) -> None:
@@ -33,12 +110,22 @@ def _prepare_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         connection.exec_driver_sql("BEGIN")
+
+    gate = SqliteWriterGate(timeout=BUSY_TIMEOUT_SECONDS)
+    engine.repmail_writer_gate = gate  # type: ignore[attr-defined]
+
+    # Released when the connection goes back to the pool, which a session does right after
+    # its commit or rollback. (The engine's "commit" event would be too early: it runs before
+    # the COMMIT, and the next writer would meet the busy handler after all.)
+    @event.listens_for(engine.pool, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        gate.leave(record.info)
 
 
 def create_db_engine(settings: Settings) -> Engine:

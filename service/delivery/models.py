@@ -10,6 +10,7 @@ from sqlalchemy import JSON, Column, Index, String, Text, false, update
 from sqlmodel import Field, Session, SQLModel
 
 import service.db  # noqa: F401  (constraint naming convention must precede the tables)
+from service.db import writer_gate
 from service.delivery.schemas import Address, MessageKind, OutgoingEmail
 from service.delivery.states import OutboxState, require_move
 
@@ -243,8 +244,13 @@ def note(
 _TAKE_WRITE_LOCK = update(DeliveryControl).where(false()).values(paused=DeliveryControl.paused)
 
 
-def lock_for_write(session: Session) -> None:
+def lock_for_write(session: Session, *, ahead: bool = False) -> None:
     """SQLite: take the write lock before reading, or a concurrent commit between this
-    transaction's read and its write fails it (SQLITE_BUSY_SNAPSHOT). No-op elsewhere."""
-    if session.get_bind().dialect.name == "sqlite":
+    transaction's read and its write fails it (SQLITE_BUSY_SNAPSHOT); writers of this process
+    queue for it in order (service.db.SqliteWriterGate), and `ahead` ones (the delivery
+    worker's short claim and record transactions: mail a supporter is waiting for) go first.
+    No-op elsewhere."""
+    gate = writer_gate(session.get_bind().engine)
+    if gate is not None:
+        gate.enter(session.connection(), ahead=ahead)
         session.execute(_TAKE_WRITE_LOCK)

@@ -87,7 +87,7 @@ def claim(
     as a backstop to their slots, `daily_ceiling` (per representative in 24 hours)."""
     if limit <= 0:
         return []
-    lock_for_write(session)
+    lock_for_write(session, ahead=True)
     paused = exists().where(col(DeliveryControl.paused))
     conditions: list[ColumnElement[bool]] = [
         col(OutboxMessage.state) == S.queued,
@@ -143,7 +143,7 @@ def record(
     result = Recorded()
     if not outcomes:
         return result
-    lock_for_write(session)
+    lock_for_write(session, ahead=True)
     ids = [outcome.job.outbox_id for outcome in outcomes]
     rows = {
         row.id: row
