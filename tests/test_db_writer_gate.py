@@ -1,0 +1,50 @@
+"""The SQLite writer gate's lock: waiters are served in arrival order (the delivery worker's
+transactions first), and a wait that runs out leaves the lock working."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from service.db import FifoLock
+
+
+def _queue_up(lock: FifoLock, names: list[tuple[str, bool]]) -> list[str]:
+    """Hold the lock while `names` line up (one after the other), then let them through."""
+    served: list[str] = []
+    assert lock.acquire(timeout=1)
+    threads = []
+    for name, ahead in names:
+
+        def wait(name: str = name, ahead: bool = ahead) -> None:
+            assert lock.acquire(timeout=5, ahead=ahead)
+            served.append(name)
+            lock.release()
+
+        thread = threading.Thread(target=wait)
+        thread.start()
+        threads.append(thread)
+        time.sleep(0.05)  # in line before the next one starts
+    lock.release()
+    for thread in threads:
+        thread.join(timeout=5)
+    return served
+
+
+def test_waiters_are_served_in_arrival_order() -> None:
+    names = [("first", False), ("second", False), ("third", False)]
+    assert _queue_up(FifoLock(), names) == ["first", "second", "third"]
+
+
+def test_a_waiter_ahead_goes_first() -> None:
+    names = [("request", False), ("another request", False), ("worker", True)]
+    assert _queue_up(FifoLock(), names) == ["worker", "request", "another request"]
+
+
+def test_a_wait_that_runs_out_leaves_the_lock_working() -> None:
+    lock = FifoLock()
+    assert lock.acquire(timeout=1)
+    assert not lock.acquire(timeout=0.05)
+    lock.release()
+    assert lock.acquire(timeout=0.05)
+    lock.release()
