@@ -22,7 +22,7 @@ from sqlmodel import Session, col
 
 from service.config import Settings
 from service.delivery.clock import Clock
-from service.delivery.models import PeriodicRun
+from service.delivery.models import PeriodicRun, lock_for_write
 from service.delivery.plan import repace_overdue
 
 log = logging.getLogger("repmail.delivery.jobs")
@@ -86,6 +86,7 @@ def acquire(engine: Engine, *, owner: str, now: datetime, interval: float) -> bo
     # A little slack so a worker whose timer fires a moment early is not turned away.
     last_start = now - timedelta(seconds=interval * 0.9)
     with Session(engine) as session, session.begin():
+        lock_for_write(session, ahead=True)
         dialect = session.get_bind().dialect.name
         insert = pg_insert if dialect == "postgresql" else sqlite_insert
         session.execute(
@@ -107,6 +108,7 @@ def acquire(engine: Engine, *, owner: str, now: datetime, interval: float) -> bo
 
 def release(engine: Engine, *, owner: str, now: datetime) -> None:
     with Session(engine) as session, session.begin():
+        lock_for_write(session, ahead=True)
         session.execute(
             update(PeriodicRun)
             .where(col(PeriodicRun.name) == NAME, col(PeriodicRun.owner) == owner[:100])

@@ -31,7 +31,7 @@ from service.delivery import queue
 from service.delivery.backends import EmailBackend, SendError, TransientSendError, build_backend
 from service.delivery.clock import SYSTEM_CLOCK, Clock
 from service.delivery.jobs import Periodic, letter_jobs
-from service.delivery.models import OutboxMessage
+from service.delivery.models import OutboxMessage, lock_for_write
 from service.delivery.queue import Job, Outcome
 from service.delivery.service import pause_state
 from service.letters.models import Letter
@@ -331,7 +331,10 @@ class Worker:
         return done
 
     def _transaction(self, work: Callable[[Session], T]) -> T:
+        # Every worker transaction writes; on SQLite it takes the write lock before its first
+        # read (pause_state), ahead of the requests' transactions.
         with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            lock_for_write(session, ahead=True)
             return work(session)
 
     # -- sending side: runs on the pool ----------------------------------------------------

@@ -1,0 +1,61 @@
+"""The RFC 5322 bytes the file and SMTP backends send: a standard parser reads back exactly the
+names, subject and bodies that went in, whatever their accents and length."""
+
+from __future__ import annotations
+
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from typing import cast
+
+from service.delivery.backends.mime import build_mime
+from service.delivery.schemas import Address, MessageKind, OutgoingEmail
+
+SUBJECT = "Frontière de Calais : quatre demandes avant le sommet franco-britannique " * 2
+
+
+def _email(html: str | None) -> OutgoingEmail:
+    return OutgoingEmail(
+        kind=MessageKind.letter,
+        sender=Address("letters@campaign.example", "Élodie Martin via Calais Campaign"),
+        to=Address("depute@assemblee.example", "Mme Hélène Député"),
+        reply_to=Address("elodie@mail.example", "Élodie Martin"),
+        subject=SUBJECT,
+        text="Madame la députée,\n\nÇa compte pour moi. " + "Long line. " * 40 + "\n",
+        html=html,
+        letter_id="letter-1",
+        headers={"X-Repmail-Letter": "letter-1"},
+    )
+
+
+def _parsed(email: OutgoingEmail) -> EmailMessage:
+    raw = build_mime(email, outbox_id="0123abcd").as_bytes()
+    assert all(len(line) <= 998 for line in raw.splitlines())
+    return cast(EmailMessage, message_from_bytes(raw, policy=policy.default))
+
+
+def test_headers_read_back_as_written() -> None:
+    message = _parsed(_email(None))
+    assert message["From"] == "Élodie Martin via Calais Campaign <letters@campaign.example>"
+    assert message["To"] == "Mme Hélène Député <depute@assemblee.example>"
+    assert message["Reply-To"] == "Élodie Martin <elodie@mail.example>"
+    assert message["Subject"] == SUBJECT
+    assert message["Message-ID"] == "<0123abcd@campaign.example>"
+    assert message["X-Repmail-Letter"] == "letter-1"
+
+
+def test_text_and_html_parts_read_back_as_written() -> None:
+    email = _email("<p>Ça compte pour moi.</p>")
+    message = _parsed(email)
+    assert message.get_content_type() == "multipart/alternative"
+    plain = message.get_body(("plain",))
+    html = message.get_body(("html",))
+    assert plain is not None and html is not None
+    assert plain.get_content() == email.text
+    assert html.get_content() == email.html
+    assert plain["Content-Transfer-Encoding"] == "quoted-printable"
+
+
+def test_a_text_only_email_is_a_single_part() -> None:
+    message = _parsed(_email(None))
+    assert message.get_content_type() == "text/plain"
+    assert message.get_content() == _email(None).text
