@@ -60,12 +60,15 @@ def book(session: Session, pacing: Pacing, now: datetime) -> datetime:
     letters earlier) when the pace in force would miss the deadline."""
     pace = lock_pace(session, pacing.key, now)
     in_force = pacing.policy.at(max(pacing.policy.per_hour, pace.raised_per_hour or 0))
-    slot = next_slot(booked_times(session, pacing.key, now), in_force, after=now)
+    booked = booked_times(session, pacing.key, now)
+    slot = next_slot(booked, in_force, after=now)
     if slot < pacing.deadline:
         return slot
+    before = booked[-1] if booked else None  # the slot this letter comes after
     if in_force.per_hour < in_force.max_pace:
         result, slots = _reslot(session, pace, pacing, now, floor=in_force.per_hour, extra=1)
         slot = slots[-1]
+        before = slots[-2] if len(slots) > 1 else None
         if result.per_hour > in_force.per_hour:
             log.warning(
                 "pace raised to make the deadline",
@@ -77,7 +80,11 @@ def book(session: Session, pacing: Pacing, now: datetime) -> datetime:
                 },
             )
     if slot >= pacing.deadline:
-        log.warning(
+        # Said once per representative, at the first letter that misses: every later one
+        # misses too, and a line for each would bury the news.
+        first = before is None or before < pacing.deadline
+        log.log(
+            logging.WARNING if first else logging.DEBUG,
             "deadline out of reach even at the daily ceiling",
             extra={"pace_key": pacing.key, "ceiling": pacing.policy.daily_ceiling},
         )
