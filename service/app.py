@@ -16,7 +16,7 @@ from sqlalchemy.exc import OperationalError
 from service import __version__
 from service.config import Settings, get_settings
 from service.db import create_db_engine
-from service.delivery.worker import embedded_worker
+from service.delivery.embedded import embedded_worker
 from service.errors import DomainError
 from service.letters.routes import router as letters_router
 from service.lookup.routes import router as lookup_router

@@ -2,7 +2,7 @@
 
 For other domains (service.py; none of these commits: they join the caller's transaction):
   enqueue(session, email: OutgoingEmail, *, not_before=None, expires_at=None, hold=None,
-          pacing=None, now=None) -> OutboxMessage     pacing: a letter's slot (scheduler.py)
+          pacing=None, now=None) -> str (the row's id)     pacing: a letter's slot (scheduler.py)
   cancel(session, outbox_id, reason, *, actor="system", now=None) -> OutboxMessage
   forget_letters(session, letter_ids, ...) -> int      erase a deleted letter's rows
   hold(session, outbox_id, reason, ...) / release(session, outbox_id, *, not_before=None, ...)
@@ -17,8 +17,9 @@ States (states.py): queued -> sending -> sent -> delivered | deferred | bounced 
 with held, failed, cancelled and expired; `sending` with ambiguous_since set means the outcome
 of the last send is unknown. Every move appends an OutboxEvent.
 
-Workers (worker.py, queue.py): `repmail worker` (any number, PostgreSQL: FOR UPDATE SKIP
-LOCKED and leases), or one in-process worker under `repmail serve` on SQLite. Claims also
+Workers (worker.py, queue.py, backoff.py): `repmail worker` (any number, PostgreSQL: FOR
+UPDATE SKIP LOCKED and leases), or one in-process worker under `repmail serve` on SQLite
+(embedded.py). Claims also
 cap letters in flight per receiving domain and, as a backstop, letters per representative
 in 24 hours (limits.py); the workers run the periodic jobs under a lease (jobs.py).
 

@@ -14,10 +14,8 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from contextlib import AbstractAsyncContextManager as AsyncContextManager
-from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import TypeVar
@@ -26,11 +24,11 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
-from service.config import DeliverySettings, Environment, Settings
+from service.config import DeliverySettings
 from service.delivery import queue
-from service.delivery.backends import EmailBackend, SendError, TransientSendError, build_backend
+from service.delivery.backends import EmailBackend, SendError, TransientSendError
 from service.delivery.clock import SYSTEM_CLOCK, Clock
-from service.delivery.jobs import Periodic, letter_jobs
+from service.delivery.jobs import Periodic
 from service.delivery.models import OutboxMessage, lock_for_write
 from service.delivery.queue import Job, Outcome
 from service.delivery.service import pause_state
@@ -386,43 +384,3 @@ def _safe(exc: BaseException) -> dict[str, str]:
     statement's parameters in it, a backend may put an address in it)."""
     cause = getattr(exc, "orig", None)
     return {"error": type(exc).__name__} | ({"cause": type(cause).__name__} if cause else {})
-
-
-def wants_embedded_worker(settings: Settings) -> bool:
-    chosen = settings.delivery.in_process_worker
-    if chosen is not None:
-        return chosen
-    return settings.is_sqlite and settings.env is not Environment.test
-
-
-@contextmanager
-def embedded_worker(settings: Settings, engine: Engine) -> Iterator[Worker | None]:
-    """For the app lifespan: one worker on a background thread while the app runs, when
-    the database is SQLite (or delivery.in_process_worker says so)."""
-    if not wants_embedded_worker(settings):
-        yield None
-        return
-    worker = Worker(
-        engine, build_backend(settings), settings.delivery, periodic=letter_jobs(settings)
-    )
-    stop = threading.Event()
-    thread = threading.Thread(target=worker.run, args=(stop,), name="repmail-worker", daemon=True)
-    thread.start()
-    try:
-        yield worker
-    finally:
-        stop.set()
-        thread.join(settings.delivery.shutdown_grace_seconds + 5)
-        worker.close()
-
-
-def lifespan(settings: Settings, engine: Engine) -> Callable[[object], AsyncContextManager[None]]:
-    """`FastAPI(lifespan=lifespan(settings, engine))`: the embedded worker runs while the
-    app does."""
-
-    @asynccontextmanager
-    async def run(_app: object) -> AsyncIterator[None]:
-        with embedded_worker(settings, engine):
-            yield
-
-    return run

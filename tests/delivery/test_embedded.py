@@ -10,8 +10,8 @@ from sqlalchemy.engine import Engine
 
 from service.config import DeliverySettings, Environment, Settings
 from service.delivery.clock import SystemClock
+from service.delivery.embedded import embedded_worker, lifespan, wants_embedded_worker
 from service.delivery.states import OutboxState
-from service.delivery.worker import embedded_worker, lifespan, wants_embedded_worker
 from tests.delivery.support import queue_emails, row
 
 

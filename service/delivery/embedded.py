@@ -1,0 +1,56 @@
+"""The delivery worker inside `repmail serve`: on SQLite (one process owns the database) a
+worker runs on a background thread for as long as the app does."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractAsyncContextManager as AsyncContextManager
+from contextlib import asynccontextmanager, contextmanager
+
+from sqlalchemy.engine import Engine
+
+from service.config import Environment, Settings
+from service.delivery.backends import build_backend
+from service.delivery.jobs import letter_jobs
+from service.delivery.worker import Worker
+
+
+def wants_embedded_worker(settings: Settings) -> bool:
+    chosen = settings.delivery.in_process_worker
+    if chosen is not None:
+        return chosen
+    return settings.is_sqlite and settings.env is not Environment.test
+
+
+@contextmanager
+def embedded_worker(settings: Settings, engine: Engine) -> Iterator[Worker | None]:
+    """For the app lifespan: one worker on a background thread while the app runs, when
+    the database is SQLite (or delivery.in_process_worker says so)."""
+    if not wants_embedded_worker(settings):
+        yield None
+        return
+    worker = Worker(
+        engine, build_backend(settings), settings.delivery, periodic=letter_jobs(settings)
+    )
+    stop = threading.Event()
+    thread = threading.Thread(target=worker.run, args=(stop,), name="repmail-worker", daemon=True)
+    thread.start()
+    try:
+        yield worker
+    finally:
+        stop.set()
+        thread.join(settings.delivery.shutdown_grace_seconds + 5)
+        worker.close()
+
+
+def lifespan(settings: Settings, engine: Engine) -> Callable[[object], AsyncContextManager[None]]:
+    """`FastAPI(lifespan=lifespan(settings, engine))`: the embedded worker runs while the
+    app does."""
+
+    @asynccontextmanager
+    async def run(_app: object) -> AsyncIterator[None]:
+        with embedded_worker(settings, engine):
+            yield
+
+    return run
