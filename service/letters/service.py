@@ -68,6 +68,7 @@ __all__ = [
     "DuplicateLetter",
     "check_similarity",
     "confirm_letter",
+    "confirmation_status",
     "letter_status",
     "preview_letter",
     "purge_expired",
@@ -298,6 +299,33 @@ def confirm_letter(
         session.commit()
         log.info("letter confirmed", extra={"letter_id": letter.id, "status": letter.status})
         return status_view(session, letter, recipient)
+
+
+def confirmation_status(
+    session: Session, settings: Settings, token: str, *, now: datetime
+) -> LetterStatusOut:
+    """Where the letter behind a confirmation link is, changing nothing. The page at the link
+    shows this and asks for the click that confirms (confirm_letter): mail scanners that open
+    every link in an email must not send letters. Raises NotFound (forged, or purged) and
+    LinkExpired (the link ran out before the letter was confirmed)."""
+    try:
+        letter_id: str | None = read_confirmation_token(settings.secret_key, token, now)
+        expired: LinkExpired | None = None
+    except LinkExpired as exc:
+        letter_id, expired = None, exc
+    letter = session.exec(
+        select(Letter).where(Letter.confirm_token_hash == token_hash(token))
+    ).first()
+    if letter is None or (letter_id is not None and letter.id != letter_id):
+        raise NotFound(
+            "This letter no longer exists: unconfirmed letters are deleted when their link "
+            "expires.",
+            field="token",
+        )
+    never_confirmed = letter.status in (LetterStatus.pending_confirmation, LetterStatus.expired)
+    if expired is not None and never_confirmed:
+        raise expired
+    return status_view(session, letter, recipient_of(session, letter.representative_id))
 
 
 def _expire(session: Session, token: str, now: datetime) -> LetterStatusOut | None:

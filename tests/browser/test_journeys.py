@@ -86,9 +86,11 @@ class Journey:
         self.check("sent")
 
     def confirm(self, email_address: str) -> None:
-        """Open the link from the confirmation email, then the status page."""
+        """Open the link from the confirmation email, press its button, then the status page."""
         page = self.page
         page.goto(self.server.confirmation_link(email_address))
+        self.check("confirm")
+        follow(page, "form[action^='/confirm/'] button")
         self.check("confirmed")
         assert page.locator("h1").count() == 1
         follow(page, "a[href^='/letters/']")

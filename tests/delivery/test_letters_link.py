@@ -52,7 +52,10 @@ def test_sent_letter_row_moves_the_letter_to_sent(
     assert written.status_code == 202, written.text
     letter_id = written.json()["id"]
     [confirmation] = outbox_for(session, letter_id)
-    assert client.get(f"/confirm/{confirm_token_in(confirmation)}").status_code == 200
+    confirmed = client.get(
+        f"/confirm/{confirm_token_in(confirmation)}", headers={"Accept": "application/json"}
+    )
+    assert confirmed.status_code == 200
 
     clock.advance(minutes=5)
     jobs = queue.claim(session, worker_id="w", limit=10, now=clock.now(), lease_seconds=60)

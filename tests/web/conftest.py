@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from httpx import Response
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -129,3 +130,10 @@ def confirm_link(settings: Settings, letter: Letter) -> str:
     return (
         f"/confirm/{confirmation_token(settings.secret_key, letter.id, letter.confirm_expires_at)}"
     )
+
+
+def confirm(web: TestClient, link: str) -> Response:
+    """Open the link from the confirmation email and press its "Send my letter" button."""
+    page = web.get(link)
+    assert page.status_code == 200, page.text[:500]
+    return web.post(link, data={"csrf_token": csrf_token(page.text)})

@@ -11,7 +11,14 @@ from sqlmodel import Session
 from service.config import Settings
 from service.letters.states import LetterStatus
 from service.letters.tokens import confirmation_token
-from tests.web.conftest import confirm_link, csrf_token, letter_form, sent_letter, text_of
+from tests.web.conftest import (
+    confirm,
+    confirm_link,
+    csrf_token,
+    letter_form,
+    sent_letter,
+    text_of,
+)
 
 
 def _send(web: TestClient) -> str:
@@ -20,12 +27,46 @@ def _send(web: TestClient) -> str:
     return answer.headers["location"].split("?")[0]
 
 
-def test_confirmation_link_confirms_and_says_what_happened(
+def test_opening_the_confirmation_link_sends_nothing(
+    web: TestClient, session: Session, settings: Settings
+) -> None:
+    # Mail scanners open every link in an email: only the button confirms.
+    _send(web)
+    link = confirm_link(settings, sent_letter(session))
+    for _ in range(2):
+        page = web.get(link)
+        assert page.status_code == 200
+        text = text_of(page.text)
+        assert "Send your letter to Wera Hobhouse" in text
+        assert "Nothing has been sent yet." in text
+        assert "Dear Wera Hobhouse MP," in text
+        assert f'<form method="post" action="{link}"' in page.text
+    session.refresh(sent_letter(session))
+    assert sent_letter(session).status == LetterStatus.pending_confirmation
+
+
+def test_a_confirmation_without_the_pages_token_is_refused(
+    web: TestClient, session: Session, settings: Settings
+) -> None:
+    _send(web)
+    link = confirm_link(settings, sent_letter(session))
+    answer = web.post(link, data={"csrf_token": "forged"})
+    assert answer.status_code == 403
+    assert "Press the button again." in text_of(answer.text)
+    session.refresh(sent_letter(session))
+    assert sent_letter(session).status == LetterStatus.pending_confirmation
+    assert confirm(web, link).status_code == 200  # the page it answered with works
+    session.refresh(sent_letter(session))
+    assert sent_letter(session).status == LetterStatus.queued
+
+
+def test_the_confirm_button_confirms_and_says_what_happened(
     web: TestClient, session: Session, settings: Settings
 ) -> None:
     status_path = _send(web)
     link = confirm_link(settings, sent_letter(session))
-    page = web.get(link)
+    token = csrf_token(web.get(link).text)
+    page = web.post(link, data={"csrf_token": token})
     assert page.status_code == 200
     text = text_of(page.text)
     assert "Thank you: your letter is confirmed" in text
@@ -34,8 +75,10 @@ def test_confirmation_link_confirms_and_says_what_happened(
     assert "Share by WhatsApp" in text
     session.refresh(sent_letter(session))
     assert sent_letter(session).status == LetterStatus.queued
-    again = web.get(link)  # a second click changes nothing and still says where it is
+    again = web.get(link)  # opening the link again changes nothing and says where it is
     assert again.status_code == 200 and "In the queue to be sent" in text_of(again.text)
+    twice = web.post(link, data={"csrf_token": token})  # a second press changes nothing
+    assert twice.status_code == 200 and "In the queue to be sent" in text_of(twice.text)
 
 
 def test_status_page_follows_the_letter(
@@ -45,7 +88,7 @@ def test_status_page_follows_the_letter(
     pending = text_of(web.get(status_path).text)
     assert "Waiting for you to confirm" in pending
     assert "Check your email" not in pending  # only right after sending
-    web.get(confirm_link(settings, sent_letter(session)))
+    confirm(web, confirm_link(settings, sent_letter(session)))
     page = web.get(status_path)
     assert page.status_code == 200
     text = text_of(page.text)
@@ -129,7 +172,7 @@ def test_a_letter_without_own_words_is_held_and_can_be_fixed(
     assert "Your letter has no paragraph of your own." in text_of(preview.text)
     answer = web.post("/send", data=letter_form(web, message=""), follow_redirects=False)
     status_path = answer.headers["location"].split("?")[0]
-    web.get(confirm_link(settings, sent_letter(session)))
+    confirm(web, confirm_link(settings, sent_letter(session)))
     page = web.get(status_path)
     text = text_of(page.text)
     assert "Held for a person to read (next step)" in text

@@ -1,4 +1,5 @@
-"""The confirmation link and the letter's status page for people, on the letters use cases
+"""The confirmation link (a page asking for the click that confirms) and the letter's status page
+for people, on the letters use cases
 (programs asking for JSON get the letters API's routes at the same paths). The supporter may rewrite
 their paragraph from here while the letter waits for confirmation or review."""
 
@@ -14,8 +15,16 @@ from starlette.datastructures import Headers
 from starlette.routing import Match
 from starlette.types import Scope
 
+from service.config import Settings
 from service.errors import DomainError, NotFound
-from service.letters.service import confirm_letter, letter_status, revise_message
+from service.letters.schemas import LetterStatusOut
+from service.letters.service import (
+    confirm_letter,
+    confirmation_status,
+    letter_status,
+    revise_message,
+)
+from service.letters.states import LetterStatus
 from service.letters.tokens import MAX_TOKEN_LENGTH, LinkExpired, status_token
 from service.web import csrf
 from service.web.deps import SessionDep, SettingsDep
@@ -71,18 +80,76 @@ def _bad_link(page: Page, exc: DomainError) -> HTMLResponse:
 
 
 @router.get("/confirm/{token}", response_class=HTMLResponse, response_model=None)
-def confirm(
+def confirm_page(
     token: TokenParam, page: PageDep, session: SessionDep, settings: SettingsDep
 ) -> HTMLResponse:
-    """The link in the confirmation email: passes the letter on (once) and says so."""
+    """The link in the confirmation email. Opening it sends nothing (mail scanners open every
+    link they see): it shows the letter and a button that confirms it. A letter confirmed
+    already just shows where it is."""
     if len(token) > MAX_TOKEN_LENGTH:
         return _bad_link(page, NotFound(""))
     try:
-        result = confirm_letter(session, settings, token, now=datetime.now(UTC))
+        result = confirmation_status(session, settings, token, now=datetime.now(UTC))
     except (NotFound, LinkExpired) as exc:
         return _bad_link(page, exc)
     except DomainError:
         return _unavailable(page)
+    if result.status is not LetterStatus.pending_confirmation:
+        return _confirmed(page, settings, result)
+    return _ask_to_confirm(page, settings, result, token, errors={})
+
+
+@router.post("/confirm/{token}", response_class=HTMLResponse, response_model=None)
+def confirm(
+    token: TokenParam,
+    page: PageDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    posted: PostedForm,
+) -> HTMLResponse:
+    """The supporter's click on "Send my letter": passes the letter on (once) and says so."""
+    if len(token) > MAX_TOKEN_LENGTH:
+        return _bad_link(page, NotFound(""))
+    now = datetime.now(UTC)
+    sent_token = forms.text(posted, csrf.FIELD_NAME, 200) if posted is not None else ""
+    try:
+        if not csrf.verify(
+            settings.secret_key, page.request.cookies.get(csrf.COOKIE_NAME), sent_token
+        ):
+            current = confirmation_status(session, settings, token, now=now)
+            if current.status is not LetterStatus.pending_confirmation:
+                return _confirmed(page, settings, current)
+            errors = {
+                "_form": page._(
+                    "For your security this page has expired. Press the button again. If this "
+                    "keeps happening, allow cookies for this site."
+                )
+            }
+            return _ask_to_confirm(page, settings, current, token, errors=errors)
+        result = confirm_letter(session, settings, token, now=now)
+    except (NotFound, LinkExpired) as exc:
+        return _bad_link(page, exc)
+    except DomainError:
+        return _unavailable(page)
+    return _confirmed(page, settings, result)
+
+
+def _ask_to_confirm(
+    page: Page, settings: Settings, result: LetterStatusOut, token: str, errors: dict[str, str]
+) -> HTMLResponse:
+    return page.render(
+        "public/confirm.html",
+        {
+            **status_context(page, result, settings.base_url),
+            "token": token,
+            "status_path": f"/letters/{status_token(settings.secret_key, result.id)}",
+            "errors": errors,
+        },
+        status_code=403 if errors else 200,
+    )
+
+
+def _confirmed(page: Page, settings: Settings, result: LetterStatusOut) -> HTMLResponse:
     status_path = f"/letters/{status_token(settings.secret_key, result.id)}"
     return page.render(
         "public/confirmed.html",
