@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -110,6 +111,28 @@ def test_forbidden_moves_raise(current: LetterStatus, target: LetterStatus) -> N
 def test_single_line_refuses_breaks_and_controls(value: str) -> None:
     with pytest.raises(ValueError):
         guards.single_line(value)
+
+
+def test_exactly_the_unicode_controls_and_separators_are_refused() -> None:
+    """Every code point Unicode classes as a control (Cc), and the line and paragraph
+    separators, is refused on one line; nothing else is; a paragraph keeps only newlines."""
+    refused = {"\u2028", "\u2029"} | {
+        chr(n) for n in range(0x110000) if unicodedata.category(chr(n)) == "Cc"
+    }
+    for n in range(0x110000):
+        char = chr(n)
+        if 0xD800 <= n <= 0xDFFF:
+            continue  # surrogates never arrive in decoded text
+        try:
+            guards.single_line(f"a{char}b")
+            accepted = True
+        except ValueError:
+            accepted = False
+        assert accepted != (char in refused), hex(n)
+    assert guards.paragraph("one\ntwo") == "one\ntwo"
+    for char in refused - {"\n", "\r", "\t"}:
+        with pytest.raises(ValueError):
+            guards.paragraph(f"one{char}two")
 
 
 def test_single_line_collapses_spaces() -> None:
