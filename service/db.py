@@ -120,9 +120,10 @@ def _prepare_sqlite(engine: Engine) -> None:
     gate = SqliteWriterGate(timeout=BUSY_TIMEOUT_SECONDS)
     engine.repmail_writer_gate = gate  # type: ignore[attr-defined]
 
-    # Released when the connection goes back to the pool, which a session does right after
-    # its commit or rollback. (The engine's "commit" event would be too early: it runs before
-    # the COMMIT, and the next writer would meet the busy handler after all.)
+    # Released when the connection goes back to the pool: a session hands it back right after
+    # its commit or rollback, and an invalidated connection (after an error) goes back at once.
+    # (The engine's "commit" event would be too early: it runs before the COMMIT, and the next
+    # writer would meet the busy handler after all.)
     @event.listens_for(engine.pool, "checkin")
     def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
         gate.leave(record.info)

@@ -5,8 +5,14 @@ from __future__ import annotations
 
 import threading
 import time
+from pathlib import Path
 
-from service.db import FifoLock
+from sqlmodel import Session
+
+from service.config import Settings
+from service.db import FifoLock, create_db_engine, writer_gate
+from service.delivery.models import lock_for_write
+from service.migrate import upgrade_database
 
 
 def _queue_up(lock: FifoLock, names: list[tuple[str, bool]]) -> list[str]:
@@ -48,3 +54,35 @@ def test_a_wait_that_runs_out_leaves_the_lock_working() -> None:
     lock.release()
     assert lock.acquire(timeout=0.05)
     lock.release()
+
+
+def _wait_to_write(engine: object) -> float:
+    """Seconds another thread waits for the write lock (at most 5)."""
+    waited: list[float] = []
+
+    def write() -> None:
+        started = time.monotonic()
+        with Session(engine) as session, session.begin():  # type: ignore[call-overload]
+            lock_for_write(session)
+        waited.append(time.monotonic() - started)
+
+    thread = threading.Thread(target=write)
+    thread.start()
+    thread.join(timeout=10)
+    return waited[0]
+
+
+def test_the_gate_is_let_go_at_commit_and_when_a_connection_is_dropped(tmp_path: Path) -> None:
+    engine = create_db_engine(Settings(database_url=f"sqlite:///{tmp_path / 'gate.sqlite3'}"))
+    upgrade_database(engine)
+    assert writer_gate(engine) is not None
+    with Session(engine) as session, session.begin():
+        lock_for_write(session)
+    assert _wait_to_write(engine) < 1  # committed: free
+    session = Session(engine)
+    session.begin()
+    lock_for_write(session)
+    session.connection().invalidate()  # as an error would
+    assert _wait_to_write(engine) < 1
+    session.close()
+    engine.dispose()
