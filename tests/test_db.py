@@ -1,5 +1,6 @@
-"""The SQLite writer gate's lock: waiters are served in arrival order (the delivery worker's
-transactions first), and a wait that runs out leaves the lock working."""
+"""service.db: the SQLite writer gate and its lock. Waiters are served in arrival order (the
+delivery worker's transactions first), a wait that runs out leaves the lock working, and the gate
+is let go at commit and when a connection is dropped."""
 
 from __future__ import annotations
 
