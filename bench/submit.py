@@ -24,7 +24,8 @@ distinct personal paragraphs, honeypot empty. After a warm-up it measures for a 
 letters/s counts only 202s, p50/p99 are of the 202s, and any other status or transport error
 is reported. Each client sends hundreds of letters an hour, so the servers run with the rate
 limits raised (REPMAIL_LETTERS__*): the run measures throughput, not refusals. Both servers
-log at REPMAIL_LOG_LEVEL (INFO, the default, unless --log-level) to a file.
+log at REPMAIL_LOG_LEVEL (INFO, the default, unless --log-level) to a file. Each line also
+gives the server process's CPU per letter, steadier than letters/s on a shared machine.
 
 Goal: repmail's letters/s at least half the bare endpoint's, on both databases, at each
 client count. The ratio is printed last.
@@ -387,11 +388,14 @@ def measure(
 def show(database: str, target: str, level: Level) -> None:
     failed = {**level.other, **level.errors}
     other = ", ".join(f"{n} x {what}" for what, n in sorted(failed.items())) or "none"
+    # Steadier than letters/s on a shared machine: what one letter costs the server process.
+    cpu_per_letter = level.server_cpu / level.rate * 1000 if level.rate else float("nan")
     print(
         f"{database:<10} {target:<7} {level.clients:>2} clients: {level.rate:7.1f} letters/s, "
         f"p50 {level.p50_ms:6.1f} ms, p99 {level.p99_ms:6.1f} ms  "
         f"({level.ok:,} x 202, {level.held:,} of them held; anything else: {other}; "
-        f"CPU server {level.server_cpu:.0%}, load generator {level.client_cpu:.0%})"
+        f"CPU server {level.server_cpu:.0%} = {cpu_per_letter:.1f} ms per letter, "
+        f"load generator {level.client_cpu:.0%})"
     )
 
 
