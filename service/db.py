@@ -81,17 +81,25 @@ class SqliteWriterGate:
         self._lock = FifoLock()
         self._timeout = timeout
 
-    def enter(self, connection: Connection, *, ahead: bool = False) -> None:
-        if connection.info.get(self._HELD):
-            return  # this transaction holds it already
-        if not self._lock.acquire(timeout=self._timeout, ahead=ahead):
-            raise OperationalError(
-                "waiting to write", None, sqlite3.OperationalError("database is locked")
-            )
-        connection.info[self._HELD] = True
+    def enter(self, connection: Connection, *, ahead: bool = False) -> bool:
+        """Take the gate for the connection's current transaction. False when that transaction
+        has it already: its caller has nothing more to do. True otherwise: the transaction must
+        still take SQLite's own write lock."""
+        transaction = connection.get_transaction()
+        held = connection.info.get(self._HELD)
+        if held is None:
+            if not self._lock.acquire(timeout=self._timeout, ahead=ahead):
+                raise OperationalError(
+                    "waiting to write", None, sqlite3.OperationalError("database is locked")
+                )
+        elif held is transaction:
+            return False
+        # (A later transaction on a connection not yet handed back keeps the gate it has.)
+        connection.info[self._HELD] = transaction
+        return True
 
     def leave(self, info: dict[Any, Any]) -> None:
-        if info.pop(self._HELD, False):
+        if info.pop(self._HELD, None) is not None:
             self._lock.release()
 
 

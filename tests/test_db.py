@@ -8,6 +8,7 @@ import threading
 import time
 from pathlib import Path
 
+from sqlalchemy import event
 from sqlmodel import Session
 
 from service.config import Settings
@@ -86,4 +87,24 @@ def test_the_gate_is_let_go_at_commit_and_when_a_connection_is_dropped(tmp_path:
     session.connection().invalidate()  # as an error would
     assert _wait_to_write(engine) < 1
     session.close()
+    engine.dispose()
+
+
+def test_the_write_lock_is_taken_once_per_transaction(tmp_path: Path) -> None:
+    engine = create_db_engine(Settings(database_url=f"sqlite:///{tmp_path / 'once.sqlite3'}"))
+    upgrade_database(engine)
+    updates: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if statement.startswith("UPDATE delivery_control"):
+            updates.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    with Session(engine) as session, session.begin():
+        lock_for_write(session)
+        lock_for_write(session, ahead=True)  # a nested use case: nothing more to do
+    assert len(updates) == 1
+    with Session(engine) as session, session.begin():
+        lock_for_write(session)
+    assert len(updates) == 2  # the next transaction takes it again
     engine.dispose()

@@ -249,8 +249,8 @@ def lock_for_write(session: Session, *, ahead: bool = False) -> None:
     transaction's read and its write fails it (SQLITE_BUSY_SNAPSHOT); writers of this process
     queue for it in order (service.db.SqliteWriterGate), and `ahead` ones (the delivery
     worker's short claim and record transactions: mail a supporter is waiting for) go first.
-    No-op elsewhere."""
+    Once per transaction: use cases nest (a confirmation books a slot, which locks too). No-op
+    elsewhere."""
     gate = writer_gate(session.get_bind().engine)
-    if gate is not None:
-        gate.enter(session.connection(), ahead=ahead)
+    if gate is not None and gate.enter(session.connection(), ahead=ahead):
         session.execute(_TAKE_WRITE_LOCK)
