@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Select, bindparam
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from service.campaigns import catalog
 from service.campaigns.models import Campaign
@@ -20,6 +21,7 @@ from service.errors import InvalidInput, NotFound
 from service.letters.compose import Draft, Recipient
 from service.letters.models import Letter, LetterEvent
 from service.letters.states import DEAD
+from service.letters.tokens import token_hash
 from service.representatives.models import (
     Chamber,
     Constituency,
@@ -67,17 +69,29 @@ _RECIPIENT: Select[*tuple[Any, ...]] = (
 
 
 def find_letter(session: Session, letter_id: str, *, for_update: bool = False) -> Letter:
-    statement = select(Letter).where(Letter.id == letter_id)
+    letter = _first(session, select(Letter).where(Letter.id == letter_id), for_update)
+    if letter is None:
+        raise letter_gone()
+    return letter
+
+
+def letter_of_link(session: Session, token: str, *, for_update: bool = False) -> Letter | None:
+    """The letter whose confirmation link is `token` (only the link's hash is stored)."""
+    statement = select(Letter).where(Letter.confirm_token_hash == token_hash(token))
+    return _first(session, statement, for_update)
+
+
+def letter_gone() -> NotFound:
+    return NotFound(
+        "This letter no longer exists: unconfirmed letters are deleted when their link expires.",
+        field="token",
+    )
+
+
+def _first(session: Session, statement: SelectOfScalar[Letter], for_update: bool) -> Letter | None:
     if for_update:
         statement = statement.with_for_update().execution_options(populate_existing=True)
-    letter = session.exec(statement).first()
-    if letter is None:
-        raise NotFound(
-            "This letter no longer exists: unconfirmed letters are deleted when their link "
-            "expires.",
-            field="token",
-        )
-    return letter
+    return session.exec(statement).first()
 
 
 def campaign_of(session: Session, letter: Letter) -> Campaign:

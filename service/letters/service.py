@@ -10,12 +10,12 @@ import logging
 from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from service.campaigns.service import get_campaign, require_open
 from service.config import LetterSettings, Settings
 from service.delivery.schemas import MessageKind
-from service.errors import InvalidInput, NotFound
+from service.errors import InvalidInput
 from service.letters import guards
 from service.letters.compose import (
     Draft,
@@ -35,6 +35,8 @@ from service.letters.queries import (
     events_of,
     existing_letter,
     find_letter,
+    letter_gone,
+    letter_of_link,
     recipient_of,
     templates_for,
 )
@@ -269,18 +271,9 @@ def confirm_letter(
             if confirmed_earlier is None:
                 raise
             return confirmed_earlier
-        letter = session.exec(
-            select(Letter)
-            .where(Letter.confirm_token_hash == token_hash(token))
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        ).first()
+        letter = letter_of_link(session, token, for_update=True)
         if letter is None or letter.id != letter_id:
-            raise NotFound(
-                "This letter no longer exists: unconfirmed letters are deleted when their "
-                "link expires.",
-                field="token",
-            )
+            raise letter_gone()
         recipient = recipient_of(session, letter.representative_id)
         if letter.status != LetterStatus.pending_confirmation:
             return status_view(session, letter, recipient)
@@ -313,15 +306,9 @@ def confirmation_status(
         expired: LinkExpired | None = None
     except LinkExpired as exc:
         letter_id, expired = None, exc
-    letter = session.exec(
-        select(Letter).where(Letter.confirm_token_hash == token_hash(token))
-    ).first()
+    letter = letter_of_link(session, token)
     if letter is None or (letter_id is not None and letter.id != letter_id):
-        raise NotFound(
-            "This letter no longer exists: unconfirmed letters are deleted when their link "
-            "expires.",
-            field="token",
-        )
+        raise letter_gone()
     never_confirmed = letter.status in (LetterStatus.pending_confirmation, LetterStatus.expired)
     if expired is not None and never_confirmed:
         raise expired
@@ -331,9 +318,7 @@ def confirmation_status(
 def _expire(session: Session, token: str, now: datetime) -> LetterStatusOut | None:
     """An expired (but genuine) link: a letter confirmed in time just shows its status;
     one never confirmed is marked expired (and the caller refuses the click)."""
-    letter = session.exec(
-        select(Letter).where(Letter.confirm_token_hash == token_hash(token))
-    ).first()
+    letter = letter_of_link(session, token)
     if letter is None:
         return None
     if letter.status == LetterStatus.pending_confirmation:
