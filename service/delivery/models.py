@@ -90,7 +90,7 @@ class OutboxMessage(SQLModel, table=True):
         """Every column of a new row holding `email`, for a plain INSERT; `values` sets the
         delivery columns (state, next_attempt_at, created_at, ...)."""
         return {
-            **_UNSET_DELIVERY_COLUMNS,
+            **_MODEL_DEFAULTS,
             "id": new_outbox_id(),
             "kind": email.kind,
             "priority": PRIORITY.get(email.kind, 5),
@@ -125,21 +125,12 @@ class OutboxMessage(SQLModel, table=True):
         )
 
 
-_UNSET_DELIVERY_COLUMNS: dict[str, Any] = {
-    "state": OutboxState.queued,
-    "pace_key": None,
-    "attempts": 0,
-    "not_before": None,
-    "next_attempt_at": None,
-    "expires_at": None,
-    "lease_owner": None,
-    "lease_expires_at": None,
-    "ambiguous_since": None,
-    "backend": None,
-    "provider_message_id": None,
-    "last_error": None,
-    "sent_at": None,
-    "redacted_at": None,
+# What the model gives a column nobody sets (state queued, no attempts yet, ...): a plain
+# INSERT must spell each one out, and deriving them keeps them the model's.
+_MODEL_DEFAULTS: dict[str, Any] = {
+    name: field.default
+    for name, field in OutboxMessage.model_fields.items()
+    if not field.is_required() and field.default_factory is None
 }
 
 
