@@ -64,11 +64,9 @@ _VIEWS = _Memo(size=64)
 _TEMPLATES = _Memo(size=64)
 
 
-def campaign_view(
-    campaign: Campaign, lang: str, resolve: Callable[[Campaign, str], CampaignView]
-) -> CampaignView:
-    """The campaign in `lang` at its current revision; `resolve` reads it on a miss."""
-    return _VIEWS.get((campaign.id, campaign.updated_at, lang), lambda: resolve(campaign, lang))
+def campaign_view(campaign: Campaign, lang: str, read: Callable[[], CampaignView]) -> CampaignView:
+    """The campaign in `lang` at its current revision; `read` reads it on a miss."""
+    return _VIEWS.get((campaign.id, campaign.updated_at, lang), read)
 
 
 def campaign_templates(

@@ -110,7 +110,7 @@ def templates_for(session: Session, view: CampaignView, lang: str) -> Templates:
 
 def campaign_view(session: Session, campaign: Campaign, lang: str) -> CampaignView:
     """The campaign in `lang` (campaigns.service.resolve), read once per campaign revision."""
-    return catalog.campaign_view(campaign, lang, lambda c, language: resolve(session, c, language))
+    return catalog.campaign_view(campaign, lang, lambda: resolve(session, campaign, lang))
 
 
 def draft_of(letter: Letter) -> Draft:

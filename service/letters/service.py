@@ -204,7 +204,7 @@ def _submission_hits(cfg: LetterSettings, client_ip: str | None, email_key: str)
     """What a submission counts against: its connection (when known) and its email address.
     A refused submission counts nothing (its transaction rolls back); a repeated one that
     re-sends a confirmation counts against the address it mails."""
-    by_email = guards.Hit(
+    by_email = Hit(
         bucket="letters-email",
         key=email_key,
         limit=cfg.letters_per_email_per_day,
@@ -214,7 +214,7 @@ def _submission_hits(cfg: LetterSettings, client_ip: str | None, email_key: str)
     )
     if not client_ip:
         return [by_email]
-    by_ip = guards.Hit(
+    by_ip = Hit(
         bucket="letters-ip",
         key=client_ip,
         limit=cfg.letters_per_ip_per_hour,

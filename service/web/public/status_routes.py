@@ -139,22 +139,21 @@ def _ask_to_confirm(
 ) -> HTMLResponse:
     return page.render(
         "public/confirm.html",
-        {
-            **status_context(page, result, settings.base_url),
-            "token": token,
-            "status_path": f"/letters/{status_token(settings.secret_key, result.id)}",
-            "errors": errors,
-        },
+        {**_with_status_path(page, settings, result), "token": token, "errors": errors},
         status_code=403 if errors else 200,
     )
 
 
 def _confirmed(page: Page, settings: Settings, result: LetterStatusOut) -> HTMLResponse:
-    status_path = f"/letters/{status_token(settings.secret_key, result.id)}"
-    return page.render(
-        "public/confirmed.html",
-        {**status_context(page, result, settings.base_url), "status_path": status_path},
-    )
+    return page.render("public/confirmed.html", _with_status_path(page, settings, result))
+
+
+def _with_status_path(page: Page, settings: Settings, result: LetterStatusOut) -> dict[str, object]:
+    """The status context, and the link to the letter's own page."""
+    return {
+        **status_context(page, result, settings.base_url),
+        "status_path": f"/letters/{status_token(settings.secret_key, result.id)}",
+    }
 
 
 @router.get("/letters/{token}", response_class=HTMLResponse, response_model=None)
