@@ -7,6 +7,11 @@ process keeps them, keyed by the campaign's id and `updated_at`: the campaign ro
 still read by every use case (to check that it is open), and that read is what tells a process
 that another one has changed the campaign.
 
+The campaign row itself comes from `current_campaign`: one plain read of the row, turned into a
+`Campaign` only when its revision is new to the process. Those snapshots are shared by every
+request, so nothing may change them or add them to a session: code that edits a campaign loads
+it through the ORM (campaigns.service.get_campaign).
+
 The key is sound because `updated_at` moves forward whenever a campaign, or one of its texts,
 demands or templates, changes through the ORM (`_move_revision` below, before every flush).
 Code that writes those tables without the ORM must move it too.
@@ -20,7 +25,7 @@ from collections.abc import Callable, Hashable
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import event
+from sqlalchemy import Select, bindparam, event, select
 from sqlalchemy.orm import Session
 
 from service.campaigns.models import Campaign, CampaignDemand, CampaignTemplate, CampaignText
@@ -62,6 +67,26 @@ class _Memo:
 # A few campaigns at once, two languages each, and the revisions just replaced.
 _VIEWS = _Memo(size=64)
 _TEMPLATES = _Memo(size=64)
+_CAMPAIGNS = _Memo(size=64)
+
+_ROW = Campaign.__table__  # type: ignore[attr-defined]
+_BY_SLUG: Select[Any] = select(_ROW).where(_ROW.c.slug == bindparam("key"))
+_BY_ID: Select[Any] = select(_ROW).where(_ROW.c.id == bindparam("key"))
+
+
+def current_campaign(
+    session: Session, *, slug: str | None = None, id: int | None = None
+) -> Campaign | None:
+    """The campaign named `slug` (or numbered `id`) as it is now: a read-only snapshot (see the
+    module's docstring), or None when there is no such campaign."""
+    statement, key = (_BY_SLUG, slug) if slug is not None else (_BY_ID, id)
+    row = session.connection().execute(statement, {"key": key}).first()
+    if row is None:
+        return None
+    found: Campaign = _CAMPAIGNS.get(
+        (row.id, row.updated_at), lambda: Campaign.model_validate(row._mapping)
+    )
+    return found
 
 
 def campaign_view(campaign: Campaign, lang: str, read: Callable[[], CampaignView]) -> CampaignView:
@@ -77,9 +102,10 @@ def campaign_templates(
 
 
 def forget_all() -> None:
-    """Empty both caches (after a bulk change made without the ORM)."""
+    """Empty the caches (after a bulk change made without the ORM)."""
     _VIEWS.clear()
     _TEMPLATES.clear()
+    _CAMPAIGNS.clear()
 
 
 def _later(previous: datetime | None) -> datetime:

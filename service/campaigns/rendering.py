@@ -114,6 +114,9 @@ def _environment(root: Path, lang: str, overrides: tuple[tuple[str, str], ...]) 
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # The default templates are part of the release and overrides come with a new
+        # environment: no stat() of the template files on every render.
+        auto_reload=False,
     )
     env.filters["paragraphs"] = paragraphs
     env.filters["nl2br"] = nl2br

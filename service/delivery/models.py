@@ -243,5 +243,5 @@ def lock_for_write(session: Session, *, ahead: bool = False) -> None:
     Once per transaction: use cases nest (a confirmation books a slot, which locks too). No-op
     elsewhere."""
     gate = writer_gate(session.get_bind().engine)
-    if gate is not None and gate.enter(session.connection(), ahead=ahead):
-        session.execute(_TAKE_WRITE_LOCK)
+    if gate is not None and gate.enter(connection := session.connection(), ahead=ahead):
+        connection.execute(_TAKE_WRITE_LOCK)  # Core: the ORM's UPDATE would scan the session

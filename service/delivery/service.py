@@ -65,8 +65,9 @@ def enqueue(
         created_at=now,
         updated_at=now,
     )
-    session.execute(_INSERT_MESSAGE, row)
-    session.execute(
+    connection = session.connection()  # Core, not the ORM's execute: no objects involved
+    connection.execute(_INSERT_MESSAGE, row)
+    connection.execute(
         _INSERT_EVENT,
         {
             "outbox_id": row["id"],

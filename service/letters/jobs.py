@@ -19,7 +19,7 @@ from service.delivery.schemas import MessageKind
 from service.delivery.states import OutboxState
 from service.letters import guards
 from service.letters.models import Letter, LetterEvent
-from service.letters.queries import recipient_of
+from service.letters.queries import campaign_of, recipient_of
 from service.letters.states import LetterStatus
 from service.letters.steps import move, queue_supporter_mail, use_case
 
@@ -50,7 +50,10 @@ def send_due_reminders(session: Session, now: datetime, *, settings: Settings | 
         ).all()
         for letter in due:
             recipient = recipient_of(session, letter.representative_id)
-            queue_supporter_mail(session, settings, letter, recipient, MessageKind.reminder, now)
+            campaign = campaign_of(session, letter)
+            queue_supporter_mail(
+                session, settings, letter, recipient, campaign, MessageKind.reminder, now
+            )
             letter.reminder_sent_at = now
             session.add(letter)
         session.commit()
@@ -137,7 +140,10 @@ def reject_missed(session: Session, now: datetime, *, settings: Settings | None 
         for letter in missed:
             move(session, letter, LetterStatus.rejected, now, "deadline passed")
             recipient = recipient_of(session, letter.representative_id)
-            queue_supporter_mail(session, settings, letter, recipient, MessageKind.notice, now)
+            campaign = campaign_of(session, letter)
+            queue_supporter_mail(
+                session, settings, letter, recipient, campaign, MessageKind.notice, now
+            )
         session.commit()
     if missed:
         log.warning("letters missed the deadline", extra={"count": len(missed)})

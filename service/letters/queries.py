@@ -32,7 +32,7 @@ from service.representatives.models import (
 
 def recipient_of(session: Session, representative_id: str) -> Recipient:
     """The representative a letter goes to, with their chamber's language and timezone."""
-    row = session.execute(_RECIPIENT, {"id": representative_id}).first()
+    row = session.connection().execute(_RECIPIENT, {"id": representative_id}).first()
     if row is None:
         raise InvalidInput(
             "There is no representative with this id; look them up again.",
@@ -94,8 +94,17 @@ def _first(session: Session, statement: SelectOfScalar[Letter], for_update: bool
     return session.exec(statement).first()
 
 
+def campaign_named(session: Session, slug: str) -> Campaign:
+    """The campaign a supporter writes for, as a read-only snapshot (campaigns.catalog)."""
+    campaign = catalog.current_campaign(session, slug=slug)
+    if campaign is None:
+        raise NotFound("There is no campaign with this name.", field="campaign")
+    return campaign
+
+
 def campaign_of(session: Session, letter: Letter) -> Campaign:
-    campaign = session.get(Campaign, letter.campaign_id)
+    """The letter's campaign, as a read-only snapshot (campaigns.catalog)."""
+    campaign = catalog.current_campaign(session, id=letter.campaign_id)
     if campaign is None:  # the foreign key makes this impossible
         raise NotFound("This letter's campaign no longer exists.", field="campaign")
     return campaign
@@ -125,17 +134,17 @@ def draft_of(letter: Letter) -> Draft:
     )
 
 
-def view_of(session: Session, letter: Letter, lang: str) -> CampaignView:
-    return campaign_view(session, campaign_of(session, letter), lang)
-
-
 def existing_letter(
     session: Session, campaign_id: int, representative_id: str, email_key: str
 ) -> Letter | None:
-    letter_id = session.execute(
-        _LETTER_OF,
-        {"campaign": campaign_id, "representative": representative_id, "email_key": email_key},
-    ).scalar()
+    letter_id = (
+        session.connection()
+        .execute(
+            _LETTER_OF,
+            {"campaign": campaign_id, "representative": representative_id, "email_key": email_key},
+        )
+        .scalar()
+    )
     return session.get(Letter, letter_id) if letter_id else None
 
 
@@ -152,7 +161,8 @@ def recent_fingerprints(
     newest first, other than the supporter's own (by email key, or by letter id)."""
     cfg = settings.letters
     return (
-        session.execute(
+        session.connection()
+        .execute(
             _RECENT_FINGERPRINTS,
             {
                 "representative": representative_id,

@@ -12,7 +12,8 @@ from datetime import datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from service.campaigns.service import get_campaign, require_open
+from service.campaigns.models import Campaign
+from service.campaigns.service import require_open
 from service.config import LetterSettings, Settings
 from service.delivery.schemas import MessageKind
 from service.errors import InvalidInput
@@ -26,10 +27,11 @@ from service.letters.compose import (
 )
 from service.letters.guards import Hit
 from service.letters.jobs import purge_expired, reject_missed, send_due_reminders
-from service.letters.models import Letter
+from service.letters.models import Letter, new_letter_id
 from service.letters.moderation import record_delivery, reject_letter, release_letter
 from service.letters.paragraph import check_similarity, revise_message
 from service.letters.queries import (
+    campaign_named,
     campaign_of,
     campaign_view,
     events_of,
@@ -98,7 +100,7 @@ def submit_letter(
     the confirmation of a still-pending first letter, at most every few minutes)."""
     with use_case(session):
         guards.refuse_honeypot(data.website)
-        campaign = get_campaign(session, data.campaign)
+        campaign = campaign_named(session, data.campaign)
         require_open(campaign, now)
         recipient = recipient_of(session, data.representative_id)
         if not recipient.can_write:
@@ -130,7 +132,7 @@ def submit_letter(
             if never_confirmed and first.confirm_expires_at <= now:
                 _delete(session, first)  # its link is dead: this attempt replaces it
             else:
-                _refuse_duplicate(session, settings, first, recipient, now)
+                _refuse_duplicate(session, settings, first, recipient, campaign, now)
         fingerprint, hold, report = assess(
             session, settings, recipient.id, data.message, now, email_key=key
         )
@@ -138,7 +140,11 @@ def submit_letter(
         subject = data.subject or campaign_subject(view, data.email)
         ui_lang = data.lang.value if data.lang else language
         expires = now + timedelta(days=cfg.confirmation_valid_days)
-        letter = Letter(
+        letter_id = new_letter_id()
+        # A plain record, not an ORM object: the use case inserts it with Core and never adds
+        # it to the session, and validating a table model cost more than the insert itself.
+        letter = Letter.model_construct(
+            id=letter_id,
             campaign_id=view.id,
             representative_id=recipient.id,
             language=language,
@@ -158,18 +164,17 @@ def submit_letter(
             hold_reason=hold,
             similarity=report.score,
             fingerprint=fingerprint,
-            confirm_token_hash="",
+            confirm_token_hash=token_hash(
+                confirmation_token(settings.secret_key, letter_id, expires)
+            ),
             confirm_expires_at=expires,
             confirmation_sent_at=now,
             created_at=now,
             updated_at=now,
         )
-        letter.confirm_token_hash = token_hash(
-            confirmation_token(settings.secret_key, letter.id, expires)
-        )
         try:
             # A plain INSERT: the use case renders from `letter` and never reads it back.
-            session.execute(_INSERT_LETTER, letter.model_dump())
+            session.connection().execute(_INSERT_LETTER, letter.model_dump())
         except IntegrityError:  # a concurrent first attempt won the race
             raise DuplicateLetter(
                 f"You have already written to {recipient.name} for this campaign.",
@@ -177,7 +182,9 @@ def submit_letter(
                 resent=False,
             ) from None
         record_event(session, letter.id, None, LetterStatus.pending_confirmation, now)
-        queue_supporter_mail(session, settings, letter, recipient, MessageKind.confirmation, now)
+        queue_supporter_mail(
+            session, settings, letter, recipient, campaign, MessageKind.confirmation, now
+        )
         session.commit()
         log.info("letter submitted", extra={"letter_id": letter.id, "held": bool(hold)})
         return SubmitOut(
@@ -226,7 +233,12 @@ def _submission_hits(cfg: LetterSettings, client_ip: str | None, email_key: str)
 
 
 def _refuse_duplicate(
-    session: Session, settings: Settings, first: Letter, recipient: Recipient, now: datetime
+    session: Session,
+    settings: Settings,
+    first: Letter,
+    recipient: Recipient,
+    campaign: Campaign,
+    now: datetime,
 ) -> None:
     """A second attempt: point the supporter to the first letter, by email only (the answer
     to whoever asked reveals nothing about it), re-sending a pending confirmation at most
@@ -235,7 +247,9 @@ def _refuse_duplicate(
     interval = timedelta(minutes=settings.letters.resend_interval_minutes)
     status = LetterStatus(first.status)
     if status is LetterStatus.pending_confirmation and now - first.confirmation_sent_at >= interval:
-        queue_supporter_mail(session, settings, first, recipient, MessageKind.confirmation, now)
+        queue_supporter_mail(
+            session, settings, first, recipient, campaign, MessageKind.confirmation, now
+        )
         first.confirmation_sent_at = now
         session.add(first)
         session.commit()
@@ -277,9 +291,12 @@ def confirm_letter(
         recipient = recipient_of(session, letter.representative_id)
         if letter.status != LetterStatus.pending_confirmation:
             return status_view(session, letter, recipient)
-        if now >= campaign_of(session, letter).deadline:
+        campaign = campaign_of(session, letter)
+        if now >= campaign.deadline:
             move(session, letter, LetterStatus.rejected, now, "deadline passed")
-            queue_supporter_mail(session, settings, letter, recipient, MessageKind.notice, now)
+            queue_supporter_mail(
+                session, settings, letter, recipient, campaign, MessageKind.notice, now
+            )
         else:
             move(session, letter, LetterStatus.confirmed, now)
             letter.confirmed_at = now
@@ -340,7 +357,7 @@ def letter_status(session: Session, settings: Settings, token: str) -> LetterSta
 
 def preview_letter(session: Session, data: LetterIn) -> RenderedLetter:
     """The letter as it would be sent (for a page's preview step); writes nothing."""
-    campaign = get_campaign(session, data.campaign)
+    campaign = campaign_named(session, data.campaign)
     recipient = recipient_of(session, data.representative_id)
     language = recipient.language
     view = campaign_view(session, campaign, language)

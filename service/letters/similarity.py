@@ -12,21 +12,35 @@ from __future__ import annotations
 import hashlib
 import re
 import struct
+import sys
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 
 _WORD = re.compile(r"\w+")
 
 
+@cache
+def _without_marks() -> dict[int, None]:
+    """str.translate table deleting every combining mark (the accents NFKD splits off). Built
+    once, on the first accented text: one C-level pass per paragraph, not a Python step per
+    character."""
+    return {code: None for code in range(sys.maxunicode + 1) if unicodedata.combining(chr(code))}
+
+
 def words(text: str) -> list[str]:
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return _WORD.findall(plain.casefold())
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text).translate(_without_marks())
+    return _WORD.findall(text.casefold())
 
 
 def shingles(text: str, k: int) -> frozenset[int]:
-    tokens = words(text)
+    return shingles_of(words(text), k)
+
+
+def shingles_of(tokens: list[str], k: int) -> frozenset[int]:
+    """The shingles of a paragraph already split by `words`."""
     if not tokens:
         return frozenset()
     runs = (

@@ -33,7 +33,7 @@ def status_view(session: Session, letter: Letter, recipient: Recipient) -> Lette
         )
         if status is LetterStatus.pending_confirmation and reason:
             explanation = f"{explanation} {reason}"
-    rendered = rendered_letter(session, letter, recipient)
+    rendered = rendered_letter(session, letter, recipient, campaign)
     return LetterStatusOut(
         delivery_problem=_delivery_problem(session, letter.id, lang),
         id=letter.id,

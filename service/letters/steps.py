@@ -10,6 +10,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from service.campaigns.models import Campaign
 from service.campaigns.rendering import InvalidTemplate
 from service.config import DeliverySettings, Settings, get_settings
 from service.delivery import service as delivery
@@ -29,10 +30,10 @@ from service.letters.compose import (
 from service.letters.models import Letter, LetterEvent
 from service.letters.queries import (
     campaign_of,
+    campaign_view,
     draft_of,
     recent_fingerprints,
     templates_for,
-    view_of,
 )
 from service.letters.states import HoldReason, LetterStatus, require_move
 from service.letters.tokens import confirmation_token, status_token
@@ -96,7 +97,7 @@ def record_event(
     """Append a status change to the letter's history (the letter row must exist already).
     A plain INSERT, not an ORM object: nothing reads the event back in the use case, and every
     submission writes one."""
-    session.execute(
+    session.connection().execute(
         _INSERT_EVENT,
         {
             "letter_id": letter_id,
@@ -124,8 +125,10 @@ def hold_message(reason: str | None, lang: str, representative: str, similar: in
     return messages.pick(table, lang, representative=representative, similar=max(similar, 1))
 
 
-def rendered_letter(session: Session, letter: Letter, recipient: Recipient) -> RenderedLetter:
-    view = view_of(session, letter, letter.language)
+def rendered_letter(
+    session: Session, letter: Letter, recipient: Recipient, campaign: Campaign
+) -> RenderedLetter:
+    view = campaign_view(session, campaign, letter.language)
     try:
         return render_letter(
             templates_for(session, view, letter.language), view, recipient, draft_of(letter)
@@ -151,13 +154,14 @@ def queue_supporter_mail(
     settings: Settings,
     letter: Letter,
     recipient: Recipient,
+    campaign: Campaign,
     kind: MessageKind,
     now: datetime,
 ) -> None:
     """Confirmation and reminder expire with the confirmation link; a notice does not.
     None is paced: they go before any letter."""
-    rendered = rendered_letter(session, letter, recipient)
-    view = view_of(session, letter, letter.ui_lang)
+    rendered = rendered_letter(session, letter, recipient, campaign)
+    view = campaign_view(session, campaign, letter.ui_lang)
     mail = SupporterMail(
         kind=kind,
         base=SUPPORTER_TEMPLATES[kind],
@@ -198,9 +202,9 @@ def queue_letter(
 ) -> None:
     """Into the outbox, at the letter's slot in its representative's schedule (paced so
     that the campaign's letters land before its deadline, when they can)."""
-    rendered = rendered_letter(session, letter, recipient)
-    view = view_of(session, letter, letter.language)
     campaign = campaign_of(session, letter)
+    rendered = rendered_letter(session, letter, recipient, campaign)
+    view = campaign_view(session, campaign, letter.language)
     pacing = pacing_for(
         campaign, recipient.id, recipient.timezone, settings or get_settings().delivery
     )
@@ -225,7 +229,8 @@ def assess(
     letter_id: str | None = None,
 ) -> tuple[bytes, HoldReason | None, similarity.SimilarityReport]:
     cfg = settings.letters
-    mine = similarity.shingles(message, cfg.shingle_words)
+    tokens = similarity.words(message)
+    mine = similarity.shingles_of(tokens, cfg.shingle_words)
     others = recent_fingerprints(
         session,
         settings,
@@ -236,7 +241,7 @@ def assess(
     )
     report = similarity.compare(mine, others, cfg.similarity_threshold)
     hold: HoldReason | None = None
-    if len(similarity.words(message)) < cfg.min_personal_words:
+    if len(tokens) < cfg.min_personal_words:
         hold = HoldReason.empty
     elif report.score >= cfg.similarity_threshold:
         hold = HoldReason.similar

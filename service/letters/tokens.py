@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import re
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from service.errors import DomainError, NotFound
 
@@ -24,12 +25,13 @@ class LinkExpired(DomainError):
     code = "expired"
 
 
+@lru_cache(maxsize=32)  # a few purposes under one secret (two while a test swaps it)
 def _key(secret: str, purpose: str) -> bytes:
-    return hmac.new(secret.encode(), f"repmail:{purpose}".encode(), hashlib.sha256).digest()
+    return hmac.digest(secret.encode(), f"repmail:{purpose}".encode(), "sha256")
 
 
 def _mac(secret: str, purpose: str, payload: str) -> str:
-    digest = hmac.new(_key(secret, purpose), payload.encode(), hashlib.sha256).digest()
+    digest = hmac.digest(_key(secret, purpose), payload.encode(), "sha256")
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
@@ -48,7 +50,7 @@ def token_hash(token: str) -> str:
 
 def keyed_hash(secret: str, purpose: str, value: str) -> str:
     """A stable, non-reversible key for a personal value (an IP address, an email)."""
-    return hmac.new(_key(secret, purpose), value.encode(), hashlib.sha256).hexdigest()
+    return hmac.digest(_key(secret, purpose), value.encode(), "sha256").hex()
 
 
 def _split(token: str) -> list[str]:

@@ -7,14 +7,17 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from service.campaigns import catalog
 from service.campaigns.models import Campaign, CampaignDemand
+from service.campaigns.service import CampaignClosed
 from service.config import Settings
 from service.delivery.clock import FakeClock
 from service.letters.schemas import LetterIn
@@ -101,3 +104,25 @@ def test_the_next_use_case_sees_an_edited_campaign(
     [after] = outbox_for(session, second.id)
     assert old_title in before.text_body
     assert "A title the organisers just changed" in after.text_body
+
+
+def test_the_next_use_case_sees_a_campaign_closed_by_an_edit(
+    session: Session,
+    settings: Settings,
+    letter_in: Callable[..., LetterIn],
+    clock: FakeClock,
+) -> None:
+    # The campaign row is kept per revision too: closing it must reach the next submission.
+    submit_letter(session, settings, letter_in(), client_ip=None, now=clock.now())
+    campaign = session.exec(select(Campaign).where(Campaign.slug == "calais-border")).one()
+    campaign.closes_at = clock.now() - timedelta(minutes=1)
+    session.add(campaign)
+    session.flush()
+    with pytest.raises(CampaignClosed):
+        submit_letter(
+            session,
+            settings,
+            letter_in(email="late@example.org"),
+            client_ip=None,
+            now=clock.now(),
+        )
