@@ -130,7 +130,8 @@ def paragraphs(text: str) -> list[str]:
 
 def nl2br(text: str) -> Markup:
     """Escaped text with its line breaks kept as <br> (HTML parts only)."""
-    return Markup("<br>\n").join(escape(line) for line in str(text).split("\n"))
+    # One escape of the whole text (it leaves \n alone), then plain-string line breaks.
+    return Markup(str(escape(str(text))).replace("\n", "<br>\n"))
 
 
 @dataclass(frozen=True)
