@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 
 from service.delivery.backends.base import TransientSendError
-from service.delivery.backends.mime import build_mime
+from service.delivery.backends.mime import mime_bytes
 from service.delivery.schemas import OutgoingEmail
 
 
@@ -21,7 +21,7 @@ class FileBackend:
         """Write `<outbox id>.eml` atomically (temporary file, fsync, rename): a reader never
         sees half a message, and a resend of the same row replaces the file."""
         name = f"{outbox_id}.eml"
-        data = build_mime(email, outbox_id=outbox_id).as_bytes()
+        data = mime_bytes(email, outbox_id=outbox_id)
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(prefix=f".{outbox_id}.", dir=self.directory)

@@ -14,7 +14,7 @@ from service.delivery.backends.base import (
     PermanentSendError,
     TransientSendError,
 )
-from service.delivery.backends.mime import build_mime
+from service.delivery.backends.mime import message_id, mime_bytes
 from service.delivery.schemas import OutgoingEmail
 
 
@@ -56,12 +56,10 @@ class SmtpBackend:
         self._lock = threading.Lock()
 
     def send(self, email: OutgoingEmail, *, outbox_id: str) -> str:
-        message = build_mime(email, outbox_id=outbox_id)
+        data = mime_bytes(email, outbox_id=outbox_id, linesep="\r\n")
         connection = self._connection()
         try:
-            connection.send_message(
-                message, from_addr=email.sender.email, to_addrs=[email.to.email]
-            )
+            connection.sendmail(email.sender.email, [email.to.email], data)
         except smtplib.SMTPRecipientsRefused as exc:
             code, text = next(iter(exc.recipients.values()))
             raise _by_code(code, f"recipient refused: {_text(text)}") from exc
@@ -76,7 +74,7 @@ class SmtpBackend:
             # The connection died or timed out mid-conversation: it may have been accepted.
             self._drop()
             raise AmbiguousSendError(f"SMTP connection lost ({type(exc).__name__})") from exc
-        return str(message["Message-ID"])
+        return message_id(outbox_id, email.sender.email)
 
     def close(self) -> None:
         with self._lock:
