@@ -89,6 +89,10 @@ class DeliverySettings(BaseModel):
     # Requests one worker keeps in flight.
     concurrency: int = Field(default=32, ge=1, le=256)
     poll_interval_seconds: float = Field(default=1.0, gt=0)
+    # After a claim that found less than a full batch, the next one waits this long, so a
+    # steady trickle of new mail goes out in batches (one transaction each) rather than one
+    # row per transaction. A claim that fills the batch is followed at once.
+    batch_linger_seconds: float = Field(default=0.2, ge=0)
     # After a send whose outcome is unknown (a timeout once the request left), wait this long
     # for a provider event before sending again.
     ambiguity_window_seconds: int = Field(default=900, ge=0)

@@ -46,6 +46,7 @@ T = TypeVar("T")
 
 @dataclass(slots=True)
 class WorkerStats:
+    claims: int = 0  # transactions that looked for due rows
     claimed: int = 0
     sent: int = 0
     retried: int = 0
@@ -134,7 +135,7 @@ class Worker:
         pending: dict[Future[Outcome], Job] = {}
         poll = self.settings.poll_interval_seconds
         reap_every = max(poll, min(self.settings.lease_seconds / 4, 15.0))
-        next_reap = next_jobs = 0.0
+        next_reap = next_jobs = next_claim = 0.0
         finished: list[Outcome] = []
         database_errors = 0  # in a row
         while not stop.is_set():
@@ -147,7 +148,16 @@ class Worker:
                 if self.periodic and time.monotonic() >= next_jobs:
                     self.periodic.run(self.engine, owner=self.worker_id, clock=self.clock)
                     next_jobs = time.monotonic() + self.periodic.interval_seconds
-                jobs = self._exchange([], self._capacity - len(pending))
+                # Outcomes and new rows share one transaction; while lingering after a short
+                # batch, both wait for the next one.
+                claiming = time.monotonic() >= next_claim
+                jobs: list[Job] = []
+                if claiming:
+                    room = self._capacity - len(pending)
+                    jobs = self._exchange([], room)
+                    self.stats.claims += 1
+                    linger = 0.0 if len(jobs) >= room else self.settings.batch_linger_seconds
+                    next_claim = time.monotonic() + linger
                 if self._paused and pending:
                     self._release_unstarted(pending)
             except SQLAlchemyError as exc:
@@ -175,7 +185,8 @@ class Worker:
             for job in jobs:
                 pending[self._pool.submit(self._send, job)] = job
             if not pending:
-                stop.wait(poll)
+                idle = claiming and not jobs  # nothing was due: poll as usual
+                stop.wait(poll if idle else max(next_claim - time.monotonic(), 0.0))
                 continue
             for future in self._collect(pending, poll):
                 finished.append(future.result())

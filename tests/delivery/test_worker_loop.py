@@ -163,3 +163,26 @@ def test_an_unreachable_database_is_retried_with_backoff_not_fatal(
     waits = [r.__dict__["retry_in_s"] for r in tries]
     assert waits[-1] > 4 * waits[0]
     assert all(r.__dict__["error"] == "OperationalError" for r in tries)
+
+
+def test_a_trickle_of_mail_goes_out_in_batches(
+    db: Engine, dsettings: DeliverySettings, make_worker: MakeWorker
+) -> None:
+    # Forty emails queued 10 ms apart (letters confirmed one by one). Claiming again at once
+    # after each short batch took a transaction per email or so (the poll here is 20 ms);
+    # lingering 200 ms after a short batch takes a handful for all of them.
+    clock = SystemClock()
+    settings = dsettings.model_copy(update={"batch_linger_seconds": 0.2, "concurrency": 32})
+    worker = make_worker(backend=MemoryBackend(), clock=clock, settings=settings)
+    stop = threading.Event()
+    thread = threading.Thread(target=worker.run, args=(stop,))
+    thread.start()
+    try:
+        for _ in range(40):
+            queue_emails(db, clock, 1)  # type: ignore[arg-type]
+            time.sleep(0.01)
+        _wait_for(lambda: worker.stats.sent == 40)
+    finally:
+        stop.set()
+        thread.join(10)
+    assert worker.stats.claims <= 12
