@@ -8,7 +8,7 @@ from sqlalchemy import bindparam
 from sqlmodel import Session, col, func, select
 
 # catalog: its before_flush hook moves updated_at on every edit of a campaign.
-from service.campaigns import catalog  # noqa: F401
+from service.campaigns import catalog
 from service.campaigns.models import Campaign, CampaignDemand, CampaignTemplate, CampaignText
 from service.campaigns.schemas import CampaignOut, CampaignView, DemandOut, DemandView
 from service.errors import Conflict, NotFound
@@ -24,7 +24,17 @@ _BY_SLUG = select(Campaign).where(Campaign.slug == bindparam("slug"))  # built o
 
 
 def get_campaign(session: Session, slug: str) -> Campaign:
-    campaign = session.exec(_BY_SLUG, params={"slug": slug}).first()
+    """The campaign as an ORM object of `session`, for code that edits it."""
+    return _found(session.exec(_BY_SLUG, params={"slug": slug}).first())
+
+
+def campaign_snapshot(session: Session, slug: str) -> Campaign:
+    """The campaign as a read-only snapshot shared across requests (campaigns.catalog), for
+    the use cases that only read it: one plain read of its row."""
+    return _found(catalog.current_campaign(session, slug=slug))
+
+
+def _found(campaign: Campaign | None) -> Campaign:
     if campaign is None:
         raise NotFound("There is no campaign with this name.", field="campaign")
     return campaign

@@ -94,14 +94,6 @@ def _first(session: Session, statement: SelectOfScalar[Letter], for_update: bool
     return session.exec(statement).first()
 
 
-def campaign_named(session: Session, slug: str) -> Campaign:
-    """The campaign a supporter writes for, as a read-only snapshot (campaigns.catalog)."""
-    campaign = catalog.current_campaign(session, slug=slug)
-    if campaign is None:
-        raise NotFound("There is no campaign with this name.", field="campaign")
-    return campaign
-
-
 def campaign_of(session: Session, letter: Letter) -> Campaign:
     """The letter's campaign, as a read-only snapshot (campaigns.catalog)."""
     campaign = catalog.current_campaign(session, id=letter.campaign_id)

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from service.campaigns.models import Campaign
-from service.campaigns.service import require_open
+from service.campaigns.service import campaign_snapshot, require_open
 from service.config import LetterSettings, Settings
 from service.delivery.schemas import MessageKind
 from service.errors import InvalidInput
@@ -31,7 +31,6 @@ from service.letters.models import Letter, new_letter_id
 from service.letters.moderation import record_delivery, reject_letter, release_letter
 from service.letters.paragraph import check_similarity, revise_message
 from service.letters.queries import (
-    campaign_named,
     campaign_of,
     campaign_view,
     events_of,
@@ -100,7 +99,7 @@ def submit_letter(
     the confirmation of a still-pending first letter, at most every few minutes)."""
     with use_case(session):
         guards.refuse_honeypot(data.website)
-        campaign = campaign_named(session, data.campaign)
+        campaign = campaign_snapshot(session, data.campaign)
         require_open(campaign, now)
         recipient = recipient_of(session, data.representative_id)
         if not recipient.can_write:
@@ -357,7 +356,7 @@ def letter_status(session: Session, settings: Settings, token: str) -> LetterSta
 
 def preview_letter(session: Session, data: LetterIn) -> RenderedLetter:
     """The letter as it would be sent (for a page's preview step); writes nothing."""
-    campaign = campaign_named(session, data.campaign)
+    campaign = campaign_snapshot(session, data.campaign)
     recipient = recipient_of(session, data.representative_id)
     language = recipient.language
     view = campaign_view(session, campaign, language)

@@ -8,9 +8,10 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from service.campaigns.service import campaign_snapshot
 from service.config import Settings
 from service.errors import DomainError
-from service.letters.queries import campaign_named, campaign_view, recipient_of
+from service.letters.queries import campaign_view, recipient_of
 from service.letters.schemas import LetterIn, SimilarityIn
 from service.letters.service import check_similarity, preview_letter
 from service.letters.similarity import words
@@ -69,7 +70,7 @@ def build_preview(
     similarity check's rate-limit counter."""
     target = write_target(session, data.representative_id)
     rendered = preview_letter(session, data)
-    view = campaign_view(session, campaign_named(session, data.campaign), target.letter_lang)
+    view = campaign_view(session, campaign_snapshot(session, data.campaign), target.letter_lang)
     similar: int | None = None
     hold = False
     try:
