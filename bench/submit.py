@@ -127,6 +127,28 @@ class BareOut(BaseModel):
     status: str
 
 
+def insert_bare_letter(engine: Engine, data: BareLetterIn) -> str:
+    """The bare endpoint's whole work: one INSERT in its own transaction. Returns the id."""
+    row_id = uuid.uuid4().hex
+    with engine.begin() as connection:
+        connection.execute(
+            bench_letter.insert().values(
+                id=row_id,
+                campaign=data.campaign,
+                representative_id=data.representative_id,
+                name=data.name,
+                email=data.email,
+                postcode=data.postcode,
+                address=data.address,
+                message=data.message,
+                demands=",".join(str(n) for n in data.demands),
+                lang=data.lang,
+                created_at=datetime.now(UTC),
+            )
+        )
+    return row_id
+
+
 def create_bare_app() -> FastAPI:
     """One INSERT per letter, nothing else: what the web stack and one write cost."""
     engine = create_db_engine(Settings())
@@ -134,24 +156,7 @@ def create_bare_app() -> FastAPI:
 
     @app.post("/api/letters", status_code=202, response_model=BareOut)
     def post_letter(data: BareLetterIn) -> BareOut:
-        row_id = uuid.uuid4().hex
-        with engine.begin() as connection:
-            connection.execute(
-                bench_letter.insert().values(
-                    id=row_id,
-                    campaign=data.campaign,
-                    representative_id=data.representative_id,
-                    name=data.name,
-                    email=data.email,
-                    postcode=data.postcode,
-                    address=data.address,
-                    message=data.message,
-                    demands=",".join(str(n) for n in data.demands),
-                    lang=data.lang,
-                    created_at=datetime.now(UTC),
-                )
-            )
-        return BareOut(id=row_id, status="pending_confirmation")
+        return BareOut(id=insert_bare_letter(engine, data), status="pending_confirmation")
 
     @app.get("/healthz")
     def healthz() -> dict[str, str]:

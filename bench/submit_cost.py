@@ -42,8 +42,8 @@ from submit import (  # noqa: E402
     DEFAULT_POSTGRES,
     RAISED_LIMITS,
     BareLetterIn,
-    bench_letter,
     bench_metadata,
+    insert_bare_letter,
     letter,
     writable_representatives,
 )
@@ -88,6 +88,7 @@ def measure(database_url: str, outbox: Path, letters: int) -> list[tuple[str, fl
     from sqlmodel import Session
 
     from service.bootstrap import prepare_database
+    from service.campaigns.service import campaign_snapshot
     from service.config import get_settings
     from service.db import create_db_engine
     from service.delivery.backends import build_backend
@@ -95,7 +96,7 @@ def measure(database_url: str, outbox: Path, letters: int) -> list[tuple[str, fl
     from service.delivery.schemas import MessageKind
     from service.delivery.worker import Worker
     from service.letters.compose import Draft, SupporterMail, render_letter, supporter_email
-    from service.letters.queries import campaign_named, campaign_view, recipient_of, templates_for
+    from service.letters.queries import campaign_view, recipient_of, templates_for
     from service.letters.schemas import LetterIn
     from service.letters.service import submit_letter
     from service.logs import configure_logging
@@ -110,23 +111,7 @@ def measure(database_url: str, outbox: Path, letters: int) -> list[tuple[str, fl
     run = uuid.uuid4().hex[:8]
 
     def bare(n: int) -> None:
-        data = BareLetterIn.model_validate(letter(n, reps, run))
-        with engine.begin() as connection:
-            connection.execute(
-                bench_letter.insert().values(
-                    id=uuid.uuid4().hex,
-                    campaign=data.campaign,
-                    representative_id=data.representative_id,
-                    name=data.name,
-                    email=data.email,
-                    postcode=data.postcode,
-                    address=data.address,
-                    message=data.message,
-                    demands=",".join(str(d) for d in data.demands),
-                    lang=data.lang,
-                    created_at=datetime.now(UTC),
-                )
-            )
+        insert_bare_letter(engine, BareLetterIn.model_validate(letter(n, reps, run)))
 
     def submit(n: int) -> None:
         data = LetterIn.model_validate(letter(n, reps, run))
@@ -136,7 +121,7 @@ def measure(database_url: str, outbox: Path, letters: int) -> list[tuple[str, fl
             )
 
     session = Session(engine, expire_on_commit=False)
-    campaign = campaign_named(session, "calais-border")
+    campaign = campaign_snapshot(session, "calais-border")
     sample = LetterIn.model_validate(letter(0, reps, run))
     recipient = recipient_of(session, sample.representative_id)
     view = campaign_view(session, campaign, recipient.language)
