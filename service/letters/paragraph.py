@@ -9,8 +9,8 @@ from sqlmodel import Session
 
 from service.config import Settings
 from service.errors import Conflict, InvalidInput
-from service.letters import guards, similarity
-from service.letters.queries import find_letter, recent_fingerprints, recipient_of
+from service.letters import guards
+from service.letters.queries import find_letter, recipient_of
 from service.letters.schemas import MAX_MESSAGE, LetterStatusOut, SimilarityIn, SimilarityOut
 from service.letters.states import EDITABLE, HoldReason, LetterStatus
 from service.letters.status import status_view
@@ -90,9 +90,6 @@ def check_similarity(
                 message="Too many checks from your connection; please wait a little.",
             )
             guards.count_hit(session, secret=settings.secret_key, hit=hit, now=now)
-        cfg = settings.letters
-        mine = similarity.shingles(data.message, cfg.shingle_words)
-        others = recent_fingerprints(session, settings, data.representative_id, now)
-        report = similarity.compare(mine, others, cfg.similarity_threshold)
+        _, _, report = assess(session, settings, data.representative_id, data.message, now)
         session.commit()
         return SimilarityOut(similar_letters=report.similar_letters, score=report.score)

@@ -64,10 +64,6 @@ def unpack(blob: bytes) -> frozenset[int]:
     return frozenset(struct.unpack(f"<{count}I", blob[: count * 4]))
 
 
-def fingerprint(text: str, k: int) -> bytes:
-    return pack(shingles(text, k))
-
-
 def containment(mine: frozenset[int], other: frozenset[int]) -> float:
     if not mine:
         return 0.0
