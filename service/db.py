@@ -98,6 +98,11 @@ class SqliteWriterGate:
         connection.info[self._HELD] = transaction
         return True
 
+    def held_by(self, connection: Connection) -> bool:
+        """Whether the connection's current transaction has the gate."""
+        held = connection.info.get(self._HELD)
+        return held is not None and held is connection.get_transaction()
+
     def leave(self, info: dict[Any, Any]) -> None:
         if info.pop(self._HELD, None) is not None:
             self._lock.release()
@@ -106,6 +111,25 @@ class SqliteWriterGate:
 def writer_gate(engine: Engine) -> SqliteWriterGate | None:
     gate: SqliteWriterGate | None = getattr(engine, "repmail_writer_gate", None)
     return gate
+
+
+def end_read_only_transaction(session: Session) -> None:
+    """SQLite: end what the caller has only read in this session, so the use case it calls
+    next begins a transaction of its own.
+
+    A page reads (the representative, the campaign) and then calls a use case on the same
+    session. On SQLite that read holds a snapshot, and the use case's first write from it fails
+    at once ("database is locked", SQLITE_BUSY_SNAPSHOT, which busy_timeout does not wait out)
+    if any other writer committed in between. Left alone when there is nothing to end, when the
+    transaction writes already (a nested use case holds the gate), when the caller has changes
+    not yet flushed, and when the session joined a transaction its caller owns (a test's)."""
+    gate = writer_gate(session.get_bind().engine)
+    if gate is None or not session.in_transaction() or session.in_nested_transaction():
+        return
+    if not isinstance(session.bind, Engine) or session.new or session.dirty or session.deleted:
+        return
+    if not gate.held_by(session.connection()):
+        session.commit()
 
 
 def _prepare_sqlite(engine: Engine) -> None:

@@ -13,6 +13,7 @@ from sqlmodel import Session
 from service.campaigns.models import Campaign
 from service.campaigns.rendering import InvalidTemplate
 from service.config import DeliverySettings, Settings, get_settings
+from service.db import end_read_only_transaction
 from service.delivery import service as delivery
 from service.delivery.models import lock_for_write
 from service.delivery.plan import pacing_for
@@ -58,9 +59,11 @@ def use_case(session: Session) -> Iterator[None]:
 
     Every letter use case writes, so on SQLite it takes the write lock before its first read:
     otherwise a concurrent commit between that read and its first write fails it at once
-    ("database is locked", SQLITE_BUSY_SNAPSHOT, which busy_timeout does not wait out). The
-    campaign's texts and templates come from campaigns.catalog, read once per revision."""
+    ("database is locked", SQLITE_BUSY_SNAPSHOT, which busy_timeout does not wait out). For the
+    same reason what the calling page read in this session is ended first. The campaign's
+    texts and templates come from campaigns.catalog, read once per revision."""
     try:
+        end_read_only_transaction(session)
         lock_for_write(session)
         yield
     except Exception:

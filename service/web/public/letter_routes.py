@@ -11,11 +11,18 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
+from sqlalchemy.exc import OperationalError
 from starlette.datastructures import FormData
 
 from service.campaigns.schemas import CampaignOut
 from service.campaigns.service import CampaignClosed, describe_campaign
-from service.errors import DomainError, InvalidInput, NotFound, ServiceUnavailable
+from service.errors import (
+    RETRY_AFTER_SECONDS,
+    DomainError,
+    InvalidInput,
+    NotFound,
+    ServiceUnavailable,
+)
 from service.letters.guards import TooManyRequests
 from service.letters.service import submit_letter
 from service.letters.steps import DuplicateLetter
@@ -199,6 +206,8 @@ def write_post(
     except ValidationError as exc:
         errors = forms.errors_from_validation(exc, page._)
         return _compose(page, target, campaign, form, errors, status_code=422)
+    except OperationalError:
+        return _not_now(page, target, campaign, form)
     except DomainError as exc:
         return _compose(page, target, campaign, form, _field_error(page, exc), status_code=422)
     return page.render(
@@ -206,6 +215,20 @@ def write_post(
         {"form": form, "rep": target.representative, "preview": preview, "campaign": campaign},
         language_links=False,
     )
+
+
+def _not_now(
+    page: Page, target: WriteTarget, campaign: CampaignOut, form: forms.LetterForm
+) -> HTMLResponse:
+    """The database is too busy or our templates failed: the letter comes back as it was, so
+    nothing the supporter wrote is lost, and they press the button again."""
+    error = page._(
+        "We could not take your letter just now, and nothing was sent. Your letter is below "
+        "as you wrote it: press the button again in a minute."
+    )
+    response = _compose(page, target, campaign, form, {"_form": error}, status_code=503)
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 def _field_error(page: Page, exc: DomainError) -> dict[str, str]:
@@ -260,13 +283,8 @@ def send(page: PageDep, session: SessionDep, settings: SettingsDep, posted: Post
             page._("It no longer takes new letters. Thank you for your support."),
             409,
         )
-    except ServiceUnavailable:
-        return _refusal(
-            page,
-            page._("We could not take your letter just now"),
-            page._("Something on our side is not working. Please try again in a few minutes."),
-            503,
-        )
+    except (ServiceUnavailable, OperationalError):
+        return _not_now(page, target, campaign, form)
     except (InvalidInput, NotFound) as exc:
         return _compose(page, target, campaign, form, _field_error(page, exc), status_code=422)
     token = result.status_url.rstrip("/").rsplit("/", 1)[-1]
