@@ -7,17 +7,19 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
+from starlette.exceptions import HTTPException
 
 from service import __version__
 from service.config import Settings, get_settings
 from service.db import create_db_engine
 from service.delivery.embedded import embedded_worker
-from service.errors import DomainError
+from service.errors import RETRY_AFTER_SECONDS, DomainError
 from service.letters.routes import router as letters_router
 from service.lookup.routes import router as lookup_router
 from service.lookup.service import LookupDependencies
@@ -25,6 +27,7 @@ from service.lookup.uk import build_uk_resolvers, start_warm_up
 from service.request_log import RequestLogMiddleware
 from service.web.deps import SessionDep
 from service.web.public import install as install_public_pages
+from service.web.public.error_pages import busy_page, failure_page, not_found_page, wants_html
 
 log = logging.getLogger("repmail.http")
 
@@ -77,6 +80,9 @@ def _error_body(code: str, message: str, field: str | None = None) -> dict[str, 
 
 
 def _install_error_handlers(app: FastAPI) -> None:
+    """Each error is mapped here once; browsers asking for a page get one (error_pages),
+    programs get the JSON body."""
+
     @app.exception_handler(DomainError)
     def on_domain_error(_request: Request, exc: DomainError) -> JSONResponse:
         return JSONResponse(
@@ -84,10 +90,12 @@ def _install_error_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(OperationalError)
-    def on_database_busy(_request: Request, exc: OperationalError) -> JSONResponse:
+    async def on_database_busy(request: Request, exc: OperationalError) -> Response:
         # A saturated or restarting database: nothing was written (the transaction rolled
         # back), so the request can simply be sent again. Not a 500: the input was fine.
         log.warning("database unavailable", extra={"error": type(exc.orig).__name__})
+        if wants_html(request):
+            return await busy_page(request)
         return JSONResponse(
             _error_body(
                 "unavailable",
@@ -95,7 +103,24 @@ def _install_error_handlers(app: FastAPI) -> None:
                 "few seconds.",
             ),
             status_code=503,
-            headers={"Retry-After": "5"},
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
+
+    @app.exception_handler(HTTPException)
+    async def on_http_error(request: Request, exc: HTTPException) -> Response:
+        if exc.status_code in (404, 405) and wants_html(request):
+            return await not_found_page(request, exc.status_code)
+        return await http_exception_handler(request, exc)
+
+    @app.exception_handler(Exception)
+    async def on_fault(request: Request, _exc: Exception) -> Response:
+        # Called by Starlette's outermost middleware, which then re-raises the exception so
+        # the server logs it with its traceback.
+        if wants_html(request):
+            return await failure_page(request)
+        return JSONResponse(
+            _error_body("internal", "Something went wrong on our side; please try again."),
+            status_code=500,
         )
 
     @app.exception_handler(RequestValidationError)

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
+# Seconds a client is asked to wait (Retry-After) before sending again a request that found
+# the database too busy: nothing was written, so sending it again is safe.
+RETRY_AFTER_SECONDS = 5
+
 
 class DomainError(Exception):
     status_code = 400

@@ -43,19 +43,56 @@ def test_unknown_paths_are_404_not_500(client: TestClient) -> None:
     assert client.get("/no/such/page").status_code == 404
 
 
-def test_a_busy_database_is_a_503_with_retry_after(settings: Settings, engine: Engine) -> None:
+HTML = "text/html,application/xhtml+xml,*/*;q=0.8"
+
+
+def _app_whose_session_fails(settings: Settings, engine: Engine, error: Exception) -> TestClient:
     app = create_app(settings, engine=engine)
 
-    def _locked_session() -> Iterator[Session]:
-        raise OperationalError("BEGIN", {}, Exception("database is locked"))
+    def _failing_session() -> Iterator[Session]:
+        raise error
         yield  # pragma: no cover - makes this a generator dependency
 
-    app.dependency_overrides[get_session] = _locked_session
-    with TestClient(app, raise_server_exceptions=False) as busy:
+    app.dependency_overrides[get_session] = _failing_session
+    return TestClient(app, raise_server_exceptions=False)
+
+
+LOCKED = OperationalError("BEGIN", {}, Exception("database is locked"))
+
+
+def test_a_busy_database_is_a_503_with_retry_after(settings: Settings, engine: Engine) -> None:
+    with _app_whose_session_fails(settings, engine, LOCKED) as busy:
         response = busy.get("/healthz")
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "5"
     assert "try again" in response.json()["message"]
+
+
+@pytest.mark.parametrize(("lang", "words"), [("en", "very busy"), ("fr", "très sollicités")])
+def test_a_browser_meeting_a_busy_database_gets_a_page(
+    settings: Settings, engine: Engine, lang: str, words: str
+) -> None:
+    with _app_whose_session_fails(settings, engine, LOCKED) as busy:
+        response = busy.get(f"/write?rep=uk-4602&lang={lang}", headers={"Accept": HTML})
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "5"
+    assert response.headers["content-type"].startswith("text/html")
+    assert f'<html lang="{lang}">' in response.text
+    assert '<main id="main"' in response.text and words in response.text
+
+
+def test_an_unexpected_fault_is_a_page_for_browsers_and_json_for_programs(
+    settings: Settings, engine: Engine
+) -> None:
+    with _app_whose_session_fails(settings, engine, RuntimeError("a bug of ours")) as broken:
+        page = broken.get("/write?rep=uk-4602", headers={"Accept": HTML})
+        api = broken.get("/api/campaigns/calais-border")
+    assert page.status_code == 500
+    assert '<main id="main"' in page.text and "Something went wrong on our side" in page.text
+    assert "a bug of ours" not in page.text and "Traceback" not in page.text
+    assert api.status_code == 500
+    assert api.json()["error"] == "internal"
+    assert "a bug of ours" not in api.text
 
 
 def test_every_response_carries_a_request_id(client: TestClient) -> None:

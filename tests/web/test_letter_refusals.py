@@ -3,13 +3,19 @@ again with what the supporter typed, and never a 500."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import event
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
+from service.campaigns.models import Campaign, CampaignTemplate
 from service.config import LetterSettings
 from service.letters.models import Letter
 from service.web import csrf
@@ -147,6 +153,59 @@ def test_too_many_letters(web: TestClient, web_app: Any) -> None:
         assert "Please wait a little" in text_of(second.text)
     finally:
         web_app.state.settings = settings
+
+
+@contextmanager
+def busy_database_for(session: Session) -> Iterator[None]:
+    """The database refuses the letter's first write, as a saturated SQLite does after its
+    busy timeout: the pages before it (and the reads of the form's own request) work."""
+
+    def refuse(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.startswith("INSERT INTO rate_limit_counter"):
+            raise OperationalError(statement, {}, Exception("database is locked"))
+
+    connection = session.connection()
+    event.listen(connection, "before_cursor_execute", refuse)
+    yield
+    event.remove(connection, "before_cursor_execute", refuse)
+
+
+@pytest.mark.parametrize("path", ["/write", "/send"])
+def test_a_busy_database_gives_the_letter_back_to_press_again(
+    web: TestClient, session: Session, path: str
+) -> None:
+    form = letter_form(web, message="My own words, which must not be lost.")
+    with busy_database_for(session):
+        page = web.post(path, data=form)
+    assert page.status_code == 503
+    assert page.headers["Retry-After"] == "5"
+    assert "nothing was sent" in text_of(page.text)
+    assert textarea_value(page.text, "message") == "My own words, which must not be lost."
+    assert input_value(page.text, "name") == "Ann Example"
+    assert session.exec(select(Letter)).first() is None
+    retry = web.post("/send", data=letter_form(web), follow_redirects=False)
+    assert retry.status_code == 303
+
+
+def test_a_broken_confirmation_template_gives_the_letter_back(
+    web: TestClient, session: Session, campaign: Campaign
+) -> None:
+    session.add(
+        CampaignTemplate(
+            campaign_id=campaign.id,
+            lang="en",
+            name="confirm.txt.j2",
+            source="{{ no_such_thing.at_all }}",
+            updated_at=datetime.now(UTC),
+        )
+    )
+    campaign.updated_at = datetime.now(UTC)
+    session.flush()
+    page = web.post("/send", data=letter_form(web, message="Kept, whatever broke."))
+    assert page.status_code == 503
+    assert "nothing was sent" in text_of(page.text)
+    assert textarea_value(page.text, "message") == "Kept, whatever broke."
+    assert session.exec(select(Letter)).first() is None
 
 
 def test_the_letter_form_refuses_a_get_of_send(web: TestClient) -> None:
