@@ -59,6 +59,9 @@ class Server:
     outbox: Path
     log: Path
 
+    def log_tail(self, chars: int = 4000) -> str:
+        return self.log.read_text(errors="replace")[-chars:]
+
     def confirmation_link(self, to: str) -> str:
         """The link in the confirmation email sent to `to`, read from the outbox's .eml."""
         deadline = time.monotonic() + MAIL_WAIT_SECONDS
@@ -74,7 +77,7 @@ class Server:
                 if found:
                     return found.group(0)
             time.sleep(0.25)
-        raise AssertionError(f"no confirmation email to {to} in {self.outbox}")
+        raise AssertionError(f"no confirmation email to {to} in {self.outbox}\n{self.log_tail()}")
 
 
 def _free_port() -> int:

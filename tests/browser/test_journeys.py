@@ -63,6 +63,13 @@ class Journey:
         lang = self.page.evaluate("document.documentElement.lang")
         assert lang in ("en", "fr"), f"{label}: <html lang={lang!r}>"
 
+    def evidence(self) -> str:
+        """For a failed step: the page as it is (whatever it holds) and the server's log."""
+        return (
+            f"{self.page.url}\n{self.page.content()[:2000]}\n"
+            f"--- server log ---\n{self.server.log_tail()}"
+        )
+
     def write_letter(self, email_address: str) -> None:
         """On the compose page: fill in the letter, preview it, send it."""
         page = self.page
@@ -78,11 +85,11 @@ class Journey:
         assert not page.is_checked("#f-updates")
         self.check("compose")
         follow(page, "button[value=preview]")
-        assert page.locator("section.letter").count() == 1, page.inner_text("main")[:2000]
+        assert page.locator("section.letter").count() == 1, self.evidence()
         self.check("preview")
         assert MESSAGE in page.inner_text("pre.letter__body")
         follow(page, "form[action='/send'] button:not([formaction])")
-        assert re.search(r"/letters/.+\?sent=1$", page.url), page.inner_text("main")[:2000]
+        assert re.search(r"/letters/.+\?sent=1$", page.url), self.evidence()
         self.check("sent")
 
     def confirm(self, email_address: str) -> None:
