@@ -4,9 +4,8 @@ worker runs on a background thread for as long as the app does."""
 from __future__ import annotations
 
 import threading
-from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import AbstractAsyncContextManager as AsyncContextManager
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from sqlalchemy.engine import Engine
 
@@ -42,15 +41,3 @@ def embedded_worker(settings: Settings, engine: Engine) -> Iterator[Worker | Non
         stop.set()
         thread.join(settings.delivery.shutdown_grace_seconds + 5)
         worker.close()
-
-
-def lifespan(settings: Settings, engine: Engine) -> Callable[[object], AsyncContextManager[None]]:
-    """`FastAPI(lifespan=lifespan(settings, engine))`: the embedded worker runs while the
-    app does."""
-
-    @asynccontextmanager
-    async def run(_app: object) -> AsyncIterator[None]:
-        with embedded_worker(settings, engine):
-            yield
-
-    return run

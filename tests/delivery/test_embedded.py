@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from pathlib import Path
 
@@ -10,7 +9,7 @@ from sqlalchemy.engine import Engine
 
 from service.config import DeliverySettings, Environment, Settings
 from service.delivery.clock import SystemClock
-from service.delivery.embedded import embedded_worker, lifespan, wants_embedded_worker
+from service.delivery.embedded import embedded_worker, wants_embedded_worker
 from service.delivery.states import OutboxState
 from tests.delivery.support import queue_emails, row
 
@@ -36,13 +35,11 @@ def test_embedded_worker_sends_while_the_app_runs(
     )
     ids = queue_emails(db, SystemClock(), 3)  # type: ignore[arg-type]
 
-    async def serve_briefly() -> None:
-        async with lifespan(settings, db)(object()):
-            deadline = time.monotonic() + 10
-            while len(list(tmp_path.iterdir())) < 3 and time.monotonic() < deadline:
-                await asyncio.sleep(0.02)
-
-    asyncio.run(serve_briefly())
+    with embedded_worker(settings, db) as worker:
+        assert worker is not None
+        deadline = time.monotonic() + 10
+        while len(list(tmp_path.iterdir())) < 3 and time.monotonic() < deadline:
+            time.sleep(0.02)
     assert {row(db, i).state for i in ids} == {OutboxState.sent}
 
 

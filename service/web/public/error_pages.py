@@ -8,7 +8,26 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from service.errors import RETRY_AFTER_SECONDS
-from service.web.templating import get_page
+from service.web.templating import Page, get_page
+
+
+def refusal(
+    page: Page,
+    title: str,
+    message: str,
+    status_code: int,
+    *,
+    start_again: bool = False,
+    language_links: bool = True,
+) -> HTMLResponse:
+    """A page that says, in the page's language, why the request was refused; `start_again`
+    adds the way back to writing a letter."""
+    return page.render(
+        "public/refused.html",
+        {"title": title, "message": message, "start_again": start_again},
+        status_code=status_code,
+        language_links=language_links,
+    )
 
 
 def wants_html(request: Request) -> bool:
@@ -25,16 +44,14 @@ async def not_found_page(request: Request, status_code: int) -> HTMLResponse:
 
 async def busy_page(request: Request) -> HTMLResponse:
     page = await get_page(request, request.app.state.settings)
-    response = page.render(
-        "public/refused.html",
-        {
-            "title": page._("We are very busy just now"),
-            "message": page._(
-                "Nothing was lost and nothing was sent twice. Wait a few seconds, then go "
-                "back and try again."
-            ),
-        },
-        status_code=503,
+    response = refusal(
+        page,
+        page._("We are very busy just now"),
+        page._(
+            "Nothing was lost and nothing was sent twice. Wait a few seconds, then go back and "
+            "try again."
+        ),
+        503,
         language_links=False,
     )
     response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
@@ -46,15 +63,11 @@ async def failure_page(request: Request) -> HTMLResponse:
     rendered: the supporter must never see a stack trace or a blank page."""
     try:
         page = await get_page(request, request.app.state.settings)
-        return page.render(
-            "public/refused.html",
-            {
-                "title": page._("Something went wrong on our side"),
-                "message": page._(
-                    "It has been recorded for us to look into. Please try again in a few minutes."
-                ),
-            },
-            status_code=500,
+        return refusal(
+            page,
+            page._("Something went wrong on our side"),
+            page._("It has been recorded for us to look into. Please try again in a few minutes."),
+            500,
             language_links=False,
         )
     except Exception:

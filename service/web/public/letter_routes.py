@@ -29,6 +29,7 @@ from service.letters.steps import DuplicateLetter
 from service.web import csrf
 from service.web.deps import SessionDep, SettingsDep
 from service.web.public import forms
+from service.web.public.error_pages import refusal
 from service.web.public.journey import DEFAULT_CAMPAIGN, Where, clean_param
 from service.web.public.letter_flow import WriteTarget, build_preview, write_target
 from service.web.templating import Page, PageDep
@@ -58,16 +59,8 @@ def _client_ip(request: Request) -> str | None:
     return request.client.host if request.client else None
 
 
-def _refusal(page: Page, title: str, message: str, status_code: int, **extra: Any) -> HTMLResponse:
-    return page.render(
-        "public/refused.html",
-        {"title": title, "message": message, **extra},
-        status_code=status_code,
-    )
-
-
 def _unknown_representative(page: Page) -> HTMLResponse:
-    return _refusal(
+    return refusal(
         page,
         page._("We do not know this representative"),
         page._("The link may be incomplete or out of date. Look up your representative again."),
@@ -144,7 +137,7 @@ def _checked(
 ) -> tuple[forms.LetterForm, WriteTarget, CampaignOut, dict[str, Any], dict[str, str]] | Response:
     """Everything a POST must pass before its letter is used; a finished response otherwise."""
     if posted is None:
-        return _refusal(
+        return refusal(
             page,
             page._("Your letter is too long to send"),
             page._(
@@ -260,14 +253,14 @@ def send(page: PageDep, session: SessionDep, settings: SettingsDep, posted: Post
             if exc.resent
             else page._("Check your inbox (and your spam folder) for the emails we sent you.")
         )
-        return _refusal(
+        return refusal(
             page,
             page._("You have already written to %(name)s", name=rep_name),
             message,
             409,
         )
     except TooManyRequests:
-        return _refusal(
+        return refusal(
             page,
             page._("Please wait a little"),
             page._(
@@ -277,7 +270,7 @@ def send(page: PageDep, session: SessionDep, settings: SettingsDep, posted: Post
             429,
         )
     except CampaignClosed:
-        return _refusal(
+        return refusal(
             page,
             page._("This campaign has closed"),
             page._("It no longer takes new letters. Thank you for your support."),

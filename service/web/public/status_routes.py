@@ -29,6 +29,7 @@ from service.letters.tokens import MAX_TOKEN_LENGTH, LinkExpired, status_token
 from service.web import csrf
 from service.web.deps import SessionDep, SettingsDep
 from service.web.public import forms
+from service.web.public.error_pages import refusal
 from service.web.public.letter_routes import PostedForm
 from service.web.public.status_view import status_context
 from service.web.templating import Page, PageDep
@@ -57,25 +58,26 @@ def wants_json(accept: str) -> bool:
 
 
 def _bad_link(page: Page, exc: DomainError) -> HTMLResponse:
-    expired = isinstance(exc, LinkExpired)
-    return page.render(
-        "public/refused.html",
-        {
-            "title": page._("This link has expired")
-            if expired
-            else page._("This link is not valid"),
-            "message": page._(
+    if isinstance(exc, LinkExpired):
+        return refusal(
+            page,
+            page._("This link has expired"),
+            page._(
                 "Confirmation links work for a limited time, and this one has run out, so the "
                 "letter was not sent. You are welcome to write it again."
-            )
-            if expired
-            else page._(
-                "Check that you copied the whole link from the email. Unconfirmed letters "
-                "are deleted when their link expires."
             ),
-            "start_again": True,
-        },
-        status_code=410 if expired else 404,
+            410,
+            start_again=True,
+        )
+    return refusal(
+        page,
+        page._("This link is not valid"),
+        page._(
+            "Check that you copied the whole link from the email. Unconfirmed letters are "
+            "deleted when their link expires."
+        ),
+        404,
+        start_again=True,
     )
 
 
@@ -247,13 +249,9 @@ def revise(
 
 
 def _unavailable(page: Page) -> HTMLResponse:
-    return page.render(
-        "public/refused.html",
-        {
-            "title": page._("We could not show your letter just now"),
-            "message": page._(
-                "Something on our side is not working. Please try again in a few minutes."
-            ),
-        },
-        status_code=503,
+    return refusal(
+        page,
+        page._("We could not show your letter just now"),
+        page._("Something on our side is not working. Please try again in a few minutes."),
+        503,
     )
