@@ -62,13 +62,14 @@ def build_preview(
     session: Session,
     settings: Settings,
     data: LetterIn,
+    target: WriteTarget,
     *,
     client_ip: str | None,
     now: datetime,
 ) -> Preview:
-    """The letter exactly as the representative would receive it; writes nothing but the
-    similarity check's rate-limit counter."""
-    target = write_target(session, data.representative_id)
+    """The letter exactly as the representative would receive it (`target`, as the page read
+    it for `data.representative_id`); writes nothing but the similarity check's rate-limit
+    counter."""
     rendered = preview_letter(session, data)
     view = campaign_view(session, campaign_snapshot(session, data.campaign), target.letter_lang)
     similar: int | None = None

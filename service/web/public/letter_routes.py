@@ -194,7 +194,7 @@ def write_post(
     try:
         data = forms.letter_in(form, clean, page.locale)
         preview = build_preview(
-            session, settings, data, client_ip=_client_ip(page.request), now=_now()
+            session, settings, data, target, client_ip=_client_ip(page.request), now=_now()
         )
     except ValidationError as exc:
         errors = forms.errors_from_validation(exc, page._)
