@@ -199,7 +199,6 @@ def test_a_broken_confirmation_template_gives_the_letter_back(
             updated_at=datetime.now(UTC),
         )
     )
-    campaign.updated_at = datetime.now(UTC)
     session.flush()
     page = web.post("/send", data=letter_form(web, message="Kept, whatever broke."))
     assert page.status_code == 503
