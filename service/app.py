@@ -19,13 +19,13 @@ from service import __version__
 from service.config import Settings, get_settings
 from service.db import create_db_engine
 from service.delivery.embedded import embedded_worker
+from service.deps import SessionDep
 from service.errors import RETRY_AFTER_SECONDS, DomainError
 from service.letters.routes import router as letters_router
 from service.lookup.routes import router as lookup_router
 from service.lookup.service import LookupDependencies
 from service.lookup.uk import build_uk_resolvers, start_warm_up
 from service.request_log import RequestLogMiddleware
-from service.web.deps import SessionDep
 from service.web.public import install as install_public_pages
 from service.web.public.error_pages import busy_page, failure_page, not_found_page, wants_html
 

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, SQLModel, create_engine
@@ -111,6 +111,23 @@ class SqliteWriterGate:
 def writer_gate(engine: Engine) -> SqliteWriterGate | None:
     gate: SqliteWriterGate | None = getattr(engine, "repmail_writer_gate", None)
     return gate
+
+
+# An UPDATE that matches no row: enough for SQLite to take the write lock. The table is the
+# migration bookkeeping's own, present in every migrated database and owned by no domain.
+_TAKE_WRITE_LOCK = text("UPDATE alembic_version SET version_num = version_num WHERE 1 = 0")
+
+
+def lock_for_write(session: Session, *, ahead: bool = False) -> None:
+    """SQLite: take the write lock before reading, or a concurrent commit between this
+    transaction's read and its write fails it (SQLITE_BUSY_SNAPSHOT); writers of this process
+    queue for it in order (SqliteWriterGate), and `ahead` ones (the delivery worker's short
+    claim and record transactions: mail a supporter is waiting for) go first. Once per
+    transaction: use cases nest (a confirmation books a slot, which locks too). No-op
+    elsewhere."""
+    gate = writer_gate(session.get_bind().engine)
+    if gate is not None and gate.enter(connection := session.connection(), ahead=ahead):
+        connection.execute(_TAKE_WRITE_LOCK)
 
 
 def end_read_only_transaction(session: Session) -> None:

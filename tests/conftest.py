@@ -19,7 +19,7 @@ from service.app import create_app
 from service.bootstrap import prepare_database
 from service.config import PROJECT_ROOT, Environment, Settings
 from service.db import create_db_engine
-from service.web.deps import get_session
+from service.deps import get_session
 
 
 def _find_shared_data() -> Path:

@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from service.app import create_app
 from service.config import Settings
-from service.web.deps import get_session
+from service.deps import get_session
 
 
 def test_healthz_reports_ok_and_reaches_the_database(client: TestClient) -> None:

@@ -12,8 +12,7 @@ from sqlalchemy import event
 from sqlmodel import Session
 
 from service.config import Settings
-from service.db import FifoLock, create_db_engine, writer_gate
-from service.delivery.models import lock_for_write
+from service.db import FifoLock, create_db_engine, lock_for_write, writer_gate
 from service.migrate import upgrade_database
 
 
@@ -96,7 +95,7 @@ def test_the_write_lock_is_taken_once_per_transaction(tmp_path: Path) -> None:
     updates: list[str] = []
 
     def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        if statement.startswith("UPDATE delivery_control"):
+        if statement.startswith("UPDATE alembic_version"):
             updates.append(statement)
 
     event.listen(engine, "before_cursor_execute", count)

@@ -16,11 +16,11 @@ from rich.console import Console
 from sqlmodel import Session, select
 
 from service.campaigns.models import Campaign
+from service.clock import SYSTEM_CLOCK
 from service.config import get_settings
 from service.db import create_db_engine
 from service.delivery import service as delivery
 from service.delivery.backends import SendError, build_backend
-from service.delivery.clock import SYSTEM_CLOCK
 from service.delivery.jobs import letter_jobs
 from service.delivery.plan import campaign_plans, repace_overdue, replan_campaign
 from service.delivery.plan_view import render_plan

@@ -20,9 +20,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col
 
+from service.clock import Clock
 from service.config import Settings
-from service.delivery.clock import Clock
-from service.delivery.models import PeriodicRun, lock_for_write
+from service.db import lock_for_write
+from service.delivery.models import PeriodicRun
 from service.delivery.plan import repace_overdue
 
 log = logging.getLogger("repmail.delivery.jobs")

@@ -6,11 +6,10 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, String, Text, false, update
+from sqlalchemy import JSON, Column, Index, String, Text
 from sqlmodel import Field, Session, SQLModel
 
 import service.db  # noqa: F401  (constraint naming convention must precede the tables)
-from service.db import writer_gate
 from service.delivery.schemas import Address, MessageKind, OutgoingEmail
 from service.delivery.states import OutboxState, require_move
 
@@ -229,19 +228,3 @@ def note(
     )
     session.add(event)
     return event
-
-
-# An UPDATE that matches no row: enough for SQLite to take the write lock.
-_TAKE_WRITE_LOCK = update(DeliveryControl).where(false()).values(paused=DeliveryControl.paused)
-
-
-def lock_for_write(session: Session, *, ahead: bool = False) -> None:
-    """SQLite: take the write lock before reading, or a concurrent commit between this
-    transaction's read and its write fails it (SQLITE_BUSY_SNAPSHOT); writers of this process
-    queue for it in order (service.db.SqliteWriterGate), and `ahead` ones (the delivery
-    worker's short claim and record transactions: mail a supporter is waiting for) go first.
-    Once per transaction: use cases nest (a confirmation books a slot, which locks too). No-op
-    elsewhere."""
-    gate = writer_gate(session.get_bind().engine)
-    if gate is not None and gate.enter(connection := session.connection(), ahead=ahead):
-        connection.execute(_TAKE_WRITE_LOCK)  # Core: the ORM's UPDATE would scan the session

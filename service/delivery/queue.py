@@ -18,6 +18,7 @@ from sqlalchemy import ColumnElement, exists, not_, or_
 from sqlmodel import Session, col, select
 
 from service.config import DeliverySettings
+from service.db import lock_for_write
 from service.delivery import limits
 from service.delivery.backends.base import (
     AmbiguousSendError,
@@ -29,7 +30,6 @@ from service.delivery.backoff import retry_delay
 from service.delivery.models import (
     DeliveryControl,
     OutboxMessage,
-    lock_for_write,
     note,
     transition,
 )

@@ -21,7 +21,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
-from service.delivery.models import DeliveryPace, OutboxMessage, lock_for_write
+from service.db import lock_for_write
+from service.delivery.models import DeliveryPace, OutboxMessage
 from service.delivery.pacing import DAY, Policy, next_slot, plan, required_pace
 from service.delivery.states import OutboxState
 

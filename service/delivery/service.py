@@ -10,13 +10,13 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from service.delivery.clock import SYSTEM_CLOCK
+from service.clock import SYSTEM_CLOCK
+from service.db import lock_for_write
 from service.delivery.models import (
     GLOBAL_SWITCH,
     DeliveryControl,
     OutboxEvent,
     OutboxMessage,
-    lock_for_write,
     transition,
 )
 from service.delivery.scheduler import Pacing, book

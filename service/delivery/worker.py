@@ -24,12 +24,13 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
+from service.clock import SYSTEM_CLOCK, Clock
 from service.config import DeliverySettings
+from service.db import lock_for_write
 from service.delivery import queue
 from service.delivery.backends import EmailBackend, SendError, TransientSendError
-from service.delivery.clock import SYSTEM_CLOCK, Clock
 from service.delivery.jobs import Periodic
-from service.delivery.models import OutboxMessage, lock_for_write
+from service.delivery.models import OutboxMessage
 from service.delivery.queue import Job, Outcome
 from service.delivery.service import pause_state
 from service.letters.models import Letter

@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException
 
 from service.campaigns.schemas import CampaignOut
 from service.campaigns.service import describe_campaign
+from service.deps import SessionDep, SettingsDep
 from service.letters.schemas import (
     MAX_BODY_BYTES,
     MAX_MESSAGE,
@@ -36,12 +37,11 @@ from service.letters.service import (
     submit_letter,
 )
 from service.letters.tokens import MAX_TOKEN_LENGTH
-from service.web.deps import SessionDep, SettingsDep
 
 
 async def get_now() -> datetime:
     """The request's clock (tests override this dependency with a fixed time). Async: a plain
-    `def` dependency would cost a thread hop (see service.web.deps)."""
+    `def` dependency would cost a thread hop (see service.deps)."""
     return datetime.now(UTC)
 
 

@@ -13,9 +13,8 @@ from sqlmodel import Session
 from service.campaigns.models import Campaign
 from service.campaigns.rendering import InvalidTemplate
 from service.config import DeliverySettings, Settings, get_settings
-from service.db import end_read_only_transaction
+from service.db import end_read_only_transaction, lock_for_write
 from service.delivery import service as delivery
-from service.delivery.models import lock_for_write
 from service.delivery.plan import pacing_for
 from service.delivery.schemas import MessageKind
 from service.errors import Conflict, ServiceUnavailable

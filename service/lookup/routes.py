@@ -4,13 +4,22 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query, Request
 
+from service.deps import SessionDep
 from service.errors import ERROR_RESPONSES
 from service.lookup.schemas import Country, LookupResult
-from service.lookup.service import find_constituencies, lookup
+from service.lookup.service import LookupDependencies, find_constituencies, lookup
 from service.representatives.schemas import RepresentativeOut
-from service.web.deps import LookupDeps, SessionDep
+
+
+async def get_lookup_dependencies(request: Request) -> LookupDependencies:
+    """The resolvers the application wired at start-up (app.state.lookup)."""
+    deps: LookupDependencies = request.app.state.lookup
+    return deps
+
+
+LookupDeps = Annotated[LookupDependencies, Depends(get_lookup_dependencies)]
 
 router = APIRouter(prefix="/api", tags=["lookup"], responses=ERROR_RESPONSES)
 

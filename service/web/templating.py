@@ -18,8 +18,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 
 from service.config import Settings
+from service.deps import SettingsDep
 from service.web import csrf
-from service.web.deps import SettingsDep
 from service.web.i18n import (
     COOKIE_MAX_AGE,
     COOKIE_NAME,
@@ -165,7 +165,7 @@ class Page:
 
 
 async def get_page(request: Request, settings: SettingsDep) -> Page:
-    # Async, though it awaits nothing: see service.web.deps.
+    # Async, though it awaits nothing: see service.deps.
     query_lang = request.query_params.get("lang")
     locale = negotiate(
         query_lang, request.cookies.get(COOKIE_NAME), request.headers.get("accept-language")

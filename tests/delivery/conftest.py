@@ -12,10 +12,10 @@ from sqlalchemy import delete
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from service.clock import FakeClock
 from service.config import DeliverySettings, Environment, Settings
 from service.db import create_db_engine
 from service.delivery.backends.memory import MemoryBackend
-from service.delivery.clock import FakeClock
 from service.delivery.models import (
     DeliveryControl,
     DeliveryPace,

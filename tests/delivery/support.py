@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from service.clock import FakeClock
 from service.delivery import service as delivery
-from service.delivery.clock import FakeClock
 from service.delivery.models import OutboxMessage
 from service.delivery.schemas import Address, MessageKind, OutgoingEmail
 

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from service.clock import FakeClock
 from service.delivery import queue
-from service.delivery.clock import FakeClock
 from tests.delivery.support import queue_emails
 
 

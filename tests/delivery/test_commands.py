@@ -14,9 +14,9 @@ from sqlmodel import Session
 from typer.testing import CliRunner
 
 from service.cli import app
+from service.clock import SystemClock
 from service.config import get_settings
 from service.delivery import service as delivery
-from service.delivery.clock import SystemClock
 from service.delivery.models import OutboxMessage, transition
 from service.delivery.states import OutboxState
 from tests.delivery.support import queue_emails, row

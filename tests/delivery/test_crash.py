@@ -36,9 +36,9 @@ from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from service.clock import SystemClock
 from service.config import PROJECT_ROOT, Environment, Settings
 from service.db import create_db_engine
-from service.delivery.clock import SystemClock
 from service.delivery.models import OutboxMessage
 from service.delivery.states import OutboxState
 from service.migrate import upgrade_database

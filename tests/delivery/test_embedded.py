@@ -7,8 +7,8 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
+from service.clock import SystemClock
 from service.config import DeliverySettings, Environment, Settings
-from service.delivery.clock import SystemClock
 from service.delivery.embedded import embedded_worker, wants_embedded_worker
 from service.delivery.states import OutboxState
 from tests.delivery.support import queue_emails, row

@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from service.clock import FakeClock, SystemClock
 from service.config import Environment, Settings
-from service.delivery.clock import FakeClock, SystemClock
 from service.delivery.jobs import Periodic, acquire, letter_jobs
 from service.delivery.worker import Worker
 

@@ -10,9 +10,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from service.clock import FakeClock
 from service.config import DeliverySettings
 from service.delivery import queue
-from service.delivery.clock import FakeClock
 from service.delivery.schemas import MessageKind
 from service.delivery.worker import tell_letters
 from service.letters.models import Letter

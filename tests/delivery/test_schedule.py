@@ -13,9 +13,9 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from service.clock import FakeClock
 from service.delivery import queue
 from service.delivery import service as delivery
-from service.delivery.clock import FakeClock
 from service.delivery.models import DeliveryPace, OutboxMessage
 from service.delivery.pacing import Policy
 from service.delivery.scheduler import Pacing, replan

@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session
 
+from service.clock import FakeClock
 from service.delivery import service as delivery
-from service.delivery.clock import FakeClock
 from service.delivery.models import OutboxMessage
 from service.delivery.schemas import Address, MessageKind
 from service.delivery.states import InvalidTransition, OutboxState

@@ -11,8 +11,8 @@ import time
 
 from sqlalchemy.engine import Engine
 
+from service.clock import SystemClock
 from service.config import PROJECT_ROOT
-from service.delivery.clock import SystemClock
 from service.delivery.states import OutboxState
 from tests.delivery.support import queue_emails, row
 from tests.fakes.sendgrid_server import FakeSendGrid

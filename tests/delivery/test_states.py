@@ -7,8 +7,8 @@ import itertools
 import pytest
 from sqlmodel import Session
 
+from service.clock import FakeClock
 from service.delivery import service as delivery
-from service.delivery.clock import FakeClock
 from service.delivery.models import OutboxMessage, transition
 from service.delivery.states import (
     FINAL_STATES,

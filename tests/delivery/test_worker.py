@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from service.clock import FakeClock
 from service.config import DeliverySettings
 from service.delivery import queue
 from service.delivery import service as delivery
@@ -21,7 +22,6 @@ from service.delivery.backends import (
     TransientSendError,
 )
 from service.delivery.backends.memory import MemoryBackend
-from service.delivery.clock import FakeClock
 from service.delivery.schemas import MessageKind, OutgoingEmail
 from service.delivery.states import OutboxState
 from service.delivery.worker import Worker

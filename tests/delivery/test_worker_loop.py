@@ -14,11 +14,11 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from service.clock import FakeClock, SystemClock
 from service.config import DeliverySettings, Environment, Settings
 from service.db import create_db_engine
 from service.delivery import service as delivery
 from service.delivery.backends.memory import MemoryBackend
-from service.delivery.clock import FakeClock, SystemClock
 from service.delivery.models import OutboxMessage
 from service.delivery.schemas import MessageKind
 from service.delivery.states import OutboxState

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, delete, select
 
-from service.delivery.clock import FakeClock
+from service.clock import FakeClock
 from service.delivery.models import OutboxEvent, OutboxMessage
 from service.letters.models import Letter, LetterEvent, RateLimitCounter
 from service.letters.routes import get_now

@@ -8,8 +8,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from service.clock import FakeClock
 from service.config import Settings
-from service.delivery.clock import FakeClock
 from service.delivery.models import OutboxMessage, transition
 from service.delivery.schemas import MessageKind
 from service.delivery.states import OutboxState

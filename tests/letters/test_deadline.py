@@ -12,9 +12,9 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from service.campaigns.models import Campaign
+from service.clock import FakeClock
 from service.config import Settings
 from service.delivery import queue
-from service.delivery.clock import FakeClock
 from service.delivery.models import PRIORITY
 from service.delivery.schemas import MessageKind
 from service.delivery.states import OutboxState

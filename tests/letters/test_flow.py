@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from service.delivery.clock import FakeClock
+from service.clock import FakeClock
 from service.delivery.schemas import MessageKind
 from service.letters.models import Letter
 from tests.letters.conftest import (

@@ -7,8 +7,8 @@ from datetime import timedelta
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
+from service.clock import FakeClock
 from service.config import Settings
-from service.delivery.clock import FakeClock
 from service.delivery.schemas import MessageKind
 from service.delivery.states import OutboxState
 from service.letters.models import Letter, LetterEvent, RateLimitCounter

@@ -15,9 +15,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, delete, select
 
 from service.campaigns.models import Campaign
+from service.clock import FakeClock
 from service.config import Settings
 from service.delivery import service as delivery
-from service.delivery.clock import FakeClock
 from service.delivery.models import DeliveryPace, OutboxMessage
 from service.delivery.plan import CampaignPlan, campaign_plans, repace_overdue, replan_campaign
 from service.delivery.plan_view import render_plan

@@ -18,8 +18,8 @@ from sqlmodel import Session, select
 from service.campaigns import catalog
 from service.campaigns.models import Campaign, CampaignDemand
 from service.campaigns.service import CampaignClosed
+from service.clock import FakeClock
 from service.config import Settings
-from service.delivery.clock import FakeClock
 from service.letters.schemas import LetterIn
 from service.letters.service import submit_letter
 from tests.letters.conftest import outbox_for

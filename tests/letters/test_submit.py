@@ -9,8 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
+from service.clock import FakeClock
 from service.config import Settings
-from service.delivery.clock import FakeClock
 from service.delivery.schemas import MessageKind
 from service.letters.models import Letter, RateLimitCounter
 from service.letters.schemas import LetterIn

@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from service.app import create_app
 from service.config import LookupSettings, Settings
+from service.deps import get_session
 from service.errors import InvalidInput, ServiceUnavailable
 from service.lookup.models import UkPostcode
 from service.lookup.postcodes_io import PostcodesIoResolver
@@ -25,7 +26,6 @@ from service.lookup.uk import build_uk_resolvers, resolve_uk, start_warm_up
 from service.lookup.uk_postcode_index import LocalTableResolver, PostcodeIndex
 from service.representatives.models import DatasetLoad
 from service.representatives.snapshot import record_load
-from service.web.deps import get_session
 
 ALDERSHOT = "E14001063"
 BOLTON_SOUTH = "E14001111"  # its MP publishes no email address

@@ -20,10 +20,10 @@ from service.app import create_app
 from service.campaigns.models import Campaign
 from service.campaigns.seed import seed_campaigns
 from service.config import Settings
+from service.deps import get_session
 from service.letters.models import Letter
 from service.letters.tokens import confirmation_token
 from service.lookup.service import LookupDependencies
-from service.web.deps import get_session
 
 # Bath (E14001080) and its MP in the bundled snapshot.
 BATH = "E14001080"

@@ -12,10 +12,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 
+from service.deps import SessionDep
 from service.errors import DomainError, InvalidInput, ServiceUnavailable
+from service.lookup.routes import LookupDeps
 from service.lookup.schemas import Country, LookupResult, LookupStatus, Question
 from service.lookup.service import find_constituencies, lookup
-from service.web.deps import LookupDeps, SessionDep
 from service.web.i18n import N_
 from service.web.public.journey import MAX_SEARCH, Where, clean_param, residence_options
 from service.web.templating import Page, PageDep

@@ -16,6 +16,7 @@ from starlette.datastructures import FormData
 
 from service.campaigns.schemas import CampaignOut
 from service.campaigns.service import CampaignClosed, describe_campaign
+from service.deps import SessionDep, SettingsDep
 from service.errors import (
     RETRY_AFTER_SECONDS,
     DomainError,
@@ -27,7 +28,6 @@ from service.letters.guards import TooManyRequests
 from service.letters.service import submit_letter
 from service.letters.steps import DuplicateLetter
 from service.web import csrf
-from service.web.deps import SessionDep, SettingsDep
 from service.web.public import forms
 from service.web.public.error_pages import refusal
 from service.web.public.journey import DEFAULT_CAMPAIGN, Where, clean_param

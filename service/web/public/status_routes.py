@@ -16,6 +16,7 @@ from starlette.routing import Match
 from starlette.types import Scope
 
 from service.config import Settings
+from service.deps import SessionDep, SettingsDep
 from service.errors import DomainError, NotFound
 from service.letters.schemas import LetterStatusOut
 from service.letters.service import (
@@ -27,7 +28,6 @@ from service.letters.service import (
 from service.letters.states import LetterStatus
 from service.letters.tokens import MAX_TOKEN_LENGTH, LinkExpired, status_token
 from service.web import csrf
-from service.web.deps import SessionDep, SettingsDep
 from service.web.public import forms
 from service.web.public.error_pages import refusal
 from service.web.public.letter_routes import PostedForm

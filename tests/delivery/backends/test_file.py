@@ -9,10 +9,10 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
+from service.clock import FakeClock
 from service.config import DeliverySettings, Environment, Settings
 from service.delivery.backends import build_backend
 from service.delivery.backends.file import FileBackend
-from service.delivery.clock import FakeClock
 from service.delivery.states import OutboxState
 from service.delivery.worker import Worker
 from tests.delivery.support import make_email, queue_emails, row

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy.engine import Engine
 
+from service.clock import FakeClock
 from service.config import DeliverySettings, Environment, Settings
 from service.delivery.backends import (
     AmbiguousSendError,
@@ -23,7 +24,6 @@ from service.delivery.backends import (
     sendgrid_host,
 )
 from service.delivery.backends.sendgrid import SendGridBackend
-from service.delivery.clock import FakeClock
 from service.delivery.schemas import MessageKind
 from service.delivery.states import OutboxState
 from service.delivery.worker import Worker

@@ -1,4 +1,4 @@
-"""Request-scoped dependencies shared by every router.
+"""Request-scoped dependencies shared by every router: the database session and the settings.
 
 They are `async def` although none of them awaits anything on the way in: FastAPI runs a plain
 `def` dependency on the thread pool, and a thread hop per dependency per request cost more
@@ -14,7 +14,6 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from service.config import Settings
-from service.lookup.service import LookupDependencies
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:
@@ -31,16 +30,10 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
             session.close()
 
 
-async def get_lookup_dependencies(request: Request) -> LookupDependencies:
-    deps: LookupDependencies = request.app.state.lookup
-    return deps
-
-
 async def get_app_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
-LookupDeps = Annotated[LookupDependencies, Depends(get_lookup_dependencies)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
