@@ -11,10 +11,10 @@ from sqlmodel import Session
 
 from service.clock import FakeClock
 from service.config import Settings
+from service.delivery.models import OutboxMessage
 from service.delivery.schemas import MessageKind
 from service.errors import Conflict
 from service.letters import service
-from service.delivery.models import OutboxMessage
 from service.letters.models import Letter
 from service.letters.queries import events_of
 from service.letters.states import LetterStatus
