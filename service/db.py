@@ -6,15 +6,18 @@ import sqlite3
 import threading
 from collections import deque
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session, SQLModel, create_engine
 
 from service.config import Settings
+from service.errors import DatabaseUnavailable
 
 # Named constraints keep Alembic migrations deterministic on both databases.
 NAMING_CONVENTION = {
@@ -147,6 +150,32 @@ def end_read_only_transaction(session: Session) -> None:
         return
     if not gate.held_by(session.connection()):
         session.commit()
+
+
+# What the database raises when it cannot take a request just now (a writer waiting past the
+# busy timeout, a lost connection, a pool with no connection free), as opposed to a statement
+# that is wrong: those stay errors of ours.
+UNAVAILABLE_ERRORS = (OperationalError, PoolTimeout)
+
+
+def unavailable(error: Exception) -> DatabaseUnavailable:
+    """The domain error for a database that cannot take the request: the one place where
+    the database's own errors become one the pages and the API know."""
+    refusal = DatabaseUnavailable(
+        "The service is busy right now. Nothing was saved; please try again in a few seconds."
+    )
+    refusal.reason = type(getattr(error, "orig", None) or error).__name__
+    return refusal
+
+
+@contextmanager
+def database_errors_as_domain_errors() -> Iterator[None]:
+    """Around a use case: DatabaseUnavailable instead of the driver's errors, so its caller
+    can answer (a letter given back to send again) without knowing the database."""
+    try:
+        yield
+    except UNAVAILABLE_ERRORS as exc:
+        raise unavailable(exc) from exc
 
 
 def _prepare_sqlite(engine: Engine) -> None:

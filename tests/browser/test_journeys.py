@@ -88,7 +88,7 @@ class Journey:
         assert page.locator("section.letter").count() == 1, self.evidence()
         self.check("preview")
         assert MESSAGE in page.inner_text("pre.letter__body")
-        follow(page, "form[action='/send'] button:not([formaction])")
+        follow(page, "form[action$='/send'] button:not([formaction])")
         assert re.search(r"/letters/.+\?sent=1$", page.url), self.evidence()
         self.check("sent")
 
@@ -109,7 +109,7 @@ def test_uk_mp_by_name(page: Any, server: Server) -> None:
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto("/")
     journey.check("campaign")
-    follow(page, "a[href='/find/name?country=uk']")
+    follow(page, "a[href$='/find/name?country=uk']")
     journey.check("search")
     page.fill("#f-q", "Bath")
     with page.expect_navigation():
@@ -190,7 +190,7 @@ def test_the_journey_works_without_javascript(server: Server, browser: Any) -> N
         follow(page, "button[value=preview]")
         # The guidance the script gives while typing comes with the preview instead.
         assert "reads like" in page.inner_text("#guidance-title ~ p")
-        follow(page, "form[action='/send'] button:not([formaction])")
+        follow(page, "form[action$='/send'] button:not([formaction])")
         assert "Check your email" in page.inner_text("main")
     finally:
         context.close()

@@ -11,11 +11,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
-from sqlalchemy.exc import OperationalError
 from starlette.datastructures import FormData
 
 from service.campaigns.schemas import CampaignOut
-from service.campaigns.service import CampaignClosed, describe_campaign
+from service.campaigns.service import CampaignClosed
 from service.deps import SessionDep, SettingsDep
 from service.errors import (
     RETRY_AFTER_SECONDS,
@@ -24,14 +23,20 @@ from service.errors import (
     NotFound,
     ServiceUnavailable,
 )
+from service.letters.drafting import (
+    LetterPage,
+    WriteTarget,
+    letter_page,
+    preview_letter_for,
+    send_letter,
+)
 from service.letters.guards import TooManyRequests
-from service.letters.service import submit_letter
 from service.letters.steps import DuplicateLetter
 from service.web import csrf
 from service.web.public import forms
+from service.web.public.campaign_scope import CampaignSlug, campaign_root
 from service.web.public.error_pages import refusal
-from service.web.public.journey import DEFAULT_CAMPAIGN, Where, clean_param
-from service.web.public.letter_flow import WriteTarget, build_preview, write_target
+from service.web.public.journey import Where, clean_param
 from service.web.templating import Page, PageDep
 
 router = APIRouter(include_in_schema=False)
@@ -68,10 +73,6 @@ def _unknown_representative(page: Page) -> HTMLResponse:
     )
 
 
-def _campaign(page: Page, session: SessionDep, slug: str) -> CampaignOut:
-    return describe_campaign(session, slug or DEFAULT_CAMPAIGN, page.locale, _now())
-
-
 def _compose(
     page: Page,
     target: WriteTarget,
@@ -83,6 +84,7 @@ def _compose(
     return page.render(
         "public/compose.html",
         {
+            "root": campaign_root(campaign.slug),
             "target": target,
             "rep": target.representative,
             "campaign": campaign,
@@ -96,10 +98,11 @@ def _compose(
     )
 
 
-@router.get("/write", response_class=HTMLResponse)
+@router.get("/campaigns/{slug}/write", response_class=HTMLResponse)
 def write(
     page: PageDep,
     session: SessionDep,
+    slug: CampaignSlug,
     rep: Param = None,
     country: Param = None,
     postcode: Param = None,
@@ -109,18 +112,14 @@ def write(
     """The letter form, for one representative chosen on the previous step."""
     rep_id = clean_param(rep)
     where = Where.from_params(country, postcode, commune, residence)
-    try:
-        target = write_target(session, rep_id)
-    except DomainError:
-        return _unknown_representative(page)
-    try:
-        campaign = _campaign(page, session, DEFAULT_CAMPAIGN)
-    except DomainError:
-        return page.render("public/no_campaign.html", status_code=503)
+    context = _letter_page(page, session, rep_id, slug)
+    if not isinstance(context, LetterPage):
+        return context
+    target, campaign = context.target, context.campaign
     if not target.representative.can_write or not campaign.open:
         return page.render(
             "public/cannot_write.html",
-            {"rep": target.representative, "campaign": campaign},
+            {"rep": target.representative, "campaign": campaign, "root": campaign_root(slug)},
             status_code=409,
         )
     form = forms.LetterForm(
@@ -132,8 +131,25 @@ def write(
     return _compose(page, target, campaign, form)
 
 
+def _letter_page(
+    page: Page, session: SessionDep, rep_id: str, slug: str
+) -> LetterPage | HTMLResponse:
+    """The letter form's context, or the page saying why there is none."""
+    try:
+        return letter_page(session, rep_id, slug, page.locale, _now())
+    except InvalidInput:
+        return _unknown_representative(page)
+    except NotFound:
+        return refusal(
+            page,
+            page._("We do not know this campaign"),
+            page._("The link may be incomplete or out of date."),
+            404,
+        )
+
+
 def _checked(
-    page: Page, session: SessionDep, settings: SettingsDep, posted: FormData | None
+    page: Page, session: SessionDep, settings: SettingsDep, slug: str, posted: FormData | None
 ) -> tuple[forms.LetterForm, WriteTarget, CampaignOut, dict[str, Any], dict[str, str]] | Response:
     """Everything a POST must pass before its letter is used; a finished response otherwise."""
     if posted is None:
@@ -148,13 +164,11 @@ def _checked(
             413,
         )
     form = forms.LetterForm.from_form(posted)
-    try:
-        target = write_target(session, form.rep)
-        campaign = _campaign(page, session, form.campaign)
-    except InvalidInput:
-        return _unknown_representative(page)
-    except DomainError:
-        return page.render("public/no_campaign.html", status_code=503)
+    form.campaign = slug  # the address names the campaign, whatever the form says
+    context = _letter_page(page, session, form.rep, slug)
+    if not isinstance(context, LetterPage):
+        return context
+    target, campaign = context.target, context.campaign
     if not csrf.verify(
         settings.secret_key,
         page.request.cookies.get(csrf.COOKIE_NAME),
@@ -177,12 +191,16 @@ def _checked(
     return form, target, campaign, clean, errors
 
 
-@router.post("/write", response_class=HTMLResponse, response_model=None)
+@router.post("/campaigns/{slug}/write", response_class=HTMLResponse, response_model=None)
 def write_post(
-    page: PageDep, session: SessionDep, settings: SettingsDep, posted: PostedForm
+    page: PageDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    slug: CampaignSlug,
+    posted: PostedForm,
 ) -> Response:
     """Preview the letter, or go back to editing it (action=edit)."""
-    checked = _checked(page, session, settings, posted)
+    checked = _checked(page, session, settings, slug, posted)
     if not isinstance(checked, tuple):
         return checked
     form, target, campaign, clean, errors = checked
@@ -193,19 +211,25 @@ def write_post(
         return _compose(page, target, campaign, form, errors, status_code=422)
     try:
         data = forms.letter_in(form, clean, page.locale)
-        preview = build_preview(
+        preview = preview_letter_for(
             session, settings, data, target, client_ip=_client_ip(page.request), now=_now()
         )
     except ValidationError as exc:
         errors = forms.errors_from_validation(exc, page._)
         return _compose(page, target, campaign, form, errors, status_code=422)
-    except OperationalError:
+    except ServiceUnavailable:
         return _not_now(page, target, campaign, form)
     except DomainError as exc:
         return _compose(page, target, campaign, form, _field_error(page, exc), status_code=422)
     return page.render(
         "public/preview.html",
-        {"form": form, "rep": target.representative, "preview": preview, "campaign": campaign},
+        {
+            "root": campaign_root(slug),
+            "form": form,
+            "rep": target.representative,
+            "preview": preview,
+            "campaign": campaign,
+        },
         language_links=False,
     )
 
@@ -229,10 +253,16 @@ def _field_error(page: Page, exc: DomainError) -> dict[str, str]:
     return {field: page.t.translate_known(exc.message)}
 
 
-@router.post("/send", response_class=HTMLResponse, response_model=None)
-def send(page: PageDep, session: SessionDep, settings: SettingsDep, posted: PostedForm) -> Response:
+@router.post("/campaigns/{slug}/send", response_class=HTMLResponse, response_model=None)
+def send(
+    page: PageDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    slug: CampaignSlug,
+    posted: PostedForm,
+) -> Response:
     """Store the letter and email the supporter its confirmation link."""
-    checked = _checked(page, session, settings, posted)
+    checked = _checked(page, session, settings, slug, posted)
     if not isinstance(checked, tuple):
         return checked
     form, target, campaign, clean, errors = checked
@@ -241,7 +271,7 @@ def send(page: PageDep, session: SessionDep, settings: SettingsDep, posted: Post
     rep_name = target.representative.name
     try:
         data = forms.letter_in(form, clean, page.locale)
-        result = submit_letter(
+        result = send_letter(
             session, settings, data, client_ip=_client_ip(page.request), now=_now()
         )
     except ValidationError as exc:
@@ -276,7 +306,7 @@ def send(page: PageDep, session: SessionDep, settings: SettingsDep, posted: Post
             page._("It no longer takes new letters. Thank you for your support."),
             409,
         )
-    except (ServiceUnavailable, OperationalError):
+    except ServiceUnavailable:
         return _not_now(page, target, campaign, form)
     except (InvalidInput, NotFound) as exc:
         return _compose(page, target, campaign, form, _field_error(page, exc), status_code=422)
