@@ -70,7 +70,9 @@ class Journey:
             f"--- server log ---\n{self.server.log_tail()}"
         )
 
-    def write_letter(self, email_address: str) -> None:
+    def write_letter(
+        self, email_address: str, demands: tuple[str, ...] = ("1", "3"), message: str = MESSAGE
+    ) -> None:
         """On the compose page: fill in the letter, preview it, send it."""
         page = self.page
         page.fill("#f-name", "Sam Example")
@@ -78,16 +80,16 @@ class Journey:
         if not page.input_value("#f-postcode"):
             page.fill("#f-postcode", "SW1A 1AA")
         page.fill("#f-address", "10 Station Road")
-        page.check("#f-demands")
-        page.check("input[name=demands][value='3']")
-        page.fill("#f-message", MESSAGE)
+        for number in demands:
+            page.check(f"input[name=demands][value='{number}']")
+        page.fill("#f-message", message)
         page.check("#f-consent")
         assert not page.is_checked("#f-updates")
         self.check("compose")
         follow(page, "button[value=preview]")
         assert page.locator("section.letter").count() == 1, self.evidence()
         self.check("preview")
-        assert MESSAGE in page.inner_text("pre.letter__body")
+        assert message in page.inner_text("pre.letter__body")
         follow(page, "form[action$='/send'] button:not([formaction])")
         assert re.search(r"/letters/.+\?sent=1$", page.url), self.evidence()
         self.check("sent")
