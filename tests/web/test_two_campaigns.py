@@ -146,3 +146,16 @@ def test_an_unknown_campaign_is_not_found(web: TestClient) -> None:
         page = web.get(path)
         assert page.status_code == 404, path
     assert web.post("/campaigns/nowhere/send", data={}).status_code == 404
+
+
+def test_a_form_posted_to_the_old_address_goes_to_the_campaign_it_names(
+    web: TestClient, session: Session, rescue: Campaign
+) -> None:
+    form = letter_form(web, demands=["1"], campaign=RESCUE_SLUG)
+    moved = web.post("/send", data=form, follow_redirects=False)
+    assert moved.status_code == 307  # the browser sends the same letter again, there
+    assert moved.headers["location"] == f"{RESCUE}/send"
+    sent = web.post("/send", data=form, follow_redirects=True)
+    assert sent.status_code == 200 and "/letters/" in str(sent.url)
+    letter = session.exec(select(Letter).where(Letter.email == "ann@example.org")).one()
+    assert letter.campaign_id == rescue.id

@@ -13,16 +13,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.datastructures import FormData
 
 from service.campaigns.listing import open_campaigns
-from service.campaigns.service import describe_campaign
 from service.deps import SessionDep
 from service.errors import NotFound
+from service.letters.progress import campaign_progress
 from service.web.public import forms
-from service.web.public.campaign_scope import campaign_root, is_slug, with_query
-from service.web.public.error_pages import refusal
+from service.web.public.campaign_scope import campaign_root, is_slug, unknown_campaign, with_query
 from service.web.public.find_routes import path_context
 from service.web.public.journey import Where
 from service.web.public.letter_routes import PostedForm
-from service.web.public.stats import letters_by_country
 from service.web.templating import Page, PageDep
 
 router = APIRouter(include_in_schema=False)
@@ -136,18 +134,13 @@ def campaign_page(
         return page.redirect(deep_link)
     now = datetime.now(UTC)
     try:
-        campaign = describe_campaign(session, slug, page.locale, now)
+        progress = campaign_progress(session, slug, page.locale, now)
     except NotFound:
-        return refusal(
-            page,
-            page._("We do not know this campaign"),
-            page._("The link may be incomplete or out of date."),
-            404,
-        )
+        return unknown_campaign(page)
+    campaign = progress.campaign
     deadline = _aware(campaign.deadline)
     local_deadline = _local_deadline(deadline)
     days_left = max((local_deadline.date() - now.astimezone(local_deadline.tzinfo).date()).days, 0)
-    counts = letters_by_country(session, slug)
     return page.render(
         "public/campaign.html",
         {
@@ -156,7 +149,7 @@ def campaign_page(
             "deadline": deadline,
             "deadline_text": page.format_date(local_deadline.date()),
             "days_left": days_left,
-            "counts": counts,
+            "counts": progress.counts,
             **path_context(page, where, slug),
         },
     )

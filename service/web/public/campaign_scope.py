@@ -10,10 +10,13 @@ import re
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Path
+from fastapi.responses import HTMLResponse
 
 from service.campaigns.service import campaign_snapshot
 from service.deps import SessionDep
 from service.errors import NotFound
+from service.web.public.error_pages import refusal
+from service.web.templating import Page
 
 PREFIX = "/campaigns"
 # The same shape the letters API accepts for a campaign.
@@ -46,3 +49,12 @@ def known_campaign(session: SessionDep, slug: Annotated[str, Path(max_length=200
 
 
 CampaignSlug = Annotated[str, Depends(known_campaign)]
+
+
+def unknown_campaign(page: Page) -> HTMLResponse:
+    return refusal(
+        page,
+        page._("We do not know this campaign"),
+        page._("The link may be incomplete or out of date."),
+        404,
+    )

@@ -34,7 +34,7 @@ from service.letters.guards import TooManyRequests
 from service.letters.steps import DuplicateLetter
 from service.web import csrf
 from service.web.public import forms
-from service.web.public.campaign_scope import CampaignSlug, campaign_root
+from service.web.public.campaign_scope import CampaignSlug, campaign_root, unknown_campaign
 from service.web.public.error_pages import refusal
 from service.web.public.journey import Where, clean_param
 from service.web.templating import Page, PageDep
@@ -140,12 +140,7 @@ def _letter_page(
     except InvalidInput:
         return _unknown_representative(page)
     except NotFound:
-        return refusal(
-            page,
-            page._("We do not know this campaign"),
-            page._("The link may be incomplete or out of date."),
-            404,
-        )
+        return unknown_campaign(page)
 
 
 def _checked(

@@ -1,16 +1,17 @@
-"""Counters for the campaign page: letters confirmed so far, by the supporter's path.
-
-A read of the letters and representatives tables; it belongs with the letters use cases and
-moves there once they offer it."""
+"""A campaign's progress for its page: the campaign in the page's language, and the letters
+confirmed so far by the supporter's path (UK, France, French citizens abroad)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import case
 from sqlmodel import Session, col, func, select
 
 from service.campaigns.models import Campaign
+from service.campaigns.schemas import CampaignOut
+from service.campaigns.service import describe_campaign
 from service.letters.models import Letter
 from service.letters.states import COUNTED
 from service.representatives.models import ChamberId, Representative
@@ -28,6 +29,18 @@ class LetterCounts:
     @property
     def total(self) -> int:
         return self.uk + self.fr + self.abroad
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignProgress:
+    campaign: CampaignOut
+    counts: LetterCounts
+
+
+def campaign_progress(session: Session, slug: str, lang: str, now: datetime) -> CampaignProgress:
+    """The campaign page's one read (NotFound for an unknown campaign)."""
+    campaign = describe_campaign(session, slug, lang, now)
+    return CampaignProgress(campaign=campaign, counts=letters_by_country(session, slug))
 
 
 def letters_by_country(session: Session, campaign_slug: str) -> LetterCounts:
