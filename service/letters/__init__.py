@@ -13,6 +13,12 @@ Use cases (service.py; each is one transaction, commits once, and raises typed D
   send_due_reminders(session, now, *, settings=None) -> int     (worker)
   purge_expired(session, now, *, settings=None) -> int          (worker)
 
+For the pages (drafting.py, progress.py):
+  letter_page(session, representative_id, campaign_slug, lang, now) -> LetterPage  (reads)
+  preview_letter_for(session, settings, data, target, *, client_ip, now) -> Preview
+  send_letter(session, settings, data, *, client_ip, now) -> SubmitOut  (busy: DatabaseUnavailable)
+  campaign_progress(session, slug, lang, now) -> CampaignProgress                 (reads)
+
 Status: pending_confirmation -> confirmed -> queued -> sent -> delivered | bounced, with held,
 expired and rejected; states.py holds the table of allowed moves.
 """
