@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from fastapi.testclient import TestClient
+from sqlalchemy import event
 from sqlmodel import Session, select
 
 from service.delivery.models import OutboxMessage
@@ -111,3 +115,22 @@ def test_pages_in_french(web: TestClient) -> None:
     preview = web.post(f"{CALAIS}/write", data=letter_form(web))
     assert "Relisez votre lettre" in text_of(preview.text)  # the cookie remembers French
     assert "Dear Wera Hobhouse MP," in text_of(preview.text)  # the letter stays English
+
+
+def test_the_preview_reads_the_representative_once(web: TestClient, session: Session) -> None:
+    form = letter_form(web)
+    reads: list[str] = []
+
+    def note(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if re.search(r"\b(FROM|JOIN)\s+representative\b", statement):
+            reads.append(statement)
+
+    connection = session.connection()
+    event.listen(connection, "before_cursor_execute", note)
+    try:
+        preview = web.post(f"{CALAIS}/write", data=form)
+    finally:
+        event.remove(connection, "before_cursor_execute", note)
+    assert preview.status_code == 200
+    assert "Dear Wera Hobhouse MP," in text_of(preview.text)
+    assert len(reads) == 1, reads
