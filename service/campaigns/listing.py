@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from service.campaigns.models import Campaign, CampaignText
-from service.campaigns.schemas import CampaignView
+from service.campaigns.schemas import CampaignView, OpenCampaignOut
 from service.campaigns.service import is_open, resolve
 
 
@@ -25,3 +25,18 @@ def open_campaigns(session: Session, lang: str, now: datetime) -> list[CampaignV
         .order_by(col(Campaign.deadline), col(Campaign.slug))
     ).all()
     return [resolve(session, campaign, lang) for campaign in campaigns if is_open(campaign, now)]
+
+
+def describe_open_campaigns(session: Session, lang: str, now: datetime) -> list[OpenCampaignOut]:
+    """open_campaigns for the API."""
+    return [
+        OpenCampaignOut(
+            slug=view.slug,
+            lang=view.lang,
+            title=view.title,
+            summary=view.summary,
+            deadline=view.deadline,
+            closes_at=view.closes_at,
+        )
+        for view in open_campaigns(session, lang, now)
+    ]

@@ -159,3 +159,14 @@ def test_a_form_posted_to_the_old_address_goes_to_the_campaign_it_names(
     assert sent.status_code == 200 and "/letters/" in str(sent.url)
     letter = session.exec(select(Letter).where(Letter.email == "ann@example.org")).one()
     assert letter.campaign_id == rescue.id
+
+
+def test_the_api_lists_the_open_campaigns(web: TestClient, rescue: Campaign) -> None:
+    answer = web.get(
+        "/api/campaigns", params={"lang": "fr"}, headers={"Accept": "application/json"}
+    )
+    assert answer.status_code == 200
+    listed = answer.json()
+    assert [c["slug"] for c in listed] == ["calais-border", RESCUE_SLUG]
+    assert listed[1]["title"] == RESCUE_TITLES["fr"] and listed[1]["lang"] == "fr"
+    assert listed[1]["deadline"].startswith("2027-03-26")
