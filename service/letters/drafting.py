@@ -118,7 +118,7 @@ def preview_letter_for(
     """The letter exactly as the representative would receive it (`target`, as the page read
     it for `data.representative_id`), and how much it reads like other letters to them. Writes
     nothing but the similarity check's rate-limit counter."""
-    with database_errors_as_domain_errors(), use_case(session):
+    with database_errors_as_domain_errors():
         view = campaign_view(session, campaign_snapshot(session, data.campaign), target.letter_lang)
         rendered = render_letter(
             templates_for(session, view, target.letter_lang),
@@ -126,7 +126,9 @@ def preview_letter_for(
             target.recipient,
             _draft(data, view),
         )
-        similar, hold = _similarity(session, settings, data, client_ip=client_ip, now=now)
+        # Only the counting writes: on SQLite the write lock is not held while rendering.
+        with use_case(session):
+            similar, hold = _similarity(session, settings, data, client_ip=client_ip, now=now)
     rep = target.representative
     return Preview(
         sender=f'"{data.name} via {view.sender_name}" <{view.sender_email}>',
