@@ -15,7 +15,7 @@ Use cases (service.py; each is one transaction, commits once, and raises typed D
 
 For the pages (drafting.py, progress.py):
   letter_page(session, representative_id, campaign_slug, lang, now) -> LetterPage  (reads)
-  preview_letter_for(session, settings, data, target, *, client_ip, now) -> Preview
+  preview_draft(session, settings, data, lang, *, client_ip, now) -> DraftPreview
   send_letter(session, settings, data, *, client_ip, now) -> SubmitOut  (busy: DatabaseUnavailable)
   campaign_progress(session, slug, lang, now) -> CampaignProgress                 (reads)
 

@@ -2,7 +2,7 @@
 campaign (the letter form), and the letter exactly as it would be sent (the preview).
 
 The representative is read once per request, with the constituency and chamber the pages
-and the letter need, and passed along from the form's read to the preview."""
+and the letter need (write_target), and passed along to the letter's rendering."""
 
 from __future__ import annotations
 
@@ -106,7 +106,35 @@ class Preview:
     personal_words: int
 
 
-def preview_letter_for(
+@dataclass(frozen=True)
+class DraftPreview:
+    page: LetterPage
+    preview: Preview
+
+
+def preview_draft(
+    session: Session,
+    settings: Settings,
+    data: LetterIn,
+    lang: str,
+    *,
+    client_ip: str | None,
+    now: datetime,
+) -> DraftPreview:
+    """The preview page's use case: the letter form's context (letter_page, the page in
+    `lang`), and the letter exactly as the representative would receive it, with how much it
+    reads like other letters to them. Writes nothing but the similarity check's rate-limit
+    counter; a busy database is DatabaseUnavailable."""
+    with database_errors_as_domain_errors():
+        context = letter_page(session, data.representative_id, data.campaign, lang, now)
+        offered = {demand.number for demand in context.campaign.demands}
+        if any(number not in offered for number in data.demands):
+            raise InvalidInput("Choose among this campaign's demands.", field="demands")
+        preview = _preview(session, settings, data, context.target, client_ip=client_ip, now=now)
+    return DraftPreview(page=context, preview=preview)
+
+
+def _preview(
     session: Session,
     settings: Settings,
     data: LetterIn,
@@ -115,20 +143,16 @@ def preview_letter_for(
     client_ip: str | None,
     now: datetime,
 ) -> Preview:
-    """The letter exactly as the representative would receive it (`target`, as the page read
-    it for `data.representative_id`), and how much it reads like other letters to them. Writes
-    nothing but the similarity check's rate-limit counter."""
-    with database_errors_as_domain_errors():
-        view = campaign_view(session, campaign_snapshot(session, data.campaign), target.letter_lang)
-        rendered = render_letter(
-            templates_for(session, view, target.letter_lang),
-            view,
-            target.recipient,
-            _draft(data, view),
-        )
-        # Only the counting writes: on SQLite the write lock is not held while rendering.
-        with use_case(session):
-            similar, hold = _similarity(session, settings, data, client_ip=client_ip, now=now)
+    view = campaign_view(session, campaign_snapshot(session, data.campaign), target.letter_lang)
+    rendered = render_letter(
+        templates_for(session, view, target.letter_lang),
+        view,
+        target.recipient,
+        _draft(data, view),
+    )
+    # Only the counting writes: on SQLite the write lock is not held while rendering.
+    with use_case(session):
+        similar, hold = _similarity(session, settings, data, client_ip=client_ip, now=now)
     rep = target.representative
     return Preview(
         sender=f'"{data.name} via {view.sender_name}" <{view.sender_email}>',

@@ -234,3 +234,25 @@ def test_preview_of_a_paragraph_like_others_warns(web: TestClient, session: Sess
     text = text_of(page.text)
     assert "This reads like 1 other letter to this representative." in text
     assert BATH_MP in page.text
+
+
+def test_a_representative_without_an_address_is_refused_beside_the_letter(
+    web: TestClient, session: Session
+) -> None:
+    # The form page itself says so; a letter posted anyway comes back with the reason.
+    form = {**letter_form(web), "rep": "uk-3924"}
+    assert web.get(f"{CALAIS}/write?rep=uk-3924").status_code == 409
+    page = web.post(f"{CALAIS}/send", data=form)
+    assert page.status_code == 422
+    assert "cannot be written to yet" in text_of(page.text)
+    assert textarea_value(page.text, "message") == form["message"]
+    assert session.exec(select(Letter)).first() is None
+
+
+@pytest.mark.parametrize("path", [f"{CALAIS}/write", f"{CALAIS}/send"])
+def test_an_unknown_representative_in_a_posted_letter_gets_its_page(
+    web: TestClient, path: str
+) -> None:
+    page = web.post(path, data={**letter_form(web), "rep": "uk-0"})
+    assert page.status_code == 404
+    assert "We do not know this representative" in text_of(page.text)

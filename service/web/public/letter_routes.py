@@ -5,6 +5,7 @@ every field, and on any refusal the form comes back filled in with the reason be
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -27,7 +28,7 @@ from service.letters.drafting import (
     LetterPage,
     WriteTarget,
     letter_page,
-    preview_letter_for,
+    preview_draft,
     send_letter,
 )
 from service.letters.guards import TooManyRequests
@@ -143,10 +144,22 @@ def _letter_page(
         return unknown_campaign(page)
 
 
-def _checked(
-    page: Page, session: SessionDep, settings: SettingsDep, slug: str, posted: FormData | None
-) -> tuple[forms.LetterForm, WriteTarget, CampaignOut, dict[str, Any], dict[str, str]] | Response:
-    """Everything a POST must pass before its letter is used; a finished response otherwise."""
+@dataclass
+class PostedLetter:
+    """A posted letter form: what was typed (to fill the form again), the clean values, and
+    what must be fixed by field, with the status to answer with if anything must."""
+
+    form: forms.LetterForm
+    clean: dict[str, Any]
+    errors: dict[str, str]
+    status_code: int = 422
+
+
+def _posted_letter(
+    page: Page, settings: SettingsDep, slug: str, posted: FormData | None
+) -> PostedLetter | HTMLResponse:
+    """Every check a POST must pass before a use case sees its letter (no database involved);
+    a finished response when there is no letter to give back at all."""
     if posted is None:
         return refusal(
             page,
@@ -160,10 +173,6 @@ def _checked(
         )
     form = forms.LetterForm.from_form(posted)
     form.campaign = slug  # the address names the campaign, whatever the form says
-    context = _letter_page(page, session, form.rep, slug)
-    if not isinstance(context, LetterPage):
-        return context
-    target, campaign = context.target, context.campaign
     if not csrf.verify(
         settings.secret_key,
         page.request.cookies.get(csrf.COOKIE_NAME),
@@ -173,17 +182,33 @@ def _checked(
             "For your security this form has expired. Check your letter and send it again. "
             "If this keeps happening, allow cookies for this site."
         )
-        return _compose(page, target, campaign, form, {"_form": error}, status_code=403)
+        return PostedLetter(form, {}, {"_form": error}, status_code=403)
     if form.website:
         error = page._(
             "The form was filled in as if by an automated program. If you are a person, "
             "check your letter and send it again."
         )
         form.website = ""
-        return _compose(page, target, campaign, form, {"_form": error}, status_code=400)
-    numbers = [d.number for d in campaign.demands]
-    clean, errors = forms.validate(form, numbers, page._)
-    return form, target, campaign, clean, errors
+        return PostedLetter(form, {}, {"_form": error}, status_code=400)
+    # The demands offered are the campaign's: its use cases check them.
+    clean, errors = forms.validate(form, None, page._)
+    return PostedLetter(form, clean, errors)
+
+
+def _form_again(
+    page: Page,
+    session: SessionDep,
+    slug: str,
+    form: forms.LetterForm,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    """The letter form, filled in as posted, with the reasons beside the fields: on a
+    refusal only, so this read is the one the page needs to show the form."""
+    context = _letter_page(page, session, form.rep, slug)
+    if not isinstance(context, LetterPage):
+        return context
+    return _compose(page, context.target, context.campaign, form, errors, status_code)
 
 
 @router.post("/campaigns/{slug}/write", response_class=HTMLResponse, response_model=None)
@@ -195,55 +220,61 @@ def write_post(
     posted: PostedForm,
 ) -> Response:
     """Preview the letter, or go back to editing it (action=edit)."""
-    checked = _checked(page, session, settings, slug, posted)
-    if not isinstance(checked, tuple):
-        return checked
-    form, target, campaign, clean, errors = checked
-    action = forms.text(posted or {}, "action", 10)
-    if action == "edit":
-        return _compose(page, target, campaign, form)
-    if errors:
-        return _compose(page, target, campaign, form, errors, status_code=422)
+    letter = _posted_letter(page, settings, slug, posted)
+    if not isinstance(letter, PostedLetter):
+        return letter
+    form = letter.form
+    if letter.errors and letter.status_code != 422:
+        return _form_again(page, session, slug, form, letter.errors, letter.status_code)
+    if forms.text(posted or {}, "action", 10) == "edit":
+        return _form_again(page, session, slug, form)
+    if letter.errors:
+        return _form_again(page, session, slug, form, letter.errors, 422)
     try:
-        data = forms.letter_in(form, clean, page.locale)
-        preview = preview_letter_for(
-            session, settings, data, target, client_ip=_client_ip(page.request), now=_now()
+        data = forms.letter_in(form, letter.clean, page.locale)
+        drafted = preview_draft(
+            session, settings, data, page.locale, client_ip=_client_ip(page.request), now=_now()
         )
     except ValidationError as exc:
-        errors = forms.errors_from_validation(exc, page._)
-        return _compose(page, target, campaign, form, errors, status_code=422)
-    except ServiceUnavailable:
-        return _not_now(page, target, campaign, form)
+        return _form_again(
+            page, session, slug, form, forms.errors_from_validation(exc, page._), 422
+        )
     except DomainError as exc:
-        return _compose(page, target, campaign, form, _field_error(page, exc), status_code=422)
+        return _refused(page, session, slug, form, exc)
     return page.render(
         "public/preview.html",
         {
             "root": campaign_root(slug),
             "form": form,
-            "rep": target.representative,
-            "preview": preview,
-            "campaign": campaign,
+            "rep": drafted.page.target.representative,
+            "preview": drafted.preview,
+            "campaign": drafted.page.campaign,
         },
         language_links=False,
     )
 
 
-def _not_now(
-    page: Page, target: WriteTarget, campaign: CampaignOut, form: forms.LetterForm
+def _refused(
+    page: Page, session: SessionDep, slug: str, form: forms.LetterForm, exc: DomainError
 ) -> HTMLResponse:
-    """The database is too busy or our templates failed: the letter comes back as it was, so
-    nothing the supporter wrote is lost, and they press the button again."""
+    """The letter form again after a use case refused the letter: the reason beside its
+    field, or (database too busy, templates failing) above the form, with the letter as it
+    was, so nothing the supporter wrote is lost and they press the button again."""
+    if not isinstance(exc, ServiceUnavailable):
+        # (An unknown representative or campaign gets its own page from the form's read.)
+        return _form_again(page, session, slug, form, _field_error(page, exc), 422)
     error = page._(
         "We could not take your letter just now, and nothing was sent. Your letter is below "
         "as you wrote it: press the button again in a minute."
     )
-    response = _compose(page, target, campaign, form, {"_form": error}, status_code=503)
+    response = _form_again(page, session, slug, form, {"_form": error}, 503)
     response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
 
 
 def _field_error(page: Page, exc: DomainError) -> dict[str, str]:
+    if exc.field == "demands":
+        return {"demands": page._("Choose among the demands listed.")}
     field = exc.field if exc.field in forms.FIELD_ORDER else "_form"
     return {field: page.t.translate_known(exc.message)}
 
@@ -257,33 +288,23 @@ def send(
     posted: PostedForm,
 ) -> Response:
     """Store the letter and email the supporter its confirmation link."""
-    checked = _checked(page, session, settings, slug, posted)
-    if not isinstance(checked, tuple):
-        return checked
-    form, target, campaign, clean, errors = checked
-    if errors:
-        return _compose(page, target, campaign, form, errors, status_code=422)
-    rep_name = target.representative.name
+    letter = _posted_letter(page, settings, slug, posted)
+    if not isinstance(letter, PostedLetter):
+        return letter
+    form = letter.form
+    if letter.errors:
+        return _form_again(page, session, slug, form, letter.errors, letter.status_code)
     try:
-        data = forms.letter_in(form, clean, page.locale)
+        data = forms.letter_in(form, letter.clean, page.locale)
         result = send_letter(
             session, settings, data, client_ip=_client_ip(page.request), now=_now()
         )
     except ValidationError as exc:
-        errors = forms.errors_from_validation(exc, page._)
-        return _compose(page, target, campaign, form, errors, status_code=422)
+        return _form_again(
+            page, session, slug, form, forms.errors_from_validation(exc, page._), 422
+        )
     except DuplicateLetter as exc:
-        message = (
-            page._("We have sent you its confirmation email again: open its link to send it.")
-            if exc.resent
-            else page._("Check your inbox (and your spam folder) for the emails we sent you.")
-        )
-        return refusal(
-            page,
-            page._("You have already written to %(name)s", name=rep_name),
-            message,
-            409,
-        )
+        return _already_written(page, session, slug, form, resent=exc.resent)
     except TooManyRequests:
         return refusal(
             page,
@@ -301,9 +322,26 @@ def send(
             page._("It no longer takes new letters. Thank you for your support."),
             409,
         )
-    except ServiceUnavailable:
-        return _not_now(page, target, campaign, form)
-    except (InvalidInput, NotFound) as exc:
-        return _compose(page, target, campaign, form, _field_error(page, exc), status_code=422)
+    except DomainError as exc:
+        return _refused(page, session, slug, form, exc)
     token = result.status_url.rstrip("/").rsplit("/", 1)[-1]
     return page.redirect(f"/letters/{token}?sent=1")
+
+
+def _already_written(
+    page: Page, session: SessionDep, slug: str, form: forms.LetterForm, *, resent: bool
+) -> HTMLResponse:
+    context = _letter_page(page, session, form.rep, slug)
+    if not isinstance(context, LetterPage):
+        return context
+    message = (
+        page._("We have sent you its confirmation email again: open its link to send it.")
+        if resent
+        else page._("Check your inbox (and your spam folder) for the emails we sent you.")
+    )
+    return refusal(
+        page,
+        page._("You have already written to %(name)s", name=context.target.representative.name),
+        message,
+        409,
+    )
