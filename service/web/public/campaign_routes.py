@@ -50,8 +50,9 @@ def to_open_campaign(page: Page, session: SessionDep, rest: str = "") -> Respons
             "title": campaign.title,
             "summary": campaign.summary,
             "lang": campaign.lang,
-            "deadline": _aware(campaign.deadline),
-            "deadline_text": page.format_date(_local_deadline(campaign.deadline).date()),
+            "deadline_text": page.format_date(
+                _local_deadline(campaign.deadline, campaign.timezone).date()
+            ),
             "url": with_query(campaign_root(campaign.slug) + rest, query),
         }
         for campaign in campaigns
@@ -71,8 +72,9 @@ def _deep_link(page: Page, slug: str) -> str | None:
     return f"{campaign_root(slug)}/find?{where.query(lang=params.get('lang') or '')}"
 
 
-def _local_deadline(deadline: datetime) -> datetime:
-    return _aware(deadline).astimezone(ZoneInfo("Europe/Paris"))
+def _local_deadline(deadline: datetime, timezone: str = "Europe/Paris") -> datetime:
+    """The deadline where the campaign's dates are shown (the summit's, by default)."""
+    return _aware(deadline).astimezone(ZoneInfo(timezone))
 
 
 @router.get("/", response_class=HTMLResponse, response_model=None)
