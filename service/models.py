@@ -1,5 +1,14 @@
 """Imports every table so SQLModel.metadata (and Alembic) sees them all. Defines none."""
 
+from service.accounts.models import (  # noqa: F401
+    Account,
+    ApiToken,
+    AuditEntry,
+    ConsoleSession,
+    EmailLink,
+    LoginThrottle,
+    RecoveryCode,
+)
 from service.campaigns.models import (  # noqa: F401
     Campaign,
     CampaignDemand,
