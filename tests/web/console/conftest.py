@@ -41,3 +41,10 @@ def signed_in_as(
         return person, browser(client, settings, cookie)
 
     return sign_in
+
+
+@pytest.fixture
+def console(client: TestClient, clock: FakeClock) -> TestClient:
+    """A browser on https (the session cookie is Secure outside development) asking for
+    pages, sharing the app, clock and test transaction of `client`."""
+    return TestClient(client.app, base_url="https://testserver", headers={"accept": "text/html"})
