@@ -147,6 +147,18 @@ class AccountsSettings(BaseModel):
     sender_name: str = Field(default="repmail", max_length=100)
 
 
+class PrivacySettings(BaseModel):
+    """What is kept about supporters, and for how long. Set with REPMAIL_PRIVACY__<NAME>."""
+
+    # Letter bodies and supporters' contact details are scrubbed this many days after their
+    # campaign's deadline; the counts (statuses, representatives, dates) stay.
+    retention_days_after_deadline: int = Field(default=90, ge=0, le=3650)
+    # Named on the privacy page as the person to ask.
+    contact_email: str = Field(default="privacy@repmail.invalid", max_length=254)
+    # A supporter's emailed "erase my data" link works this long.
+    erasure_link_valid_hours: int = Field(default=24, ge=1, le=24 * 7)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="REPMAIL_",
@@ -175,6 +187,7 @@ class Settings(BaseSettings):
     campaigns: CampaignSettings = CampaignSettings()
     delivery: DeliverySettings = DeliverySettings()
     accounts: AccountsSettings = AccountsSettings()
+    privacy: PrivacySettings = PrivacySettings()
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Self:

@@ -22,6 +22,7 @@ from service.delivery.models import (  # noqa: F401
     OutboxMessage,
     PeriodicRun,
 )
+from service.letters.consent import ConsentRecord  # noqa: F401
 from service.letters.models import Letter, LetterEvent, RateLimitCounter  # noqa: F401
 from service.lookup.models import (  # noqa: F401
     FrAbroadCountry,

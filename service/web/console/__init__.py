@@ -17,10 +17,18 @@ from service.web.console import (
     frame,
     home_routes,
     people_routes,
+    privacy_api,
+    privacy_routes,
     signin_routes,
 )
 
-PAGES: list[ModuleType] = [home_routes, account_routes, people_routes, audit_routes]
+PAGES: list[ModuleType] = [
+    home_routes,
+    account_routes,
+    people_routes,
+    privacy_routes,
+    audit_routes,
+]
 
 
 def install(app: FastAPI) -> FastAPI:
@@ -41,4 +49,6 @@ def install(app: FastAPI) -> FastAPI:
         frame.NAV.extend(module.NAV)
     frame.install_error_pages(console)
     app.mount("/console", console, name="console")
+    # The JSON twins that need more than one domain (accounts' audit log and letters' data).
+    app.include_router(privacy_api.router)
     return console

@@ -37,4 +37,5 @@ ACCOUNTS_REFUSALS = (
     N_("There is no such person."),
     N_("There is no such session of yours."),
     N_("There is no such token of yours."),
+    N_("Enter the supporter's email address."),
 )

@@ -16,6 +16,7 @@ from starlette.datastructures import FormData
 
 from service.campaigns.schemas import CampaignOut
 from service.campaigns.service import CampaignClosed, describe_campaign
+from service.db import lock_for_write
 from service.deps import SessionDep, SettingsDep
 from service.errors import (
     RETRY_AFTER_SECONDS,
@@ -24,6 +25,7 @@ from service.errors import (
     NotFound,
     ServiceUnavailable,
 )
+from service.letters.consent import record_consent
 from service.letters.guards import TooManyRequests
 from service.letters.service import submit_letter
 from service.letters.steps import DuplicateLetter
@@ -241,9 +243,8 @@ def send(page: PageDep, session: SessionDep, settings: SettingsDep, posted: Post
     rep_name = target.representative.name
     try:
         data = forms.letter_in(form, clean, page.locale)
-        result = submit_letter(
-            session, settings, data, client_ip=_client_ip(page.request), now=_now()
-        )
+        now = _now()
+        result = submit_letter(session, settings, data, client_ip=_client_ip(page.request), now=now)
     except ValidationError as exc:
         errors = forms.errors_from_validation(exc, page._)
         return _compose(page, target, campaign, form, errors, status_code=422)
@@ -280,5 +281,10 @@ def send(page: PageDep, session: SessionDep, settings: SettingsDep, posted: Post
         return _not_now(page, target, campaign, form)
     except (InvalidInput, NotFound) as exc:
         return _compose(page, target, campaign, form, _field_error(page, exc), status_code=422)
+    # Which wording of the consent box was ticked. (Its own transaction: submit_letter
+    # commits. It belongs in submit's, once letters.service takes the wording version.)
+    lock_for_write(session)
+    record_consent(session, result.id, page.locale, now)
+    session.commit()
     token = result.status_url.rstrip("/").rsplit("/", 1)[-1]
     return page.redirect(f"/letters/{token}?sent=1")
