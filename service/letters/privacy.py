@@ -15,10 +15,11 @@ leave the commit to the caller, which records the audit entry in the same transa
 from __future__ import annotations
 
 import hashlib
+import hmac
 import logging
 import secrets
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete
@@ -29,12 +30,13 @@ from service.config import Settings
 from service.db import lock_for_write
 from service.delivery import service as delivery
 from service.delivery.models import OutboxMessage
+from service.errors import NotFound
 from service.letters import guards
 from service.letters.consent import ConsentRecord
 from service.letters.models import Letter, LetterEvent, RateLimitCounter
 from service.letters.states import LetterStatus
 from service.letters.steps import move
-from service.letters.tokens import keyed_hash
+from service.letters.tokens import LinkExpired, keyed_hash
 
 log = logging.getLogger("repmail.letters")
 S = LetterStatus
@@ -213,3 +215,27 @@ def export_address(session: Session, email: str) -> dict[str, Any]:
         ],
         "rate_limits": "counted under a keyed hash of the address for at most two days",
     }
+
+
+ERASURE_LINK = "erasure-link"
+
+
+def erasure_token(secret: str, letter_id: str, expires_at: datetime) -> str:
+    """The link a supporter gets by email to erase their data: the letter, an expiry, and a
+    signature under the secret key."""
+    payload = f"{letter_id}.{int(expires_at.timestamp())}"
+    return f"{payload}.{keyed_hash(secret, ERASURE_LINK, payload)}"
+
+
+def read_erasure_token(secret: str, token: str, now: datetime) -> str:
+    """The letter id of a genuine, unexpired erasure token (NotFound, LinkExpired)."""
+    parts = token.split(".") if len(token) <= 200 else []
+    if len(parts) != 3 or not parts[1].isdigit() or len(parts[1]) > 12:
+        raise NotFound("This link is not valid. Check that it was copied in full.")
+    letter_id, expires, signature = parts
+    expected = keyed_hash(secret, ERASURE_LINK, f"{letter_id}.{expires}")
+    if not hmac.compare_digest(expected.encode(), signature.encode("utf-8", "replace")):
+        raise NotFound("This link is not valid. Check that it was copied in full.")
+    if now >= datetime.fromtimestamp(int(expires), UTC):
+        raise LinkExpired("This link has expired. Ask for a new one from your letter's page.")
+    return letter_id

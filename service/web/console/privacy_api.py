@@ -13,7 +13,7 @@ from service.accounts.current import ApiUser, now_of
 from service.accounts.roles import Permission
 from service.deps import SessionDep, SettingsDep
 from service.errors import ERROR_RESPONSES, ErrorBody, InvalidInput
-from service.web.console import personal_data
+from service.web import personal_data
 
 router = APIRouter(
     prefix="/api/admin/personal-data",

@@ -13,7 +13,7 @@ from service.accounts.current import now_of
 from service.accounts.roles import Permission
 from service.deps import SessionDep, SettingsDep
 from service.errors import InvalidInput
-from service.web.console import personal_data
+from service.web import personal_data
 from service.web.console.frame import ConsolePage, console_page
 from service.web.console.nav import NavEntry
 from service.web.i18n import N_

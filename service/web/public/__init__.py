@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from service.web.public.campaign_routes import router as campaign_router
+from service.web.public.erasure_routes import router as erasure_router
 from service.web.public.find_routes import router as find_router
 from service.web.public.letter_routes import router as letter_router
 from service.web.public.privacy_routes import router as privacy_router
@@ -25,4 +26,5 @@ def install(app: FastAPI) -> None:
     app.include_router(letter_router)
     app.include_router(status_router)
     app.include_router(privacy_router)
+    app.include_router(erasure_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

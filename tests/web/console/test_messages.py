@@ -10,7 +10,7 @@ from service.web.i18n import Translator
 def test_every_listed_refusal_is_worded_so_by_a_use_case_and_translated() -> None:
     sources = "".join(
         " ".join(path.read_text().split())
-        for folder in ("service/accounts", "service/web/console")
+        for folder in ("service/accounts", "service/web", "service/web/console")
         for path in (PROJECT_ROOT / folder).glob("*.py")
         if path.name != "messages.py"
     )

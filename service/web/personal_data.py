@@ -1,6 +1,7 @@
-"""Supporters' personal data from the console and the admin API: export and erasure, each
-with its audit entry in the same transaction. Composed here because letters (which holds the
-data) and accounts (which keeps the audit log) may not import each other."""
+"""Supporters' personal data from the console, the admin API and the supporter's own emailed
+link: export and erasure, each with its audit entry in the same transaction. Composed here
+because letters (which holds the data) and accounts (which keeps the audit log) may not import
+each other."""
 
 from __future__ import annotations
 
