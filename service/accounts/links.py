@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from service.accounts import audit, passwords
 from service.accounts.audit import Actor
@@ -24,6 +24,9 @@ from service.accounts.tokens import digest, link_is_signed, new_link_token
 from service.config import AccountsSettings
 from service.db import lock_for_write
 from service.errors import Conflict
+
+# A second reset email for the same account waits at least this long.
+RESET_RESEND_INTERVAL = timedelta(minutes=5)
 
 
 class LinkPurpose(StrEnum):
@@ -128,6 +131,8 @@ def request_reset(
     account = find_by_email(session, email) if "@" in email and len(email) <= 254 else None
     if account is None or account.password_hash is None or account.disabled_at is not None:
         return
+    if _recent_reset(session, account.id, now):
+        return  # one email is on its way already: the form cannot flood a mailbox
     link, token = _new_link(
         session,
         account,
@@ -147,6 +152,15 @@ def request_reset(
     actor = Actor(id=account.id, email=account.email, role=account.role, address_hash=address_hash)
     audit.record(session, actor, "password.reset_requested", now)
     session.commit()
+
+
+def _recent_reset(session: Session, account_id: str, now: datetime) -> bool:
+    latest = session.exec(
+        select(EmailLink.created_at)
+        .where(EmailLink.account_id == account_id, EmailLink.purpose == LinkPurpose.reset.value)
+        .order_by(col(EmailLink.created_at).desc())
+    ).first()
+    return latest is not None and now - (aware(latest) or now) < RESET_RESEND_INTERVAL
 
 
 def open_link(

@@ -234,5 +234,8 @@ def audit_csv(_actor: AuditReader, session: SessionDep, criteria: AuditQuery) ->
     return Response(
         audit.to_csv(entries),
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="audit.csv"'},
+        headers={
+            "Content-Disposition": 'attachment; filename="audit.csv"',
+            "Cache-Control": "no-store",
+        },
     )

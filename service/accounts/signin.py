@@ -7,7 +7,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import Integer, bindparam, text, update
 from sqlmodel import Session, col, select
 
 from service.accounts import audit, passwords, totp
@@ -85,14 +85,26 @@ def _check_throttle(
             )
 
 
+# One statement, so two failures at the same moment both count (and neither trips over the
+# other's insert).
+_COUNT_FAILURE = (
+    text(
+        "INSERT INTO login_throttle (key_hash, failures, last_failure_at) VALUES (:key, 1, :now) "
+        "ON CONFLICT (key_hash) DO UPDATE SET failures = login_throttle.failures + 1, "
+        "last_failure_at = excluded.last_failure_at RETURNING failures"
+    )
+    .bindparams(
+        bindparam("now", type_=LoginThrottle.__table__.c.last_failure_at.type)  # type: ignore[attr-defined]
+    )
+    .columns(failures=Integer())
+)
+
+
 def _count_failure(session: Session, key: str, now: datetime) -> int:
-    row = session.get(LoginThrottle, key)
-    if row is None:
-        row = LoginThrottle(key_hash=key, failures=0)
-    row.failures += 1
-    row.last_failure_at = now
-    session.add(row)
-    return row.failures
+    failures = session.execute(_COUNT_FAILURE, {"key": key, "now": now}).scalar_one()
+    # The identity map may hold the row read by _check_throttle: let it read the new count.
+    cached = session.get(LoginThrottle, key, populate_existing=True)
+    return int(cached.failures if cached is not None else failures)
 
 
 def _clear(session: Session, keys: list[str]) -> None:

@@ -194,3 +194,22 @@ def test_reset_for_unknown_or_disabled_addresses_sends_nothing(
             NOW,
         )
     assert mailer.sent == []
+
+
+def test_reset_emails_are_spaced_out(
+    session: Session, settings: Settings, make_person: MakePerson
+) -> None:
+    staff = make_person(Role.staff)
+    mailer = FakeMailer()
+    for minutes in (0, 1, 4, 6):
+        links.request_reset(
+            session,
+            staff.account.email,
+            mailer,
+            settings.accounts,
+            settings.secret_key,
+            settings.base_url,
+            "en",
+            NOW + timedelta(minutes=minutes),
+        )
+    assert len(mailer.sent) == 2

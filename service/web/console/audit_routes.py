@@ -90,6 +90,9 @@ def audit_csv(
     return Response(
         audit.to_csv(entries),
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="audit.csv"'},
+        headers={
+            "Content-Disposition": 'attachment; filename="audit.csv"',
+            "Cache-Control": "no-store",
+        },
         status_code=422 if errors else 200,
     )

@@ -13,6 +13,7 @@ from urllib.parse import quote
 from fastapi import Depends, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException
 
 from service.accounts.current import SESSION_COOKIE, ConsoleSignInNeeded, ConsoleUser
@@ -20,7 +21,7 @@ from service.accounts.errors import PermissionDenied, SecondFactorNeeded
 from service.accounts.roles import Permission, has_permission
 from service.accounts.signin import SignedIn
 from service.deps import SettingsDep
-from service.errors import DomainError
+from service.errors import RETRY_AFTER_SECONDS, DomainError
 from service.web import csrf
 from service.web.console.nav import NavEntry, is_current
 from service.web.i18n import N_
@@ -172,6 +173,18 @@ def install_error_pages(console: Any) -> None:
         return await _error_page(
             request, N_("This cannot be done"), str(exc.detail), exc.status_code
         )
+
+    @console.exception_handler(OperationalError)
+    async def on_database_busy(request: Request, _exc: OperationalError) -> Response:
+        # Nothing was written (the transaction rolled back): sending it again is safe.
+        response = await _error_page(
+            request,
+            N_("The console is very busy just now"),
+            N_("Nothing was saved. Wait a few seconds, then go back and try again."),
+            503,
+        )
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
 
     @console.exception_handler(Exception)
     async def on_fault(request: Request, _exc: Exception) -> Response:
