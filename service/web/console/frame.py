@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException
 
 from service.accounts.current import SESSION_COOKIE, ConsoleSignInNeeded, ConsoleUser
 from service.accounts.errors import PermissionDenied, SecondFactorNeeded
-from service.accounts.roles import Permission, has_permission
+from service.accounts.roles import Permission, Role, has_permission
 from service.accounts.signin import SignedIn
 from service.deps import SettingsDep
 from service.errors import RETRY_AFTER_SECONDS, DomainError
@@ -31,6 +31,12 @@ SIGN_IN_PATH = "/console/sign-in"
 SECOND_FACTOR_PATH = "/console/second-factor"
 # Filled by service.web.console from each page module's NAV entries.
 NAV: list[NavEntry] = []
+ROLE_NAMES = {
+    Role.admin: N_("Admin"),
+    Role.organiser: N_("Organiser"),
+    Role.moderator: N_("Moderator"),
+    Role.staff: N_("Staff"),
+}
 
 
 @dataclass
@@ -56,7 +62,13 @@ class ConsolePage:
             for e in NAV
             if role is not None and has_permission(role, e.permission)
         ]
-        values = {"user": self.user, "nav": nav, "notices": self.notices, **(context or {})}
+        values = {
+            "user": self.user,
+            "nav": nav,
+            "notices": self.notices,
+            "role_names": {role.value: self._(name) for role, name in ROLE_NAMES.items()},
+            **(context or {}),
+        }
         return self.page.render(template, values, status_code=status_code)
 
     def redirect(self, url: str) -> RedirectResponse:

@@ -12,7 +12,7 @@ from service.accounts.current import mailer_of, now_of
 from service.accounts.roles import Permission, Role
 from service.deps import SessionDep, SettingsDep
 from service.errors import DomainError, InvalidInput
-from service.web.console.frame import ConsolePage, console_page
+from service.web.console.frame import ROLE_NAMES, ConsolePage, console_page
 from service.web.console.nav import NavEntry
 from service.web.i18n import N_
 
@@ -22,12 +22,6 @@ NAV = [NavEntry("/people", N_("People"), Permission.manage_people)]
 Admin = Annotated[ConsolePage, console_page(Permission.manage_people)]
 ShortText = Annotated[str, Form(max_length=300)]
 
-ROLE_NAMES = {
-    Role.admin: N_("Admin"),
-    Role.organiser: N_("Organiser"),
-    Role.moderator: N_("Moderator"),
-    Role.staff: N_("Staff"),
-}
 _DONE = {
     "invited": N_("The invitation is on its way."),
     "role": N_("The role is changed; that person must sign in again."),
@@ -64,7 +58,6 @@ def _people_page(
         {
             "people": service.list_accounts(session),
             "roles": [(role.value, cp._(name)) for role, name in ROLE_NAMES.items()],
-            "role_names": {role.value: cp._(name) for role, name in ROLE_NAMES.items()},
             "invite": invite or {"email": "", "role": Role.staff.value},
             "errors": errors or {},
         },
