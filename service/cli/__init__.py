@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from service.accounts import commands as accounts_commands
 from service.cli import delivery as delivery_commands
 from service.config import get_settings
 from service.db import create_db_engine
@@ -21,6 +22,7 @@ app.add_typer(import_app, name="import")
 uk_commands.register(import_app)
 fr_commands.register(import_app)
 delivery_commands.register(app)
+accounts_commands.register(app)
 
 console = Console(stderr=True)
 
