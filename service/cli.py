@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from service.bootstrap import prepare_database
 from service.config import get_settings
 from service.db import create_db_engine
 from service.delivery import commands as delivery_commands
@@ -18,7 +19,7 @@ db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 import_app = typer.Typer(help="Import official data files.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(import_app, name="import")
-uk_commands.register(import_app)
+uk_commands.register(import_app, prepare_database)
 fr_commands.register(import_app)
 delivery_commands.register(app)
 
@@ -33,8 +34,6 @@ def serve(
 ) -> None:
     """Migrate, load the bundled data on first start, and serve the web app and API."""
     import uvicorn
-
-    from service.bootstrap import prepare_database
 
     settings = get_settings()
     configure_logging(settings.log_level)
@@ -59,8 +58,6 @@ def serve(
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply every pending migration and load the bundled data where it changed."""
-    from service.bootstrap import prepare_database
-
     settings = get_settings()
     configure_logging(settings.log_level)
     engine = create_db_engine(settings)

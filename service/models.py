@@ -14,17 +14,15 @@ from service.delivery.models import (  # noqa: F401
     PeriodicRun,
 )
 from service.letters.models import Letter, LetterEvent, RateLimitCounter  # noqa: F401
-from service.lookup.models import (  # noqa: F401
+from service.representatives.models import (  # noqa: F401
+    Chamber,
+    Constituency,
+    DatasetLoad,
     FrAbroadCountry,
     FrCommune,
     FrCommuneConstituency,
     FrFormerCommune,
     FrPostalCode,
-    UkPostcode,
-)
-from service.representatives.models import (  # noqa: F401
-    Chamber,
-    Constituency,
-    DatasetLoad,
     Representative,
+    UkPostcode,
 )

@@ -27,14 +27,14 @@ from service.lookup.fr_input import (
     parse_commune_choice,
     parse_residence,
 )
-from service.lookup.models import (
+from service.lookup.schemas import LookupResult, LookupStatus, Option, Question
+from service.representatives.models import (
     FrAbroadCountry,
     FrCommune,
     FrCommuneConstituency,
     FrFormerCommune,
     FrPostalCode,
 )
-from service.lookup.schemas import LookupResult, LookupStatus, Option, Question
 from service.representatives.service import representatives_for
 
 # Monaco's codes postaux follow the French pattern, but Monaco is abroad.

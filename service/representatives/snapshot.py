@@ -3,7 +3,6 @@ loaded into the database on first start (and again only when the files change)."
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import logging
 from collections.abc import Callable, Iterable, Sequence
@@ -14,12 +13,17 @@ from pathlib import Path
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from service.representatives.importers.fr_geography_snapshot import (
+    FR_GEOGRAPHY_FILES,
+    load_fr_geography,
+)
 from service.representatives.models import ChamberId, DatasetLoad, Representative
 from service.representatives.schemas import (
     ConstituencyRecord,
     RepresentativeRecord,
 )
 from service.representatives.service import apply_import
+from service.representatives.snapshot_csv import read_csv, write_csv
 
 log = logging.getLogger("repmail.snapshot")
 
@@ -35,23 +39,6 @@ REPRESENTATIVE_COLUMNS = (
 )
 # Snapshot folder per chamber.
 CHAMBER_FOLDERS = {ChamberId.uk_commons: "uk", ChamberId.fr_an: "fr"}
-
-
-def write_csv(path: Path, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
-    """Write rows sorted, with a fixed header and LF line ends, so re-runs give identical
-    bytes and the committed snapshot only changes when the data does."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    ordered = sorted(["" if v is None else str(v) for v in row] for row in rows)
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(columns)
-        writer.writerows(ordered)
-    return len(ordered)
-
-
-def read_csv(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
 
 
 def write_chamber_snapshot(
@@ -134,9 +121,7 @@ def _chamber_loader(chamber_id: ChamberId) -> Callable[[Session, Path], int]:
 
 
 def bundled_datasets() -> list[BundledDataset]:
-    # Imported here: the lookup tables depend on the constituencies loaded just before them.
-    from service.lookup.fr_data import FR_GEOGRAPHY_FILES, load_fr_geography
-
+    # In this order: the geography tables refer to the constituencies loaded before them.
     return [
         BundledDataset(
             "uk-commons",

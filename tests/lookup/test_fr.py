@@ -17,13 +17,13 @@ from service.lookup.fr_input import (
     parse_commune_choice,
     parse_residence,
 )
-from service.lookup.models import (
+from service.lookup.schemas import LookupResult, LookupStatus, Question
+from service.representatives.models import (
     FrAbroadCountry,
     FrCommuneConstituency,
     FrFormerCommune,
     FrPostalCode,
 )
-from service.lookup.schemas import LookupResult, LookupStatus, Question
 
 
 def _seats(result: LookupResult) -> list[str]:

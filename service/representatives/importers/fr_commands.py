@@ -24,6 +24,13 @@ from service.representatives.importers.fr_amo10 import parse_amo10_dir
 from service.representatives.importers.fr_deputes_csv import (
     parse_deputes_csv,
 )
+from service.representatives.importers.fr_geography_build import build_fr_geography
+from service.representatives.importers.fr_geography_snapshot import (
+    FR_GEOGRAPHY_FILES,
+    geography_row_count,
+    load_fr_geography,
+    write_fr_geography,
+)
 from service.representatives.importers.fr_seats import (
     FULL_CHAMBER_SEATS,
     ParsedFrSource,
@@ -105,14 +112,6 @@ def fr_geography(
     ],
 ) -> None:
     """Rebuild and load the French geography snapshot (communes, codes postaux, countries)."""
-    from service.lookup.fr_data import (
-        FR_GEOGRAPHY_FILES,
-        geography_row_count,
-        load_fr_geography,
-        write_fr_geography,
-    )
-    from service.lookup.fr_geography_build import build_fr_geography
-
     settings = get_settings()
     with _reporting_errors(), tempfile.TemporaryDirectory() as staging:
         console.print(f"Reading {shared_fr_dir} …")

@@ -1,6 +1,8 @@
 """`repmail import uk-...` commands: MPs from the Members API or the MP list CSV, and
 postcode → constituency from the ONS NSPL/ONSPD. Each opens the configured database, brings
-it up to date first, and runs in one transaction: a failure leaves the data as it was."""
+it up to date first (with the preparation the command line passes in at registration: the
+migrations and the bundled data), and runs in one transaction: a failure leaves the data as
+it was."""
 
 from __future__ import annotations
 
@@ -21,13 +23,13 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from service.bootstrap import prepare_database
-from service.config import get_settings
+from service.config import Settings, get_settings
 from service.db import create_db_engine
 from service.errors import DomainError
-from service.lookup.nspl_import import (
+from service.representatives.importers.nspl_import import (
     PostcodeImportReport,
     find_csv_sources,
     import_uk_postcodes,
@@ -45,7 +47,14 @@ console = Console(stderr=True)
 MAX_WARNINGS_SHOWN = 20
 
 
-def register(import_app: typer.Typer) -> None:
+# Brings a database up to date before an import: migrate, and load the bundled constituencies
+# the imports are checked against. The command line (a higher layer) passes it to register().
+PrepareDatabase = Callable[[Engine, Settings], object]
+_prepare_database: dict[str, PrepareDatabase] = {}
+
+
+def register(import_app: typer.Typer, prepare_database: PrepareDatabase) -> None:
+    _prepare_database["uk"] = prepare_database
     import_app.command("uk-members-api")(import_members_api)
     import_app.command("uk-mps-csv")(import_mps_csv)
     import_app.command("uk-postcodes")(import_postcodes)
@@ -124,8 +133,7 @@ def _session() -> Iterator[Session]:
     settings = get_settings()
     engine = create_db_engine(settings)
     try:
-        # Migrate, and load the bundled constituencies the imports are checked against.
-        prepare_database(engine, settings)
+        _prepare_database["uk"](engine, settings)
         with Session(engine, expire_on_commit=False) as session:
             yield session
     except DomainError as exc:

@@ -1,6 +1,6 @@
 """Build the French geography snapshot (commune → circonscription, code postal → commune)
 from the source files in ../shared/data/fr. Build-time only: the service reads the CSVs
-that service.lookup.fr_data writes from this.
+that service.representatives.importers.fr_geography_snapshot writes from this.
 
 Sources (see representatives/SOURCES.md):
 * communes/decoupage-administratif-6.0.0_communes.json: the COG 2026 list of communes,
@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from service.errors import ImportFailed
-from service.lookup.fr_abroad_build import AbroadCountry, build_abroad_countries
+from service.representatives.importers.fr_abroad_build import AbroadCountry, build_abroad_countries
 
 COMMUNES_JSON = "communes/decoupage-administratif-6.0.0_communes.json"
 COMMUNE_SEATS_CSV = "circonscriptions/commune_circonscriptions_cog2026.csv"

@@ -1,9 +1,9 @@
 """The bundled French geography snapshot: where it lives, how it is written, and how it is
 loaded into the fr_* lookup tables.
 
-The snapshot is built from the source files by service.lookup.fr_geography_build (command
-`repmail import fr-geography`); the service itself only reads these CSVs, on first start
-and whenever they change (service.representatives.snapshot.load_bundled)."""
+The snapshot is built from the source files by fr_geography_build (command `repmail import
+fr-geography`); the service itself only reads these CSVs, on first start and whenever they
+change (service.representatives.snapshot.load_bundled)."""
 
 from __future__ import annotations
 
@@ -15,16 +15,17 @@ from sqlalchemy import delete, insert, text
 from sqlmodel import Session, col, select
 
 from service.errors import ImportFailed
-from service.lookup.fr_geography_build import FrGeography
-from service.lookup.models import (
+from service.representatives.importers.fr_geography_build import FrGeography
+from service.representatives.models import (
+    ChamberId,
+    Constituency,
     FrAbroadCountry,
     FrCommune,
     FrCommuneConstituency,
     FrFormerCommune,
     FrPostalCode,
 )
-from service.representatives.models import ChamberId, Constituency
-from service.representatives.snapshot import read_csv, write_csv
+from service.representatives.snapshot_csv import read_csv, write_csv
 
 COMMUNES_FILE = "fr/communes.csv"
 COMMUNE_CONSTITUENCIES_FILE = "fr/commune_constituencies.csv"
