@@ -24,7 +24,6 @@ from service.errors import RETRY_AFTER_SECONDS, DomainError
 from service.letters.routes import router as letters_router
 from service.lookup.routes import router as lookup_router
 from service.lookup.service import LookupDependencies
-from service.lookup.uk import build_uk_resolvers, start_warm_up
 from service.request_log import RequestLogMiddleware
 from service.web.public import install as install_public_pages
 from service.web.public.error_pages import busy_page, failure_page, not_found_page, wants_html
@@ -48,9 +47,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.engine = engine
-    app.state.lookup = lookup_deps or LookupDependencies(
-        uk_resolvers=build_uk_resolvers(settings, engine)
-    )
+    app.state.lookup = lookup_deps or LookupDependencies.from_settings(settings, engine)
     app.include_router(lookup_router)
     install_public_pages(app)  # before letters: its pages share two paths with the JSON API
     app.include_router(letters_router)
@@ -70,7 +67,7 @@ def create_app(
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     # Build the UK postcode index in the background so the first supporter does not wait for
     # it, and run the embedded delivery worker (SQLite) for as long as the app serves.
-    start_warm_up(app.state.lookup.uk_resolvers)
+    app.state.lookup.start_warm_up()
     with embedded_worker(app.state.settings, app.state.engine):
         yield
 

@@ -12,7 +12,7 @@ from service.config import get_settings
 from service.db import create_db_engine
 from service.delivery import commands as delivery_commands
 from service.logs import configure_logging
-from service.representatives.importers import fr_commands, uk_commands
+from service.representatives.importers import fr_commands, uk_commands, uk_nearby_commands
 
 app = typer.Typer(help="repmail: write to your own MP or député.", no_args_is_help=True)
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
@@ -21,6 +21,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(import_app, name="import")
 uk_commands.register(import_app, prepare_database)
 fr_commands.register(import_app)
+uk_nearby_commands.register(import_app)
 delivery_commands.register(app)
 
 console = Console(stderr=True)

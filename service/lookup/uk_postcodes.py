@@ -70,10 +70,13 @@ class ParsedPostcode:
     display: str
     # Set for a British Overseas Territory: the code is real, but no MP represents it.
     overseas_territory: str | None = None
+    # Only the outward code ("SW1A"): it can lead to a short list, never to one MP.
+    outward_only: bool = False
 
 
 def parse_uk_postcode(raw: str) -> ParsedPostcode:
-    """Normalise a UK postcode typed by a person, or raise InvalidInput saying why not."""
+    """Normalise a UK postcode typed by a person, or raise InvalidInput saying why not. An
+    outward code alone ("SW1A") parses, marked outward_only."""
     if len(raw) > MAX_RAW_LENGTH:
         raise _too_long()
     compact = _compact(raw)
@@ -116,12 +119,17 @@ def parse_uk_postcode(raw: str) -> ParsedPostcode:
     if POSTCODE_KEY.fullmatch(compact):
         return ParsedPostcode(compact, _display(compact))
     if _OUTWARD_ONLY.fullmatch(compact):
-        raise InvalidInput(
-            f"Enter your full postcode, for example {EXAMPLE}: the first part alone can "
-            "cover several constituencies.",
-            field=FIELD,
-        )
+        return ParsedPostcode(compact, compact, outward_only=True)
     raise _not_uk()
+
+
+def outward_only_refusal() -> InvalidInput:
+    """For an outward code the data has no constituencies for."""
+    return InvalidInput(
+        f"Enter your full postcode, for example {EXAMPLE}: the first part alone can "
+        "cover several constituencies.",
+        field=FIELD,
+    )
 
 
 def overseas_territory_message(postcode: ParsedPostcode) -> str:

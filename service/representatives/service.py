@@ -213,6 +213,17 @@ def representatives_for(
     return [describe(*best[cid]) for cid in constituency_ids if cid in best]
 
 
+def seats_in_region(session: Session, chamber_id: ChamberId, region: str) -> list[str]:
+    """Constituency ids of one region of a chamber (a UK nation), by constituency name."""
+    return list(
+        session.exec(
+            select(Constituency.id)
+            .where(Constituency.chamber_id == chamber_id, Constituency.region == region)
+            .order_by(Constituency.name)
+        ).all()
+    )
+
+
 def search_constituencies(
     session: Session, chamber_id: ChamberId, query: str, *, limit: int = 20
 ) -> list[RepresentativeOut]:
