@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from sqlmodel import Session
 
 from service.bootstrap import prepare_database
+from service.clock import SYSTEM_CLOCK
 from service.config import get_settings
 from service.db import create_db_engine
 from service.delivery import commands as delivery_commands
+from service.letters.departures import hold_letters_for_departed
 from service.logs import configure_logging
+from service.representatives import data_commands
 from service.representatives.importers import fr_commands, uk_commands, uk_nearby_commands
 
 app = typer.Typer(help="repmail: write to your own MP or député.", no_args_is_help=True)
@@ -20,7 +25,26 @@ import_app = typer.Typer(help="Import official data files.", no_args_is_help=Tru
 app.add_typer(db_app, name="db")
 app.add_typer(import_app, name="import")
 uk_commands.register(import_app, prepare_database)
-fr_commands.register(import_app)
+
+
+def hold_letters_of_departed(session: Session, representative_ids: Sequence[str]) -> list[str]:
+    """Letters queued for members an import took off their seat are held, never sent on;
+    the list printed here is the organisers' notice until their console exists."""
+    holds = hold_letters_for_departed(session, representative_ids, now=SYSTEM_CLOCK.now())
+    lines = [
+        f"Held for organisers (their representative left the seat): letter {h.letter_id}, "
+        f"campaign {h.campaign_id}, to {h.representative_id}"
+        for h in holds.held
+    ]
+    lines += [
+        f"Already with the email provider, could not be held: letter {letter_id}"
+        for letter_id in holds.already_sent
+    ]
+    return lines
+
+
+fr_commands.register(import_app, hold_letters_of_departed)
+data_commands.register(app, prepare_database)
 uk_nearby_commands.register(import_app)
 delivery_commands.register(app)
 

@@ -19,6 +19,7 @@ from service.representatives.models import (  # noqa: F401
     Constituency,
     DatasetLoad,
     FrAbroadCountry,
+    FrArrondissementConstituency,
     FrCommune,
     FrCommuneConstituency,
     FrFormerCommune,

@@ -82,6 +82,12 @@ class DatasetLoad(SQLModel, table=True):
     checksum: str = Field(max_length=64)
     rows: int
     loaded_at: datetime
+    # Where the data came from and the date it describes (a chamber's roster: the date of the
+    # source, not of the load); `checked_on`, when later, is the last date a check against a
+    # fresher source found it unchanged.
+    source: str = Field(default="", max_length=200)
+    source_date: date | None = None
+    checked_on: date | None = None
 
 
 # Where supporters live → constituencies. Written by the importers and the bundled snapshot
@@ -117,6 +123,21 @@ class FrCommuneConstituency(SQLModel, table=True):
 
     code_insee: str = Field(foreign_key="fr_commune.code_insee", primary_key=True, max_length=5)
     constituency_id: str = Field(foreign_key="constituency.id", primary_key=True, max_length=12)
+
+
+class FrArrondissementConstituency(SQLModel, table=True):
+    """The circonscriptions one Paris, Lyon or Marseille arrondissement lies in (one to three;
+    the city as a whole has more). `detail` and `confidence` describe the arrondissement and
+    repeat on each of its rows, so the table stays one flat file in the snapshot."""
+
+    __tablename__ = "fr_arrondissement_constituency"
+
+    code_insee: str = Field(foreign_key="fr_commune.code_insee", primary_key=True, max_length=5)
+    constituency_id: str = Field(foreign_key="constituency.id", primary_key=True, max_length=12)
+    # How a split arrondissement divides ("quartier X → 75-11"), in the source's words.
+    detail: str = Field(default="", max_length=500)
+    # "high" (Paris: the Ministry's table) or "medium" (Lyon, Marseille: published descriptions).
+    confidence: str = Field(max_length=10)
 
 
 class FrFormerCommune(SQLModel, table=True):

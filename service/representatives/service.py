@@ -103,6 +103,7 @@ def apply_import(
             rep.updated_at = now
             session.add(rep)
             report.vacated += 1
+            report.departed.append(rep.id)
     session.flush()
     return report
 

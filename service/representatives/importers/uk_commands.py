@@ -83,8 +83,16 @@ def import_mps_csv(
     write_snapshot: Annotated[
         bool, typer.Option(help="Also rewrite the bundled snapshot under representatives/uk.")
     ] = False,
+    checked_on: Annotated[
+        str | None,
+        typer.Option(
+            help="With --write-snapshot: the last date the list was checked unchanged against "
+            "a fresher source (YYYY-MM-DD)."
+        ),
+    ] = None,
 ) -> None:
     """Update constituencies and MPs from the UK MP list CSV."""
+    checked = _parse_date(checked_on) if checked_on else None
     with _session() as session:
         parsed = parse_uk_mps_csv(file)
         report = _apply(session, parsed)
@@ -95,6 +103,7 @@ def import_mps_csv(
             ChamberId.uk_commons,
             parsed.constituencies,
             parsed.representatives,
+            checked_on=checked,
         )
         console.print(f"Snapshot written to {get_settings().data_dir / 'uk'}")
     _print_members_report(parsed, report)
