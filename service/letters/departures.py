@@ -64,6 +64,7 @@ def hold_letters_for_departed(
         letter.hold_reason = HoldReason.representative_unavailable
         move(session, letter, LetterStatus.held, now, DETAIL)
         held.append(HeldLetter(letter.id, letter.campaign_id, letter.representative_id))
+    session.flush()
     if held or already_sent:
         # The organisers' notice until their console exists; ids only, nothing personal.
         log.warning(
