@@ -24,7 +24,6 @@ db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 import_app = typer.Typer(help="Import official data files.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(import_app, name="import")
-uk_commands.register(import_app, prepare_database)
 
 
 def hold_letters_of_departed(session: Session, representative_ids: Sequence[str]) -> list[str]:
@@ -43,6 +42,7 @@ def hold_letters_of_departed(session: Session, representative_ids: Sequence[str]
     return lines
 
 
+uk_commands.register(import_app, prepare_database, hold_letters_of_departed)
 fr_commands.register(import_app, hold_letters_of_departed)
 data_commands.register(app, prepare_database)
 uk_nearby_commands.register(import_app)

@@ -10,8 +10,14 @@ The steps for a code postal:
    which former commune ("commune" again, values "<commune>.<former commune>", and
    "<commune>.unknown" for "I don't know / not listed"; the candidate députés come with
    the question, for clients that offer them straight away);
-5. otherwise (or for a former commune that does not decide) → ask which of the commune's
+5. a Paris, Lyon or Marseille arrondissement → ask which of its own one to three députés
+   ("representative"), with how a split one divides (`detail`) and the way out to all of
+   its city's députés (`alternative`, "<arrondissement>.unknown");
+6. otherwise (or for a former commune that does not decide) → ask which of the commune's
    députés ("representative").
+
+A code postal of a real département that serves no commune is a CEDEX or company code: the
+supporter is asked for their home code postal.
 """
 
 from __future__ import annotations

@@ -3,17 +3,16 @@ what it holds, and a warning when it is older than REPMAIL_REPRESENTATIVES__STAL
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 
 import typer
 from rich.console import Console
-from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from service.config import Settings, get_settings
+from service.config import get_settings
 from service.db import create_db_engine
 from service.representatives.freshness import ChamberFreshness, chamber_freshness
+from service.representatives.importers.command_hooks import PrepareDatabase
 from service.representatives.models import ChamberId
 
 console = Console()
@@ -24,7 +23,6 @@ CHAMBER_LABELS = {
 # Exit status when some chamber's data is stale, so a cron job or CI can notice.
 STALE_EXIT_CODE = 2
 
-PrepareDatabase = Callable[[Engine, Settings], object]
 _prepare_database: dict[str, PrepareDatabase] = {}
 
 

@@ -5,11 +5,11 @@ transaction: a refused file changes nothing."""
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Protocol
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -21,6 +21,10 @@ from service.config import Settings, get_settings
 from service.db import create_db_engine
 from service.errors import DomainError, ImportFailed
 from service.migrate import upgrade_database
+from service.representatives.importers.command_hooks import (
+    DeparturesListener,
+    no_departures_listener,
+)
 from service.representatives.importers.fr_amo10 import parse_amo10_dir
 from service.representatives.importers.fr_deputes_csv import (
     parse_deputes_csv,
@@ -72,23 +76,12 @@ WriteSnapshotOption = Annotated[
 ]
 
 
-class DeparturesListener(Protocol):
-    """Told, inside the import's transaction, which members the import took off their seat
-    (letters to them must not go out); returns lines for the person running the import. The
-    command line wires one in from the letters domain, which this layer must not import."""
-
-    def __call__(self, session: Session, representative_ids: Sequence[str]) -> list[str]: ...
-
-
-def _no_listener(session: Session, representative_ids: Sequence[str]) -> list[str]:
-    return []
-
-
-_departures: dict[str, DeparturesListener] = {"fr": _no_listener}
+# Set by register(): the command line wires one in from the letters domain.
+_departures: dict[str, DeparturesListener] = {"fr": no_departures_listener}
 
 
 def register(import_app: typer.Typer, on_departures: DeparturesListener | None = None) -> None:
-    _departures["fr"] = on_departures or _no_listener
+    _departures["fr"] = on_departures or no_departures_listener
     import_app.command("fr-amo10")(fr_amo10)
     import_app.command("fr-deputes-csv")(fr_deputes_csv)
     import_app.command("fr-roster-csv")(fr_roster_csv)

@@ -23,12 +23,16 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
-from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from service.config import Settings, get_settings
+from service.config import get_settings
 from service.db import create_db_engine
 from service.errors import DomainError
+from service.representatives.importers.command_hooks import (
+    DeparturesListener,
+    PrepareDatabase,
+    no_departures_listener,
+)
 from service.representatives.importers.nspl_import import (
     PostcodeImportReport,
     find_csv_sources,
@@ -40,21 +44,30 @@ from service.representatives.importers.uk_seats import ParsedUkSource
 from service.representatives.models import ChamberId, Constituency
 from service.representatives.schemas import ConstituencyRecord, ImportReport
 from service.representatives.service import apply_import
-from service.representatives.snapshot import write_chamber_snapshot
+from service.representatives.snapshot import (
+    CHAMBER_DATASETS,
+    SourceInfo,
+    record_source,
+    write_chamber_snapshot,
+)
 
 console = Console(stderr=True)
 # Warnings past this many are summarised: a broken file can produce thousands.
 MAX_WARNINGS_SHOWN = 20
 
 
-# Brings a database up to date before an import: migrate, and load the bundled constituencies
-# the imports are checked against. The command line (a higher layer) passes it to register().
-PrepareDatabase = Callable[[Engine, Settings], object]
+# Set by register(), from the command line (a higher layer).
 _prepare_database: dict[str, PrepareDatabase] = {}
+_departures: dict[str, DeparturesListener] = {"uk": no_departures_listener}
 
 
-def register(import_app: typer.Typer, prepare_database: PrepareDatabase) -> None:
+def register(
+    import_app: typer.Typer,
+    prepare_database: PrepareDatabase,
+    on_departures: DeparturesListener | None = None,
+) -> None:
     _prepare_database["uk"] = prepare_database
+    _departures["uk"] = on_departures or no_departures_listener
     import_app.command("uk-members-api")(import_members_api)
     import_app.command("uk-mps-csv")(import_mps_csv)
     import_app.command("uk-postcodes")(import_postcodes)
@@ -157,7 +170,7 @@ def _apply(session: Session, parsed: ParsedUkSource) -> ImportReport:
         TextColumn("MPs"), BarColumn(), MofNCompleteColumn(), console=console
     ) as progress:
         task = progress.add_task("apply", total=len(parsed.representatives))
-        return apply_import(
+        report = apply_import(
             session,
             ChamberId.uk_commons,
             parsed.constituencies,
@@ -165,6 +178,15 @@ def _apply(session: Session, parsed: ParsedUkSource) -> ImportReport:
             complete=parsed.complete,
             progress=lambda n: progress.advance(task, n),
         )
+    record_source(
+        session,
+        CHAMBER_DATASETS[ChamberId.uk_commons],
+        SourceInfo.of_records(parsed.representatives),
+        len(parsed.representatives),
+    )
+    for line in _departures["uk"](session, report.departed):
+        console.print(f"[yellow]{line}[/yellow]")
+    return report
 
 
 @contextmanager
