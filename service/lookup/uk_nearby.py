@@ -13,6 +13,7 @@ import logging
 import threading
 import time
 from array import array
+from functools import lru_cache
 from pathlib import Path
 
 from service.errors import ImportFailed
@@ -22,6 +23,13 @@ from service.representatives.uk_nearby import NEARBY_FILE, NearbyIndex, read_nea
 log = logging.getLogger("repmail.lookup.uk")
 
 _EMPTY = NearbyIndex({}, array("q"), [])
+
+
+@lru_cache(maxsize=2)
+def _read_once(path: Path, mtime_ns: int, size: int) -> NearbyIndex:
+    """One read per file version and process: the index is immutable, so every app built in
+    the process (tests build many) shares it."""
+    return read_nearby(path)
 
 
 class NearbyShortList:
@@ -72,7 +80,11 @@ class NearbyShortList:
         assert self._path is not None
         started = time.monotonic()
         try:
-            index = read_nearby(self._path)
+            stat = self._path.stat()
+            index = _read_once(self._path, stat.st_mtime_ns, stat.st_size)
+        except OSError:
+            log.warning("uk nearby table not loaded", extra={"reason": "no such file"})
+            return _EMPTY
         except ImportFailed as exc:
             log.warning("uk nearby table not loaded", extra={"reason": exc.message})
             return _EMPTY
