@@ -21,6 +21,7 @@ from service.representatives.importers.uk_members_api import choose_email, parse
 from service.representatives.importers.uk_mps_csv import SOURCE_DESCRIPTION, parse_uk_mps_csv
 from service.representatives.models import (
     ChamberId,
+    DatasetLoad,
     Representative,
     RepresentativeStatus,
     UkPostcode,
@@ -365,4 +366,11 @@ def test_import_commands_on_a_fresh_database(
         assert {p.postcode for p in check.exec(select(UkPostcode))} == set(LIVE)
         reps = check.exec(select(Representative).where(Representative.chamber_id == "uk-commons"))
         assert {r.source for r in reps} == {"UK Parliament Members API"}
+        # The chamber's data as a whole now says it comes from the API, as of its download.
+        record = check.get(DatasetLoad, "uk-commons")
+        assert record is not None
+        assert (record.source, record.source_date) == (
+            "UK Parliament Members API",
+            date(2026, 11, 27),
+        )
     engine.dispose()
