@@ -27,7 +27,6 @@ from service.letters.hooks import letter_jobs, tell_letters
 from service.letters.routes import router as letters_router
 from service.lookup.routes import router as lookup_router
 from service.lookup.service import LookupDependencies
-from service.lookup.uk import build_uk_resolvers, start_warm_up
 from service.request_log import RequestLogMiddleware
 from service.web.console import install as install_console
 from service.web.console.mail import OutboxAccountMailer
@@ -53,9 +52,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.engine = engine
-    app.state.lookup = lookup_deps or LookupDependencies(
-        uk_resolvers=build_uk_resolvers(settings, engine)
-    )
+    app.state.lookup = lookup_deps or LookupDependencies.from_settings(settings, engine)
     app.include_router(lookup_router)
     install_public_pages(app)  # before letters: its pages share two paths with the JSON API
     app.include_router(letters_router)
@@ -78,7 +75,7 @@ def create_app(
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     # Build the UK postcode index in the background so the first supporter does not wait for
     # it, and run the embedded delivery worker (SQLite) for as long as the app serves.
-    start_warm_up(app.state.lookup.uk_resolvers)
+    app.state.lookup.start_warm_up()
     settings = app.state.settings
     with embedded_worker(
         settings, app.state.engine, on_sent=tell_letters, periodic=letter_jobs(settings)

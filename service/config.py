@@ -42,6 +42,13 @@ class LookupSettings(BaseModel):
     cache_ttl_seconds: int = Field(default=24 * 3600, ge=0)
 
 
+class RepresentativeSettings(BaseModel):
+    """REPMAIL_REPRESENTATIVES__*: the representatives data."""
+
+    # `repmail data status` warns when a chamber's data is older than this.
+    stale_after_days: int = Field(default=60, ge=1, le=3650)
+
+
 class LetterSettings(BaseModel):
     """Supporters' letters: confirmation, similarity holds and rate limits."""
 
@@ -187,6 +194,7 @@ class Settings(BaseSettings):
     data_dir: Path = PROJECT_ROOT / "representatives"
 
     lookup: LookupSettings = LookupSettings()
+    representatives: RepresentativeSettings = RepresentativeSettings()
     letters: LetterSettings = LetterSettings()
     campaigns: CampaignSettings = CampaignSettings()
     delivery: DeliverySettings = DeliverySettings()

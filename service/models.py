@@ -24,17 +24,16 @@ from service.delivery.models import (  # noqa: F401
 )
 from service.letters.consent import ConsentRecord  # noqa: F401
 from service.letters.models import Letter, LetterEvent, RateLimitCounter  # noqa: F401
-from service.lookup.models import (  # noqa: F401
-    FrAbroadCountry,
-    FrCommune,
-    FrCommuneConstituency,
-    FrFormerCommune,
-    FrPostalCode,
-    UkPostcode,
-)
 from service.representatives.models import (  # noqa: F401
     Chamber,
     Constituency,
     DatasetLoad,
+    FrAbroadCountry,
+    FrArrondissementConstituency,
+    FrCommune,
+    FrCommuneConstituency,
+    FrFormerCommune,
+    FrPostalCode,
     Representative,
+    UkPostcode,
 )
