@@ -14,9 +14,9 @@ from sqlmodel import Session, col, select
 
 from service.delivery import service as delivery
 from service.delivery.states import InvalidTransition
+from service.letters.events import SYSTEM, move
 from service.letters.models import Letter
 from service.letters.states import HoldReason, LetterStatus
-from service.letters.events import SYSTEM, move
 
 log = logging.getLogger("repmail.letters.departures")
 
