@@ -16,6 +16,8 @@ from service.web.console import (
     audit_routes,
     frame,
     home_routes,
+    moderation_api,
+    moderation_routes,
     people_routes,
     privacy_api,
     privacy_routes,
@@ -28,6 +30,7 @@ PAGES: list[ModuleType] = [
     people_routes,
     privacy_routes,
     audit_routes,
+    moderation_routes,
 ]
 
 
@@ -51,4 +54,5 @@ def install(app: FastAPI) -> FastAPI:
     app.mount("/console", console, name="console")
     # The JSON twins that need more than one domain (accounts' audit log and letters' data).
     app.include_router(privacy_api.router)
+    app.include_router(moderation_api.router)
     return console
