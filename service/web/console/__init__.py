@@ -21,6 +21,8 @@ from service.web.console import (
     people_routes,
     privacy_api,
     privacy_routes,
+    representatives_api,
+    representatives_routes,
     signin_routes,
 )
 
@@ -31,6 +33,7 @@ PAGES: list[ModuleType] = [
     privacy_routes,
     audit_routes,
     moderation_routes,
+    representatives_routes,
 ]
 
 
@@ -55,4 +58,5 @@ def install(app: FastAPI) -> FastAPI:
     # The JSON twins that need more than one domain (accounts' audit log and letters' data).
     app.include_router(privacy_api.router)
     app.include_router(moderation_api.router)
+    app.include_router(representatives_api.router)
     return console
