@@ -14,6 +14,8 @@ from fastapi import Depends, FastAPI
 from service.web.console import (
     account_routes,
     audit_routes,
+    campaigns_api,
+    campaigns_routes,
     frame,
     home_routes,
     moderation_api,
@@ -34,6 +36,7 @@ PAGES: list[ModuleType] = [
     audit_routes,
     moderation_routes,
     representatives_routes,
+    campaigns_routes,
 ]
 
 
@@ -59,4 +62,5 @@ def install(app: FastAPI) -> FastAPI:
     app.include_router(privacy_api.router)
     app.include_router(moderation_api.router)
     app.include_router(representatives_api.router)
+    app.include_router(campaigns_api.router)
     return console

@@ -27,6 +27,7 @@ router = APIRouter(
     tags=["admin: letters"],
     responses={
         **ERROR_RESPONSES,
+        400: {"description": "The body is not valid JSON"},
         401: {"model": ErrorBody, "description": "No valid API token"},
         403: {"model": ErrorBody, "description": "The token owner's role does not allow this"},
     },
@@ -191,7 +192,7 @@ class BulkOut(BaseModel):
     refused: list[Refusal]
 
 
-@router.post("/decisions")
+@router.post("/decisions/bulk")
 def decide_many(
     body: BulkIn, request: Request, session: SessionDep, settings: SettingsDep, actor: Moderator
 ) -> BulkOut:

@@ -29,6 +29,7 @@ router = APIRouter(
     tags=["admin: representatives"],
     responses={
         **ERROR_RESPONSES,
+        400: {"description": "The body is not valid JSON"},
         401: {"model": ErrorBody, "description": "No valid API token"},
         403: {"model": ErrorBody, "description": "The token owner's role does not allow this"},
         409: {"model": ErrorBody, "description": "Already paused, not paused, or vacant"},

@@ -198,7 +198,7 @@ def test_bulk_decisions_report_letters_decided_meanwhile(
         f"/api/admin/letters/{held[1]}/decision", json={"decision": "release"}, headers=moderator
     )
     response = client.post(
-        "/api/admin/letters/decisions",
+        "/api/admin/letters/decisions/bulk",
         json={"ids": held, "decision": "reject", "reason": "A copy of another letter."},
         headers=moderator,
     )
