@@ -1,5 +1,5 @@
 """representative care: why letters to a representative are paused, and where an address an
-organiser corrected came from
+organiser corrected came from; a campaign's test mode (the address every letter goes to)
 
 Revision ID: 981ea23d1c0c
 Revises: 46b1613c70f0, 4e1f0b9d2a67, 56ffc22b7636
@@ -33,7 +33,15 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("representative_id", name=op.f("pk_representative_care")),
     )
+    with op.batch_alter_table("campaign", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column(
+                "test_recipient", sqlmodel.sql.sqltypes.AutoString(length=254), nullable=True
+            )
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("campaign", schema=None) as batch_op:
+        batch_op.drop_column("test_recipient")
     op.drop_table("representative_care")

@@ -134,3 +134,21 @@ def apply(
         session.add(campaign)
         session.flush()
     return changes
+
+
+def set_test_mode(
+    session: Session, campaign: Campaign, recipient: str | None, now: datetime
+) -> bool:
+    """Turn test mode on (every letter to `recipient`) or off (None); False when unchanged."""
+    if recipient is not None and (len(recipient) > 254 or not _ADDRESS.match(recipient)):
+        raise InvalidInput(
+            "Test mode sends letters to your own address; yours is not usable.",
+            field="test_mode",
+        )
+    if campaign.test_recipient == recipient:
+        return False
+    campaign.test_recipient = recipient
+    campaign.updated_at = max(now, campaign.updated_at + timedelta(microseconds=1))
+    session.add(campaign)
+    session.flush()
+    return True

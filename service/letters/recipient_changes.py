@@ -79,10 +79,20 @@ class Redirected:
 
 
 def redirect_unsent(
-    session: Session, representative_id: str, email: str, *, actor: str, now: datetime
+    session: Session,
+    representative_id: str,
+    old_email: str | None,
+    email: str,
+    *,
+    actor: str,
+    now: datetime,
 ) -> Redirected:
+    """Only rows addressed to the old address move: a campaign in test mode keeps sending
+    to its organiser."""
     redirected = on_their_way = 0
     for _letter, message in _queued(session, representative_id):
+        if not old_email or message.to_email.lower() != old_email.lower():
+            continue
         if readdress.readdress(session, message.id, email, actor=actor, now=now):
             redirected += 1
         else:

@@ -93,3 +93,24 @@ def save(
             )
         session.commit()
     return SettingsChange(campaign, sorted(changes), None, None, replanned)
+
+
+def set_test_mode(session: Session, actor: Actor, slug: str, on: bool, now: datetime) -> Campaign:
+    """In test mode every letter goes to the organiser who turned it on, marked [TEST]."""
+    require(actor, Permission.edit_campaigns)
+    with use_case(session):
+        campaign = campaign_settings.lock_campaign(session, slug)
+        changed = campaign_settings.set_test_mode(
+            session, campaign, actor.email if on else None, now
+        )
+        if changed:
+            audit.record(
+                session,
+                actor,
+                "campaign.test_mode",
+                now,
+                target=f"campaign:{slug}",
+                after={"on": on},
+            )
+        session.commit()
+    return campaign

@@ -73,9 +73,10 @@ def correct_email(
     require(actor, Permission.care_representatives)
     with use_case(session):
         rep = care.lock_representative(session, representative_id)
+        old_email = rep.email
         changed = care.correct_email(session, rep, email, source, now)
         moved = recipient_changes.redirect_unsent(
-            session, rep.id, rep.email or "", actor=letter_actor(actor), now=now
+            session, rep.id, old_email, rep.email or "", actor=letter_actor(actor), now=now
         )
         audit.record(
             session,

@@ -54,6 +54,8 @@ class CampaignOut(BaseModel):
     office_hours_only: bool
     office_hours_start: int
     office_hours_end: int
+    # Every letter goes to the organiser who turned test mode on, marked [TEST].
+    test_mode: bool
 
 
 class CampaignList(BaseModel):
@@ -72,7 +74,11 @@ def plan_out(plan: CampaignPlan | None) -> PlanOut | None:
 
 
 def campaign_out(campaign: Campaign) -> CampaignOut:
-    return CampaignOut(slug=campaign.slug, **asdict(campaign_settings.settings_of(campaign)))
+    return CampaignOut(
+        slug=campaign.slug,
+        test_mode=campaign.test_recipient is not None,
+        **asdict(campaign_settings.settings_of(campaign)),
+    )
 
 
 @router.get("")
@@ -103,6 +109,8 @@ class CampaignPatch(BaseModel):
     office_hours_only: bool | None = None
     office_hours_start: int | None = None
     office_hours_end: int | None = None
+    # On: every letter goes to your own address with "[TEST]" in its subject.
+    test_mode: bool | None = None
 
 
 class ChangeOut(BaseModel):
@@ -127,10 +135,14 @@ def change_campaign(
     """Deadline or pace changes re-slot the queued letters when saved; `preview=true` shows
     the plan before and after without saving anything."""
     current = get_campaign(slug, session, actor)
-    values: dict[str, Any] = {k: v for k, v in body.model_dump().items() if v is not None}
-    base = campaign_settings.CampaignSettings(**current.model_dump(exclude={"slug"}))
+    values: dict[str, Any] = {
+        k: v for k, v in body.model_dump(exclude={"test_mode"}).items() if v is not None
+    }
+    base = campaign_settings.CampaignSettings(**current.model_dump(exclude={"slug", "test_mode"}))
     new = replace(base, **values)
     now = now_of(request)
+    if body.test_mode is not None and not preview:
+        use_cases.set_test_mode(session, actor, slug, body.test_mode, now)
     change: SettingsChange = (use_cases.preview if preview else use_cases.save)(
         session, settings, actor, slug, new, now
     )

@@ -29,7 +29,13 @@ NAV = [NavEntry("/campaigns", N_("Campaigns"), Permission.edit_campaigns)]
 OrganiserPage = Annotated[ConsolePage, console_page(Permission.edit_campaigns)]
 Text = Annotated[str, Form(max_length=300)]
 
+_DONE = {
+    "saved": N_("The settings are saved; queued letters follow them."),
+    "test-on": N_("Test mode is on: letters now go to your own address, marked [TEST]."),
+    "test-off": N_("Test mode is off: letters go to the representatives again."),
+}
 _REFUSALS = (
+    N_("Test mode sends letters to your own address; yours is not usable."),
     N_("There is no campaign with that name."),
     N_("Enter a date and time like 2026-12-10T18:00."),
     N_("Choose a timezone such as Europe/Paris."),
@@ -95,8 +101,8 @@ def campaign_page(
     cp: OrganiserPage, slug: str, session: SessionDep, done: str = ""
 ) -> HTMLResponse:
     campaign = _find(session, slug)
-    if done == "saved":
-        cp.notices.append(cp._("The settings are saved; queued letters follow them."))
+    if done in _DONE:
+        cp.notices.append(cp._(_DONE[done]))
     return _page(cp, campaign, _form_of(campaign))
 
 
@@ -168,3 +174,23 @@ def change_settings(
             raise
         return _page(cp, campaign, form, errors=cp.form_errors(exc), status_code=exc.status_code)
     return _page(cp, campaign, form, change=change)
+
+
+@router.post("/{slug}/test-mode", response_class=HTMLResponse)
+def test_mode(cp: OrganiserPage, slug: str, session: SessionDep, mode: Text = "") -> Response:
+    """On: every letter goes to your own address, marked [TEST]; off: to representatives."""
+    assert cp.user is not None
+    campaign = _find(session, slug)
+    try:
+        use_cases.set_test_mode(session, cp.user.actor(), slug, mode == "on", now_of(cp.request))
+    except DomainError as exc:
+        if isinstance(exc, NotFound):
+            raise
+        return _page(
+            cp,
+            campaign,
+            _form_of(campaign),
+            errors=cp.form_errors(exc),
+            status_code=exc.status_code,
+        )
+    return cp.redirect(f"/console/campaigns/{slug}?done=test-{'on' if mode == 'on' else 'off'}")

@@ -148,3 +148,51 @@ def test_the_console_page_previews_then_saves(
     assert campaign.deadline.isoformat() == "2026-12-18T11:00:00+00:00"
     french = console.get(saved.headers["location"] + "&lang=fr")
     assert "Paramètres de calais-border" in text_of(french.text)
+
+
+def test_test_mode_sends_letters_to_the_organiser_marked_test(
+    client: TestClient, clock: FakeClock, session: Session, make_person: MakePerson
+) -> None:
+    person = make_person(Role.organiser)
+    token = credentials.create_token(session, person.actor(), "test-mode", NOW)[1]
+    headers = {"authorization": f"Bearer {token}"}
+    on = client.patch(URL, json={"test_mode": True}, headers=headers)
+    assert on.status_code == 200, on.text
+    assert on.json()["campaign"]["test_mode"] is True
+    client.app.dependency_overrides[get_now] = clock.now  # type: ignore[attr-defined]
+    try:
+        letter = _queued_letter(client, session, 9)
+    finally:
+        client.app.dependency_overrides.pop(get_now, None)  # type: ignore[attr-defined]
+    row = _row(session, letter)
+    assert row.to_email == person.account.email
+    assert row.subject.startswith("[TEST] ")
+    [entry] = session.exec(select(AuditEntry).where(AuditEntry.action == "campaign.test_mode"))
+    assert entry.after == {"on": True}
+    # Correcting the representative's address leaves test letters with the organiser.
+    care = client.patch(
+        "/api/admin/representatives/uk-1171",
+        json={"email": "new.office@parliament.uk"},
+        headers=headers,
+    )
+    assert care.status_code == 200
+    assert _row(session, letter).to_email == person.account.email
+    off = client.patch(URL, json={"test_mode": False}, headers=headers)
+    assert off.json()["campaign"]["test_mode"] is False
+
+
+def test_test_mode_from_the_console(
+    console: TestClient, clock: FakeClock, session: Session, make_person: MakePerson
+) -> None:
+    person = make_person(Role.organiser)
+    _signed_in(console, person, clock)
+    page = console.get("/console/campaigns/calais-border")
+    assert "Turn test mode on" in text_of(page.text)
+    on = console.post(
+        "/console/campaigns/calais-border/test-mode",
+        data={"csrf_token": csrf_token(page.text), "mode": "on"},
+    )
+    assert on.status_code == 200
+    text = text_of(on.text)
+    assert "Test mode is on" in text and person.account.email in text
+    assert _campaign(session).test_recipient == person.account.email
