@@ -35,9 +35,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("campaign", schema=None) as batch_op:
         batch_op.add_column(
-            sa.Column(
-                "test_recipient", sqlmodel.sql.sqltypes.AutoString(length=254), nullable=True
-            )
+            sa.Column("test_recipient", sqlmodel.sql.sqltypes.AutoString(length=254), nullable=True)
         )
 
 
