@@ -24,6 +24,8 @@ class HoldReason(StrEnum):
     similar = "similar"  # the personal paragraph reads like other letters to the same person
     empty = "empty"  # no personal paragraph (or too short to be one)
     representative_unavailable = "representative_unavailable"  # seat vacated since writing
+    # A moderator sent it back for the supporter to rewrite in their own words.
+    returned = "returned"
 
 
 S = LetterStatus
