@@ -8,11 +8,13 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
 from service.accounts import credentials, service
+from service.accounts.current import now_of
 from service.accounts.roles import Permission, has_permission
-from service.deps import SessionDep
+from service.deps import SessionDep, SettingsDep
 from service.letters.review_queue import waiting
 from service.web.console.frame import ConsolePage, console_page
 from service.web.console.nav import NavEntry
+from service.web.console.representatives_api import data_freshness
 from service.web.i18n import N_
 
 router = APIRouter()
@@ -22,7 +24,7 @@ Dashboard = Annotated[ConsolePage, console_page(Permission.view_dashboard)]
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(cp: Dashboard, session: SessionDep) -> HTMLResponse:
+def home(cp: Dashboard, session: SessionDep, settings: SettingsDep) -> HTMLResponse:
     assert cp.user is not None
     account = cp.user.account
     people = None
@@ -40,6 +42,9 @@ def home(cp: Dashboard, session: SessionDep) -> HTMLResponse:
             "account": account,
             "people": people,
             "held": held,
+            "freshness": data_freshness(
+                session, settings.representatives.stale_after_days, now_of(cp.request).date()
+            ),
             "recovery_left": credentials.unused_recovery_codes(session, account.id)
             if account.totp_secret
             else None,

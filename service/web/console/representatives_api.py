@@ -17,6 +17,7 @@ from service.deps import SessionDep, SettingsDep
 from service.errors import ERROR_RESPONSES, ErrorBody, NotFound
 from service.letters.recipient_changes import letter_counts
 from service.representatives import care
+from service.representatives.freshness import chamber_freshness
 from service.representatives.models import (
     Representative,
     RepresentativeCare,
@@ -37,6 +38,7 @@ router = APIRouter(
 )
 
 Organiser = Annotated[Actor, Depends(ApiUser(Permission.care_representatives))]
+Viewer = Annotated[Actor, Depends(ApiUser(Permission.view_dashboard))]
 
 
 class RepresentativeOut(BaseModel):
@@ -63,6 +65,52 @@ class RepresentativeList(BaseModel):
     representatives: list[RepresentativeOut]
 
 
+class ChamberFreshnessOut(BaseModel):
+    chamber_id: str
+    source: str
+    source_date: date | None
+    checked_on: date | None
+    # The later of the two: how current the chamber's data is known to be.
+    current_as_of: date | None
+    age_days: int | None
+    stale: bool  # older than representatives.stale_after_days (or of unknown date)
+    seats: int
+    written_to: int
+    no_address: int
+    vacant: int
+    paused: int
+
+
+class FreshnessOut(BaseModel):
+    stale_after_days: int
+    chambers: list[ChamberFreshnessOut]
+
+
+def data_freshness(session: Session, stale_after_days: int, today: date) -> FreshnessOut:
+    """Per chamber: the source of the representatives data, its date and counts, and whether
+    it is older than the setting allows (`repmail data status` prints the same)."""
+    return FreshnessOut(
+        stale_after_days=stale_after_days,
+        chambers=[
+            ChamberFreshnessOut(
+                chamber_id=chamber.chamber_id,
+                source=chamber.source,
+                source_date=chamber.source_date,
+                checked_on=chamber.checked_on,
+                current_as_of=chamber.current_as_of,
+                age_days=chamber.age_days(today),
+                stale=chamber.is_stale(today, stale_after_days),
+                seats=chamber.seats,
+                written_to=chamber.written_to,
+                no_address=chamber.no_address,
+                vacant=chamber.vacant,
+                paused=chamber.paused,
+            )
+            for chamber in chamber_freshness(session)
+        ],
+    )
+
+
 def representative_out(rep: Representative, extra: RepresentativeCare | None) -> RepresentativeOut:
     corrected = extra.email_corrected_at if extra else None
     return RepresentativeOut(
@@ -78,6 +126,15 @@ def representative_out(rep: Representative, extra: RepresentativeCare | None) ->
         pause_reason=extra.pause_reason if extra else None,
         paused_at=extra.paused_at if extra else None,
     )
+
+
+@router.get("/freshness", response_model=FreshnessOut)
+def get_freshness(
+    _actor: Viewer, session: SessionDep, settings: SettingsDep, request: Request
+) -> FreshnessOut:
+    """How old the representatives data is, per chamber (the console home shows it)."""
+    today = now_of(request).date()
+    return data_freshness(session, settings.representatives.stale_after_days, today)
 
 
 @router.get("")

@@ -9,13 +9,15 @@ import re
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from service.accounts import totp
+from service.accounts import credentials, totp
 from service.accounts.models import Account, AuditEntry
 from service.accounts.roles import Role
 from service.clock import FakeClock
+from service.config import Settings
 from service.delivery.models import OutboxMessage
-from tests.accounts.conftest import PASSWORD, MakePerson, Person
+from tests.accounts.conftest import NOW, PASSWORD, MakePerson, Person
 from tests.web.conftest import csrf_token, field_error, text_of
+from tests.web.console.conftest import SignedInBrowser
 
 
 def _sign_in(console: TestClient, email: str, password: str = PASSWORD, next_: str = ""):  # type: ignore[no-untyped-def]
@@ -308,3 +310,36 @@ def test_reset_request_answers_the_same_for_anyone(
     assert (
         session.exec(select(Account).where(Account.email == "nobody@example.org")).first() is None
     )
+
+
+def test_the_home_page_says_how_current_the_representatives_data_is(
+    client: TestClient, signed_in_as: SignedInBrowser
+) -> None:
+    signed_in_as(Role.staff)
+    page = client.get("/console/")
+    assert page.status_code == 200
+    assert "Representatives data" in page.text
+    assert "uk-commons" in page.text and "fr-an" in page.text
+    french = client.get("/console/?lang=fr")
+    assert "Données des élus" in french.text
+
+
+def test_the_freshness_api_gives_the_same_figures_as_data_status(
+    client: TestClient, session: Session, settings: Settings, make_person: MakePerson
+) -> None:
+    person = make_person(Role.staff)
+    token = credentials.create_token(session, person.actor(), "freshness", NOW)[1]
+    answer = client.get(
+        "/api/admin/representatives/freshness", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["stale_after_days"] == settings.representatives.stale_after_days
+    chambers = {chamber["chamber_id"]: chamber for chamber in body["chambers"]}
+    assert set(chambers) == {"uk-commons", "fr-an"}
+    assert chambers["uk-commons"]["seats"] == 650 and chambers["fr-an"]["seats"] == 577
+    for chamber in chambers.values():
+        assert (
+            chamber["written_to"] + chamber["no_address"] + chamber["vacant"] + chamber["paused"]
+            <= chamber["seats"]
+        )
