@@ -20,12 +20,14 @@ from service.db import UNAVAILABLE_ERRORS, create_db_engine, unavailable
 from service.delivery.embedded import embedded_worker
 from service.deps import SessionDep
 from service.errors import RETRY_AFTER_SECONDS, DatabaseUnavailable, DomainError
-from service.letters.hooks import letter_jobs, tell_letters
+from service.letters.hooks import LetterTracking, letter_jobs, tell_letters
 from service.letters.routes import router as letters_router
 from service.lookup.routes import router as lookup_router
 from service.lookup.service import LookupDependencies
 from service.lookup.uk import build_uk_resolvers, start_warm_up
 from service.request_log import RequestLogMiddleware
+from service.tracking.jobs import with_tracking
+from service.tracking.webhooks import router as tracking_router
 from service.web.public import install as install_public_pages
 from service.web.public.error_pages import busy_page, failure_page, not_found_page, wants_html
 
@@ -54,6 +56,9 @@ def create_app(
     app.include_router(lookup_router)
     install_public_pages(app)  # before letters: its pages share two paths with the JSON API
     app.include_router(letters_router)
+    # Tracking tells letters what became of each letter through this listener.
+    app.state.letter_outcomes = LetterTracking(settings)
+    app.include_router(tracking_router)
     _install_error_handlers(app)
     app.add_middleware(RequestLogMiddleware)
 
@@ -72,9 +77,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     # it, and run the embedded delivery worker (SQLite) for as long as the app serves.
     start_warm_up(app.state.lookup.uk_resolvers)
     settings = app.state.settings
-    with embedded_worker(
-        settings, app.state.engine, on_sent=tell_letters, periodic=letter_jobs(settings)
-    ):
+    periodic = with_tracking(letter_jobs(settings), settings, app.state.letter_outcomes)
+    with embedded_worker(settings, app.state.engine, on_sent=tell_letters, periodic=periodic):
         yield
 
 

@@ -28,3 +28,4 @@ from service.representatives.models import (  # noqa: F401
     DatasetLoad,
     Representative,
 )
+from service.tracking.models import AddressHealth, ProviderEvent, WebhookBatch  # noqa: F401

@@ -1,21 +1,28 @@
-"""What letters give the delivery worker at start-up (app and cli wire them): the listener told
-when the provider accepted a letter's row, and the periodic jobs that belong to letters.
-Delivery imports no other domain; it calls these through its own Protocols."""
+"""What letters give the delivery worker and tracking at start-up (app and cli wire them): the
+listener told when the provider accepted a letter's row, the one told what became of it
+(delivered, or failed and why), and the periodic jobs that belong to letters. Delivery and
+tracking import no letters; they call these through their own Protocols."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Protocol
 
 from sqlmodel import Session, col, select
 
 from service.config import Settings
 from service.delivery.jobs import Periodic
 from service.delivery.models import OutboxMessage
+from service.delivery.schemas import MessageKind
+from service.letters import messages
+from service.letters.events import move
 from service.letters.jobs import purge_expired, reject_missed, send_due_reminders
 from service.letters.models import Letter
 from service.letters.moderation import record_delivery
+from service.letters.outbox import queue_supporter_mail
 from service.letters.plan import repace_overdue
+from service.letters.queries import campaign_of, recipient_of
 from service.letters.states import LetterStatus
 
 
@@ -39,3 +46,64 @@ def letter_jobs(settings: Settings) -> Periodic:
         ),
         interval_seconds=settings.delivery.jobs_interval_seconds,
     )
+
+
+# Who moved a letter on the provider's word (the letter event's actor).
+PROVIDER = "provider"
+
+
+class DeliveryNews(Protocol):
+    """What tracking reports about one letter (tracking.listeners.LetterOutcome)."""
+
+    @property
+    def letter_id(self) -> str: ...
+    @property
+    def at(self) -> datetime: ...
+    @property
+    def failure(self) -> str | None: ...
+
+
+class LetterTracking:
+    """tracking.listeners.LetterOutcomes: a delivered letter says so, with the time; a failed
+    one is bounced, with the reason, and its supporter is told in their language."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def apply(self, session: Session, outcomes: Sequence[DeliveryNews]) -> None:
+        ids = [outcome.letter_id for outcome in outcomes]
+        letters = {
+            letter.id: letter
+            for letter in session.exec(select(Letter).where(col(Letter.id).in_(ids))).all()
+        }
+        for outcome in outcomes:
+            letter = letters.get(outcome.letter_id)
+            if letter is None:  # deleted since (erasure): nothing to tell
+                continue
+            if outcome.failure is None:
+                self._delivered(session, letter, outcome.at)
+            else:
+                self._failed(session, letter, outcome.failure, outcome.at)
+
+    def _delivered(self, session: Session, letter: Letter, at: datetime) -> None:
+        if letter.status == LetterStatus.queued:  # the worker's own record has not landed
+            move(session, letter, LetterStatus.sent, at, actor=PROVIDER)
+        if letter.status == LetterStatus.sent:
+            move(session, letter, LetterStatus.delivered, at, actor=PROVIDER)
+
+    def _failed(self, session: Session, letter: Letter, failure: str, at: datetime) -> None:
+        if letter.status not in (LetterStatus.queued, LetterStatus.sent, LetterStatus.delivered):
+            return
+        move(session, letter, LetterStatus.bounced, at, failure, actor=PROVIDER)
+        recipient = recipient_of(session, letter.representative_id)
+        queue_supporter_mail(
+            session,
+            self.settings,
+            letter,
+            recipient,
+            campaign_of(session, letter),
+            MessageKind.notice,
+            at,
+            base="bounced",
+            explanation=messages.bounce_reason(failure, letter.ui_lang, recipient.name),
+        )
