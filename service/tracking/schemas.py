@@ -35,3 +35,11 @@ class DeferredDomain(BaseModel):
     domain: str
     deferred: int
     oldest_since: datetime
+
+
+class AddressDecision(BaseModel):
+    """What an organiser's decision on an address did."""
+
+    address: str
+    released: int  # held letters queued again
+    suppressed_on: list[str]  # SendGrid suppression lists still holding the old address
