@@ -25,7 +25,9 @@ from service.letters.submission import submit_letter
 from service.tracking.addresses import failing_addresses
 from service.tracking.care import address_corrected, resume_address
 from service.tracking.models import AddressHealth
+from service.tracking.suppressions import SendGridSuppressions
 from tests.fakes.event_signing import EventSigner
+from tests.fakes.suppressions import FakeSuppressions
 from tests.letters.conftest import UK_REP, confirm_token_in, outbox_for, personal_paragraph
 from tests.tracking.conftest import event, signed_post
 
@@ -136,14 +138,20 @@ def test_blocked_address_fails_letters_are_held_then_go_to_the_corrected_address
     assert (line.state, line.blocks, line.held_letters) == ("failing", 1, 2)
     assert line.last_reason == "550 blocked" and line.recipient_key == UK_REP
 
-    decision = address_corrected(
-        session,
-        old_address,
-        "new.office@parliament.example",
-        suppressions=None,
-        actor="person:1",
-        now=NOW,
-    )
+    with FakeSuppressions() as fake:
+        fake.suppress(old_address, ["blocks"])
+        lists = SendGridSuppressions("SG.test-key", fake.url)
+        decision = address_corrected(
+            session,
+            old_address,
+            "new.office@parliament.example",
+            suppressions=lists,
+            actor="person:1",
+            now=NOW,
+        )
+        assert decision.suppressed_on == ["blocks"]  # the organiser may release it
+        assert lists.release(old_address, decision.suppressed_on) == ["blocks"]
+        assert lists.lists_holding(old_address) == []
     assert decision.released == 2
     for row in (waiting_row, later_row):
         session.refresh(row)
