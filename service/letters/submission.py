@@ -21,6 +21,7 @@ from service.errors import InvalidInput
 from service.letters import guards
 from service.letters.assessment import assess, hold_message
 from service.letters.compose import Recipient, campaign_subject
+from service.letters.consent import record_consent
 from service.letters.errors import DuplicateLetter
 from service.letters.events import SUPPORTER, record_event
 from service.letters.guards import Hit
@@ -70,6 +71,7 @@ def submit_letter(
         record_event(
             session, letter.id, None, LetterStatus.pending_confirmation, now, actor=SUPPORTER
         )
+        record_consent(session, letter.id, letter.ui_lang, now)
         queue_supporter_mail(
             session, settings, letter, recipient, campaign, MessageKind.confirmation, now
         )
