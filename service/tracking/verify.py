@@ -30,9 +30,10 @@ class SignatureRefused(DomainError):
 
 
 class WebhookNotConfigured(DomainError):
-    """No public key is configured: nothing can be verified, so nothing is accepted."""
+    """No public key is configured: nothing can be verified, so nothing is accepted. SendGrid
+    retries any answer but a 2xx for 24 hours, so a key configured late loses nothing."""
 
-    status_code = 503
+    status_code = 403
     code = "webhook_not_configured"
 
 

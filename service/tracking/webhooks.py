@@ -22,7 +22,7 @@ from starlette.concurrency import run_in_threadpool
 
 from service.config import Settings, TrackingSettings
 from service.deps import SessionDep
-from service.errors import DomainError
+from service.errors import DomainError, ErrorBody
 from service.tracking.listeners import LetterOutcomes, NoLetters
 from service.tracking.service import process_batch, store_batch
 from service.tracking.verify import (
@@ -100,7 +100,11 @@ def apply_stored(
 @router.post(
     "/webhooks/sendgrid",
     status_code=204,
-    responses={403: {}, 413: {}, 422: {}, 503: {}},
+    responses={
+        403: {"model": ErrorBody, "description": "Not signed by SendGrid (or no key set)"},
+        413: {"model": ErrorBody, "description": "The body is over the size limit"},
+        422: {"model": ErrorBody, "description": "The body is not a JSON array of events"},
+    },
     summary="SendGrid's signed Event Webhook",
 )
 async def sendgrid_events(

@@ -122,7 +122,7 @@ def test_without_a_configured_key_nothing_is_accepted(
     settings: Settings, engine: Engine, session: Session, signer: EventSigner
 ) -> None:
     client = app_client(settings, engine, session)
-    _refused(client, session, 503, [event(None, "delivered")], signer)
+    _refused(client, session, 403, [event(None, "delivered")], signer)
 
 
 def test_a_batch_whose_processing_failed_stays_and_is_applied_later(

@@ -13,6 +13,7 @@ from fastapi import Depends, FastAPI
 
 from service.web.console import (
     account_routes,
+    address_routes,
     audit_routes,
     frame,
     home_routes,
@@ -20,6 +21,7 @@ from service.web.console import (
     privacy_api,
     privacy_routes,
     signin_routes,
+    tracking_api,
 )
 
 PAGES: list[ModuleType] = [
@@ -28,6 +30,7 @@ PAGES: list[ModuleType] = [
     people_routes,
     privacy_routes,
     audit_routes,
+    address_routes,
 ]
 
 
@@ -51,4 +54,5 @@ def install(app: FastAPI) -> FastAPI:
     app.mount("/console", console, name="console")
     # The JSON twins that need more than one domain (accounts' audit log and letters' data).
     app.include_router(privacy_api.router)
+    app.include_router(tracking_api.router)
     return console
