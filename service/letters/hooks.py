@@ -18,13 +18,13 @@ from service.delivery.schemas import MessageKind
 from service.letters import messages
 from service.letters.events import move
 from service.letters.jobs import purge_expired, reject_missed, send_due_reminders
-from service.letters.models import Letter
+from service.letters.models import Letter, LetterEvent
 from service.letters.moderation import record_delivery
 from service.letters.outbox import queue_supporter_mail
 from service.letters.plan import repace_overdue
 from service.letters.privacy import scrub_after_retention
 from service.letters.queries import campaign_of, recipient_of
-from service.letters.states import LetterStatus
+from service.letters.states import LetterStatus, require_move
 
 
 def tell_letters(session: Session, messages: Sequence[OutboxMessage], now: datetime) -> None:
@@ -78,20 +78,39 @@ class LetterTracking:
             letter.id: letter
             for letter in session.exec(select(Letter).where(col(Letter.id).in_(ids))).all()
         }
+        history: list[dict[str, object]] = []
         for outcome in outcomes:
             letter = letters.get(outcome.letter_id)
             if letter is None:  # deleted since (erasure): nothing to tell
                 continue
             if outcome.failure is None:
-                self._delivered(session, letter, outcome.at)
+                self._delivered(letter, outcome.at, history)
             else:
                 self._failed(session, letter, outcome.failure, outcome.at)
+        if history:  # one executemany for the batch's deliveries
+            session.connection().execute(LetterEvent.__table__.insert(), history)  # type: ignore[attr-defined]
 
-    def _delivered(self, session: Session, letter: Letter, at: datetime) -> None:
-        if letter.status == LetterStatus.queued:  # the worker's own record has not landed
-            move(session, letter, LetterStatus.sent, at, actor=PROVIDER)
-        if letter.status == LetterStatus.sent:
-            move(session, letter, LetterStatus.delivered, at, actor=PROVIDER)
+    def _delivered(self, letter: Letter, at: datetime, history: list[dict[str, object]]) -> None:
+        """Delivered letters are the bulk of a batch: their moves are checked like any other
+        (require_move) and their history rows written together by apply()."""
+        steps = [LetterStatus.sent] if letter.status == LetterStatus.queued else []
+        if letter.status in (LetterStatus.queued, LetterStatus.sent):
+            steps.append(LetterStatus.delivered)
+        for target in steps:  # queued first goes to sent: the worker's record has not landed
+            current = LetterStatus(letter.status)
+            require_move(current, target)
+            history.append(
+                {
+                    "letter_id": letter.id,
+                    "at": at,
+                    "from_status": current,
+                    "to_status": target,
+                    "actor": PROVIDER,
+                    "detail": None,
+                }
+            )
+            letter.status = target
+            letter.updated_at = at
 
     def _failed(self, session: Session, letter: Letter, failure: str, at: datetime) -> None:
         if letter.status not in (LetterStatus.queued, LetterStatus.sent, LetterStatus.delivered):

@@ -31,8 +31,6 @@ from service.tracking.schemas import BatchResult
 
 log = logging.getLogger("repmail.tracking")
 
-# Rows per INSERT: well under SQLite's bound-parameter limit at 7 columns a row.
-_INSERT_CHUNK = 500
 # A batch that failed this often is left for staff (it stays stored; see unprocessed()).
 MAX_ATTEMPTS = 10
 # The outbox states letters hear about (sent is the worker's news, deferred is no news).
@@ -217,16 +215,17 @@ def _insert_new(
         }
         for report in sorted(reports, key=lambda report: report.sg_event_id)
     ]
-    fresh: set[str] = set()
-    for start in range(0, len(values), _INSERT_CHUNK):
-        statement = (
-            insert(ProviderEvent)
-            .values(values[start : start + _INSERT_CHUNK])
-            .on_conflict_do_nothing(index_elements=["sg_event_id"])
-            .returning(col(ProviderEvent.sg_event_id))
-        )
-        fresh.update(session.execute(statement).scalars())
-    return fresh
+    if not values:
+        return set()
+    # One cached statement run as executemany: SQLAlchemy batches the rows into multi-row
+    # INSERTs itself ("insertmanyvalues") and gathers what RETURNING gives back.
+    statement = (
+        insert(ProviderEvent)
+        .on_conflict_do_nothing(index_elements=["sg_event_id"])
+        .returning(col(ProviderEvent.sg_event_id))
+    )
+    result = session.connection().execute(statement, values)
+    return {sg_event_id for sg_event_id in result.scalars() if sg_event_id is not None}
 
 
 def counts(session: Session) -> dict[str, int]:
