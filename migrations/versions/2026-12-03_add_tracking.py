@@ -3,6 +3,7 @@ each recipient's pace row
 
 Revision ID: d00692158805
 Revises: 4e1f0b9d2a67
+(also: campaign.reply_after_days and reply_survey, the reply follow-up)
 Create Date: 2026-12-03 11:00:00.000000
 """
 
@@ -75,9 +76,31 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("delivery_pace", schema=None) as batch_op:
         batch_op.add_column(sa.Column("held_reason", AutoString(length=200), nullable=True))
+    with op.batch_alter_table("campaign", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("reply_after_days", sa.Integer(), nullable=False, server_default="14")
+        )
+    op.create_table(
+        "reply_survey",
+        sa.Column("letter_id", AutoString(length=32), nullable=False),
+        sa.Column("due_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column("asked_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+        sa.Column("reminded_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+        sa.Column("answer", AutoString(length=20), nullable=True),
+        sa.Column("answered_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["letter_id"], ["letter.id"], name=op.f("fk_reply_survey_letter_id_letter")
+        ),
+        sa.PrimaryKeyConstraint("letter_id", name=op.f("pk_reply_survey")),
+    )
+    op.create_index("ix_reply_survey_due_at", "reply_survey", ["due_at", "asked_at"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_reply_survey_due_at", table_name="reply_survey")
+    op.drop_table("reply_survey")
+    with op.batch_alter_table("campaign", schema=None) as batch_op:
+        batch_op.drop_column("reply_after_days")
     with op.batch_alter_table("delivery_pace", schema=None) as batch_op:
         batch_op.drop_column("held_reason")
     op.drop_index(op.f("ix_address_health_recipient_key"), table_name="address_health")

@@ -33,6 +33,9 @@ class Campaign(SQLModel, table=True):
     office_hours_only: bool = False
     office_hours_start: int = Field(default=9, ge=0, le=23)
     office_hours_end: int = Field(default=18, ge=1, le=24)
+    # Days after a letter's delivery when its supporter is asked whether the representative
+    # replied (brought forward so the answers come in before the deadline).
+    reply_after_days: int = Field(default=14, ge=1, le=90)
     created_at: datetime
     updated_at: datetime
 

@@ -24,6 +24,7 @@ from service.letters.outbox import queue_supporter_mail
 from service.letters.plan import repace_overdue
 from service.letters.privacy import scrub_after_retention
 from service.letters.queries import campaign_of, recipient_of
+from service.letters.replies import plan_surveys, send_due_surveys
 from service.letters.states import LetterStatus, require_move
 
 
@@ -44,6 +45,7 @@ def letter_jobs(settings: Settings) -> Periodic:
             ("missed_deadlines", lambda s, now: reject_missed(s, now, settings=settings)),
             ("purge", lambda s, now: purge_expired(s, now, settings=settings)),
             ("overdue", lambda s, now: repace_overdue(s, settings.delivery, now)),
+            ("replies", lambda s, now: send_due_surveys(s, now, settings=settings)),
             ("retention", lambda s, now: scrub_after_retention(s, settings, now)),
         ),
         interval_seconds=settings.delivery.jobs_interval_seconds,
@@ -79,18 +81,21 @@ class LetterTracking:
             for letter in session.exec(select(Letter).where(col(Letter.id).in_(ids))).all()
         }
         history: list[dict[str, object]] = []
+        delivered: list[tuple[Letter, datetime]] = []
         for outcome in outcomes:
             letter = letters.get(outcome.letter_id)
             if letter is None:  # deleted since (erasure): nothing to tell
                 continue
             if outcome.failure is None:
-                self._delivered(letter, outcome.at, history)
+                if self._delivered(letter, outcome.at, history):
+                    delivered.append((letter, outcome.at))
             else:
                 self._failed(session, letter, outcome.failure, outcome.at)
         if history:  # one executemany for the batch's deliveries
             session.connection().execute(LetterEvent.__table__.insert(), history)  # type: ignore[attr-defined]
+        plan_surveys(session, delivered)  # "did they reply?" some days later
 
-    def _delivered(self, letter: Letter, at: datetime, history: list[dict[str, object]]) -> None:
+    def _delivered(self, letter: Letter, at: datetime, history: list[dict[str, object]]) -> bool:
         """Delivered letters are the bulk of a batch: their moves are checked like any other
         (require_move) and their history rows written together by apply()."""
         steps = [LetterStatus.sent] if letter.status == LetterStatus.queued else []
@@ -111,6 +116,7 @@ class LetterTracking:
             )
             letter.status = target
             letter.updated_at = at
+        return bool(steps)
 
     def _failed(self, session: Session, letter: Letter, failure: str, at: datetime) -> None:
         if letter.status not in (LetterStatus.queued, LetterStatus.sent, LetterStatus.delivered):

@@ -22,6 +22,14 @@ SUBJECTS = {
         "en": "Your letter to {representative} did not arrive",
         "fr": "Votre lettre à {representative} n'est pas arrivée",
     },
+    "reply": {
+        "en": "Did {representative} reply to your letter?",
+        "fr": "{representative} a-t-il ou a-t-elle répondu à votre lettre ?",
+    },
+    "reply_reminder": {
+        "en": "Reminder: did {representative} reply to your letter?",
+        "fr": "Rappel : {representative} a-t-il ou a-t-elle répondu à votre lettre ?",
+    },
 }
 
 HOLD = {

@@ -13,6 +13,7 @@ from service.accounts.current import ApiUser, now_of
 from service.accounts.roles import Permission
 from service.deps import SessionDep, SettingsDep
 from service.errors import ERROR_RESPONSES, ErrorBody
+from service.letters.replies import ReplyCount, reply_counts, totals_by
 from service.tracking import service as tracking
 from service.tracking.addresses import deferred_domains, failing_addresses
 from service.tracking.schemas import AddressDecision, DeferredDomain, FailingAddress
@@ -67,6 +68,25 @@ def deferred(
 def counts(session: SessionDep, _actor: Reader) -> dict[str, int]:
     """Batches not yet applied, events kept, events that matched no email of ours."""
     return tracking.counts(session)
+
+
+class RepliesOut(BaseModel):
+    """Supporters' answers to "did your representative reply?", each next to the number of
+    letters the office (or party, or chamber) received."""
+
+    by_representative: list[ReplyCount]
+    by_party: dict[str, ReplyCount]
+    by_chamber: dict[str, ReplyCount]
+
+
+@router.get("/replies")
+def replies(session: SessionDep, _actor: Reader) -> RepliesOut:
+    counts = reply_counts(session)
+    return RepliesOut(
+        by_representative=counts,
+        by_party=totals_by(counts, "party"),
+        by_chamber=totals_by(counts, "chamber"),
+    )
 
 
 @router.post("/addresses/correct")
