@@ -22,6 +22,7 @@ from service.letters.schemas import LetterIn
 from service.letters.service import confirm_letter
 from service.letters.status import status_view
 from service.letters.submission import submit_letter
+from service.letters.tokens import status_token
 from service.tracking.addresses import failing_addresses
 from service.tracking.care import address_corrected, resume_address
 from service.tracking.models import AddressHealth
@@ -117,7 +118,12 @@ def test_bounced_the_supporter_is_told_in_their_language(
     assert notice.to_email == letter.email and subject in notice.subject
     assert reason in notice.text_body
     view = status_view(session, letter, recipient_of(session, UK_REP))
-    assert reason in view.explanation
+    assert reason in view.explanation and view.delivery_failure == "invalid_address"
+    page = hook.get(
+        f"/letters/{status_token(tracking_settings.secret_key, letter.id)}?lang={lang}",
+        headers={"accept": "text/html"},
+    )
+    assert page.status_code == 200 and reason in page.text.replace("&#39;", "'")
 
 
 def test_blocked_address_fails_letters_are_held_then_go_to_the_corrected_address(
