@@ -23,11 +23,13 @@ from service.db import UNAVAILABLE_ERRORS, create_db_engine, unavailable
 from service.delivery.embedded import embedded_worker
 from service.deps import SessionDep
 from service.errors import RETRY_AFTER_SECONDS, DatabaseUnavailable, DomainError
-from service.letters.hooks import letter_jobs, tell_letters
+from service.letters.hooks import LetterTracking, letter_jobs, tell_letters
 from service.letters.routes import router as letters_router
 from service.lookup.routes import router as lookup_router
 from service.lookup.service import LookupDependencies
 from service.request_log import RequestLogMiddleware
+from service.tracking.jobs import with_tracking
+from service.tracking.webhooks import router as tracking_router
 from service.web.console import install as install_console
 from service.web.console.mail import OutboxAccountMailer
 from service.web.public import install as install_public_pages
@@ -56,6 +58,9 @@ def create_app(
     app.include_router(lookup_router)
     install_public_pages(app)  # before letters: its pages share two paths with the JSON API
     app.include_router(letters_router)
+    # Tracking tells letters what became of each letter through this listener.
+    app.state.letter_outcomes = LetterTracking(settings)
+    app.include_router(tracking_router)
     app.state.account_mailer = OutboxAccountMailer(settings.accounts)
     app.include_router(accounts_admin_router)
     install_console(app)
@@ -77,9 +82,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     # it, and run the embedded delivery worker (SQLite) for as long as the app serves.
     app.state.lookup.start_warm_up()
     settings = app.state.settings
-    with embedded_worker(
-        settings, app.state.engine, on_sent=tell_letters, periodic=letter_jobs(settings)
-    ):
+    periodic = with_tracking(letter_jobs(settings), settings, app.state.letter_outcomes)
+    with embedded_worker(settings, app.state.engine, on_sent=tell_letters, periodic=periodic):
         yield
 
 

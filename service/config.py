@@ -133,6 +133,27 @@ class DeliverySettings(BaseModel):
         return self
 
 
+class TrackingSettings(BaseModel):
+    """The SendGrid Event Webhook and what is done with the events it brings.
+    Set with REPMAIL_TRACKING__<NAME>. The public keys are REPMAIL_SENDGRID_WEBHOOK_PUBLIC_KEY
+    (several, comma-separated, while a key is being rotated)."""
+
+    # SendGrid retries a post for up to 24 hours and does not say whether a retry is signed
+    # again, so a signature this old is still accepted; idempotency makes a replay harmless.
+    max_signature_age_seconds: int = Field(default=25 * 3600, ge=60)
+    # A timestamp this far ahead of our clock is refused (clock skew allowance).
+    max_clock_skew_seconds: int = Field(default=300, ge=0)
+    # SendGrid posts at most 768 kB per batch; anything much larger is not SendGrid.
+    max_body_bytes: int = Field(default=4_000_000, ge=1024)
+    # A stored batch still unprocessed this long after it came (a crash, an error) is
+    # processed again by the periodic job.
+    reprocess_after_seconds: int = Field(default=60, ge=0)
+    # Hard bounces to one address before it is marked failing (one block is enough).
+    failing_after_bounces: int = Field(default=2, ge=1)
+    # Mail still deferred after this long flags its receiving domain.
+    deferred_alert_hours: float = Field(default=6, gt=0)
+
+
 class AccountsSettings(BaseModel):
     """People who sign in to the console and the admin API: passwords, second factor,
     sessions, throttling, emailed links. Set with REPMAIL_ACCOUNTS__<NAME>."""
@@ -198,6 +219,8 @@ class Settings(BaseSettings):
     letters: LetterSettings = LetterSettings()
     campaigns: CampaignSettings = CampaignSettings()
     delivery: DeliverySettings = DeliverySettings()
+    tracking: TrackingSettings = TrackingSettings()
+
     accounts: AccountsSettings = AccountsSettings()
     privacy: PrivacySettings = PrivacySettings()
 

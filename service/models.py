@@ -23,7 +23,12 @@ from service.delivery.models import (  # noqa: F401
     PeriodicRun,
 )
 from service.letters.consent import ConsentRecord  # noqa: F401
-from service.letters.models import Letter, LetterEvent, RateLimitCounter  # noqa: F401
+from service.letters.models import (  # noqa: F401
+    Letter,
+    LetterEvent,
+    RateLimitCounter,
+    ReplySurvey,
+)
 from service.representatives.models import (  # noqa: F401
     Chamber,
     Constituency,
@@ -37,3 +42,4 @@ from service.representatives.models import (  # noqa: F401
     Representative,
     UkPostcode,
 )
+from service.tracking.models import AddressHealth, ProviderEvent, WebhookBatch  # noqa: F401

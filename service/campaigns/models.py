@@ -36,6 +36,9 @@ class Campaign(SQLModel, table=True):
     # Test mode: every letter goes to this address (the organiser who turned it on) with
     # "[TEST]" in its subject, instead of to the representative.
     test_recipient: str | None = Field(default=None, max_length=254)
+    # Days after a letter's delivery when its supporter is asked whether the representative
+    # replied (brought forward so the answers come in before the deadline).
+    reply_after_days: int = Field(default=14, ge=1, le=90)
     created_at: datetime
     updated_at: datetime
 

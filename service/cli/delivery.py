@@ -24,10 +24,11 @@ from service.delivery import service as delivery
 from service.delivery.backends import SendError, build_backend
 from service.delivery.schemas import Address, MessageKind, OutgoingEmail
 from service.delivery.worker import Worker
-from service.letters.hooks import letter_jobs, tell_letters
+from service.letters.hooks import LetterTracking, letter_jobs, tell_letters
 from service.letters.plan import campaign_plans, repace_overdue, replan_campaign
 from service.letters.plan_view import render_plan
 from service.logs import configure_logging
+from service.tracking.jobs import with_tracking
 
 delivery_app = typer.Typer(help="Delivery: pause or resume all sending, see the outbox.")
 console = Console(stderr=True)
@@ -55,7 +56,7 @@ def worker(
         settings.delivery,
         concurrency=concurrency,
         on_sent=tell_letters,
-        periodic=letter_jobs(settings),
+        periodic=with_tracking(letter_jobs(settings), settings, LetterTracking(settings)),
     )
     try:
         if once:

@@ -173,6 +173,9 @@ class DeliveryPace(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=40)
     raised_per_hour: float | None = None
+    # Set while this recipient's mail is held (an address failing, a spam report): new rows
+    # are enqueued held with this reason until recipients.release_recipient().
+    held_reason: str | None = Field(default=None, max_length=200)
     updated_at: datetime
 
 

@@ -19,9 +19,11 @@ from service.delivery.models import (
     OutboxMessage,
     transition,
 )
+from service.delivery.provider_reports import apply_provider_outcome
+from service.delivery.recipients import recipient_hold
 from service.delivery.scheduler import Pacing, book
 from service.delivery.schemas import Address, OutboxStatus, OutgoingEmail, PauseState
-from service.delivery.states import OutboxState, can_move, require_move
+from service.delivery.states import OutboxState, require_move
 from service.errors import InvalidInput, NotFound
 
 log = logging.getLogger("repmail.delivery")
@@ -51,6 +53,9 @@ def enqueue(
     here, and nothing in the use case reads the row back."""
     now = now or SYSTEM_CLOCK.now()
     _check_headers(email)
+    if pacing is not None and not hold:
+        lock_for_write(session)  # booking a slot writes anyway: lock before the first read
+        hold = recipient_hold(session, pacing.key)
     state = S.held if hold else S.queued
     require_move(None, state)
     if pacing is not None and not hold:
@@ -214,16 +219,15 @@ def record_provider_outcome(
     now = now or SYSTEM_CLOCK.now()
     lock_for_write(session)
     message = _load(session, outbox_id)
-    if not can_move(OutboxState(message.state), state):
-        return False
-    transition(session, message, state, now=now, actor=actor, detail=detail)
-    message.lease_owner = None
-    message.lease_expires_at = None
-    message.ambiguous_since = None
-    message.next_attempt_at = None
-    message.provider_message_id = message.provider_message_id or provider_message_id
-    message.sent_at = message.sent_at or now
-    return True
+    return apply_provider_outcome(
+        session,
+        message,
+        state,
+        detail=detail,
+        provider_message_id=provider_message_id,
+        actor=actor,
+        now=now,
+    )
 
 
 def status_of(session: Session, outbox_id: str) -> OutboxStatus:

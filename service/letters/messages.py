@@ -18,6 +18,18 @@ SUBJECTS = {
         "en": "Your letter to {representative} could not be sent in time",
         "fr": "Votre lettre à {representative} n'a pas pu partir à temps",
     },
+    "bounced": {
+        "en": "Your letter to {representative} did not arrive",
+        "fr": "Votre lettre à {representative} n'est pas arrivée",
+    },
+    "reply": {
+        "en": "Did {representative} reply to your letter?",
+        "fr": "{representative} a-t-il ou a-t-elle répondu à votre lettre ?",
+    },
+    "reply_reminder": {
+        "en": "Reminder: did {representative} reply to your letter?",
+        "fr": "Rappel : {representative} a-t-il ou a-t-elle répondu à votre lettre ?",
+    },
 }
 
 HOLD = {
@@ -157,3 +169,36 @@ DELIVERY_FAILED = {
         "et la renverra une fois la cause corrigée ; inutile de l'écrire à nouveau."
     ),
 }
+
+
+# Why a letter did not arrive (the failure tracking reports; the letter event's detail), in
+# words for the supporter: the status page and the "did not arrive" email.
+BOUNCE_REASONS = {
+    "bounced": {
+        "en": "{representative}'s mail server refused it.",
+        "fr": "Le serveur de messagerie de {representative} l'a refusée.",
+    },
+    "blocked": {
+        "en": (
+            "{representative}'s mail server blocked mail from the campaign, "
+            "probably because of a filter on their side."
+        ),
+        "fr": (
+            "Le serveur de messagerie de {representative} a bloqué les messages de la "
+            "campagne, sans doute à cause d'un filtre de son côté."
+        ),
+    },
+    "invalid_address": {
+        "en": "The address we have for {representative} no longer works.",
+        "fr": "L'adresse dont nous disposons pour {representative} ne fonctionne plus.",
+    },
+    "dropped": {
+        "en": "Our email service would not send it to {representative}'s address.",
+        "fr": "Notre service d'envoi a refusé de l'envoyer à l'adresse de {representative}.",
+    },
+}
+
+
+def bounce_reason(failure: str | None, lang: str, representative: str) -> str:
+    table = BOUNCE_REASONS.get(failure or "", BOUNCE_REASONS["bounced"])
+    return pick(table, lang, representative=representative)

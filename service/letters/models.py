@@ -100,3 +100,18 @@ class RateLimitCounter(SQLModel, table=True):
     key_hash: str = Field(primary_key=True, max_length=64)
     window_start: datetime = Field(primary_key=True, index=True)
     count: int = 0
+
+
+class ReplySurvey(SQLModel, table=True):
+    """After delivery: did the representative reply? One question to the supporter (and
+    one reminder); the answer is recorded once, through the signed link of the email."""
+
+    __tablename__ = "reply_survey"
+    __table_args__ = (Index("ix_reply_survey_due_at", "due_at", "asked_at"),)
+
+    letter_id: str = Field(foreign_key="letter.id", primary_key=True, max_length=32)
+    due_at: datetime
+    asked_at: datetime | None = None
+    reminded_at: datetime | None = None
+    answer: str | None = Field(default=None, max_length=20)
+    answered_at: datetime | None = None

@@ -66,20 +66,31 @@ def queue_supporter_mail(
     campaign: Campaign,
     kind: MessageKind,
     now: datetime,
+    *,
+    base: str | None = None,
+    explanation: str | None = None,
+    link: str | None = None,
 ) -> None:
     """Confirmation and reminder expire with the confirmation link; a notice does not.
-    None is paced: they go before any letter."""
+    None is paced: they go before any letter. `base` picks another template than the kind's
+    (a notice that the letter bounced), which says `explanation` where a held letter's
+    email says why it is held, and `link` replaces the confirmation link (the reply question's
+    signed address, on which its template builds the answers)."""
     rendered = rendered_letter(session, letter, recipient, campaign)
     view = campaign_view(session, campaign, letter.ui_lang)
     mail = SupporterMail(
         kind=kind,
-        base=SUPPORTER_TEMPLATES[kind],
+        base=base or SUPPORTER_TEMPLATES[kind],
         lang=letter.ui_lang,
-        confirm_url=confirm_url(settings, letter),
+        confirm_url=link or confirm_url(settings, letter),
         status_url=status_url(settings, letter.id),
         expires_at=letter.confirm_expires_at,
         written_at=letter.created_at,
-        hold_message=hold_message(letter.hold_reason, letter.ui_lang, recipient.name, 0),
+        hold_message=(
+            explanation
+            if explanation is not None
+            else hold_message(letter.hold_reason, letter.ui_lang, recipient.name, 0)
+        ),
     )
     try:
         email = supporter_email(

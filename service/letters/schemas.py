@@ -167,6 +167,8 @@ class LetterStatusOut(BaseModel):
     explanation: str
     # Set when the email provider refused the letter for good (with its reason), else None.
     delivery_problem: str | None = None
+    # Why a bounced letter did not arrive: bounced, blocked, invalid_address or dropped.
+    delivery_failure: str | None = None
     created_at: datetime
     confirm_by: datetime | None
     events: list[EventOut]

@@ -34,9 +34,17 @@ def status_view(session: Session, letter: Letter, recipient: Recipient) -> Lette
         )
         if status is LetterStatus.pending_confirmation and reason:
             explanation = f"{explanation} {reason}"
+    history = list(events_of(session, letter.id))
+    failure = None
+    if status is LetterStatus.bounced:
+        # The bounce's event carries the provider's failure (tracking's reason code).
+        failure = next((e.detail for e in reversed(history) if e.to_status == status), None)
+        why = messages.bounce_reason(failure, lang, recipient.name)
+        explanation = f"{why} {explanation}"
     rendered = rendered_letter(session, letter, recipient, campaign)
     return LetterStatusOut(
         delivery_problem=_delivery_problem(session, letter.id, lang),
+        delivery_failure=failure if failure in messages.BOUNCE_REASONS else None,
         id=letter.id,
         status=status,
         campaign=campaign.slug,
@@ -51,10 +59,7 @@ def status_view(session: Session, letter: Letter, recipient: Recipient) -> Lette
         confirm_by=(
             letter.confirm_expires_at if status is LetterStatus.pending_confirmation else None
         ),
-        events=[
-            EventOut(status=LetterStatus(e.to_status), at=e.at)
-            for e in events_of(session, letter.id)
-        ],
+        events=[EventOut(status=LetterStatus(e.to_status), at=e.at) for e in history],
         letter=LetterPreview(subject=rendered.subject, text=rendered.text),
     )
 

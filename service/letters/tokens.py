@@ -16,6 +16,7 @@ from service.errors import DomainError, NotFound
 
 CONFIRM = "confirm"
 STATUS = "status"
+REPLY = "reply"
 MAX_TOKEN_LENGTH = 128
 _TOKEN = re.compile(r"^[0-9a-f]{32}(\.[0-9]{1,12})?\.[A-Za-z0-9_-]{43}$")
 
@@ -86,4 +87,19 @@ def read_status_token(secret: str, token: str) -> str:
         raise NotFound("This link is not valid. Check that it was copied in full.", field="token")
     letter_id, mac = parts
     _require_mac(secret, STATUS, letter_id, mac)
+    return letter_id
+
+
+def reply_token(secret: str, letter_id: str) -> str:
+    """The signed link asking whether the representative replied (single use: the answer is
+    recorded once)."""
+    return f"{letter_id}.{_mac(secret, REPLY, letter_id)}"
+
+
+def read_reply_token(secret: str, token: str) -> str:
+    parts = _split(token)
+    if len(parts) != 2:
+        raise NotFound("This link is not valid. Check that it was copied in full.", field="token")
+    letter_id, mac = parts
+    _require_mac(secret, REPLY, letter_id, mac)
     return letter_id

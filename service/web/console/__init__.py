@@ -13,6 +13,7 @@ from fastapi import Depends, FastAPI
 
 from service.web.console import (
     account_routes,
+    address_routes,
     audit_routes,
     campaigns_api,
     campaigns_routes,
@@ -26,6 +27,7 @@ from service.web.console import (
     representatives_api,
     representatives_routes,
     signin_routes,
+    tracking_api,
 )
 
 PAGES: list[ModuleType] = [
@@ -37,6 +39,7 @@ PAGES: list[ModuleType] = [
     moderation_routes,
     representatives_routes,
     campaigns_routes,
+    address_routes,
 ]
 
 
@@ -63,4 +66,5 @@ def install(app: FastAPI) -> FastAPI:
     app.include_router(moderation_api.router)
     app.include_router(representatives_api.router)
     app.include_router(campaigns_api.router)
+    app.include_router(tracking_api.router)
     return console

@@ -16,6 +16,7 @@ from service.web.public.erasure_routes import router as erasure_router
 from service.web.public.find_routes import router as find_router
 from service.web.public.letter_routes import router as letter_router
 from service.web.public.privacy_routes import router as privacy_router
+from service.web.public.reply_routes import router as reply_router
 from service.web.public.status_routes import router as status_router
 from service.web.templating import STATIC_DIR
 
@@ -27,4 +28,5 @@ def install(app: FastAPI) -> None:
     app.include_router(status_router)
     app.include_router(privacy_router)
     app.include_router(erasure_router)
+    app.include_router(reply_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

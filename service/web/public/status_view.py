@@ -57,6 +57,17 @@ EXPLANATIONS = {
     ),
 }
 
+# Why a bounced letter did not arrive (LetterStatusOut.delivery_failure), before the rest.
+FAILURE_REASONS = {
+    "bounced": N_("%(name)s's mail server refused it."),
+    "blocked": N_(
+        "%(name)s's mail server blocked mail from the campaign, probably because of a filter "
+        "on their side."
+    ),
+    "invalid_address": N_("The address we have for %(name)s no longer works."),
+    "dropped": N_("Our email service would not send it to %(name)s's address."),
+}
+
 # The usual path of a letter, in order.
 PATH = (S.pending_confirmation, S.confirmed, S.queued, S.sent, S.delivered)
 STEP_LABELS = {
@@ -149,6 +160,9 @@ def status_context(page: Page, result: LetterStatusOut, base_url: str) -> dict[s
         explanation = result.explanation
     else:
         explanation = page._(EXPLANATIONS[result.status], name=name)
+    if result.status is S.bounced and result.delivery_failure in FAILURE_REASONS:
+        reason = page._(FAILURE_REASONS[result.delivery_failure], name=name)
+        explanation = f"{reason} {explanation}"
     return {
         "letter": result,
         "status_label": page._(STATUS_LABELS[result.status]),
