@@ -65,6 +65,7 @@ def install(app: FastAPI) -> FastAPI:
     app.include_router(privacy_api.router)
     app.include_router(moderation_api.router)
     app.include_router(representatives_api.router)
+    app.include_router(representatives_api.freshness_router)
     app.include_router(campaigns_api.router)
     app.include_router(tracking_api.router)
     return console

@@ -128,7 +128,14 @@ def representative_out(rep: Representative, extra: RepresentativeCare | None) ->
     )
 
 
-@router.get("/freshness", response_model=FreshnessOut)
+# Beside the representatives' routes, not under them: "/freshness" would also match
+# PATCH /{representative_id}.
+freshness_router = APIRouter(
+    prefix="/api/admin", tags=["admin: representatives"], responses=router.responses
+)
+
+
+@freshness_router.get("/data-freshness", response_model=FreshnessOut)
 def get_freshness(
     _actor: Viewer, session: SessionDep, settings: SettingsDep, request: Request
 ) -> FreshnessOut:
