@@ -16,6 +16,7 @@ from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException
 
 from service import __version__
+from service.api_docs import install as install_api_docs
 from service.config import Settings, get_settings
 from service.db import create_db_engine
 from service.delivery.embedded import embedded_worker
@@ -26,6 +27,8 @@ from service.lookup.routes import router as lookup_router
 from service.lookup.service import LookupDependencies
 from service.lookup.uk import build_uk_resolvers, start_warm_up
 from service.request_log import RequestLogMiddleware
+from service.security_headers import SecurityHeadersMiddleware
+from service.slow_clients import RequestArrivalMiddleware
 from service.web.public import install as install_public_pages
 from service.web.public.error_pages import busy_page, failure_page, not_found_page, wants_html
 
@@ -45,6 +48,8 @@ def create_app(
         version=__version__,
         description="Find your MP or député and write to them about a campaign.",
         lifespan=_lifespan,
+        docs_url=None,  # served from local files by service.api_docs
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -54,7 +59,13 @@ def create_app(
     app.include_router(lookup_router)
     install_public_pages(app)  # before letters: its pages share two paths with the JSON API
     app.include_router(letters_router)
+    install_api_docs(app)
     _install_error_handlers(app)
+    # Outermost last: the request log sees what the other two answered.
+    app.add_middleware(
+        RequestArrivalMiddleware, body_timeout_seconds=settings.http.body_timeout_seconds
+    )
+    app.add_middleware(SecurityHeadersMiddleware, https=settings.is_https)
     app.add_middleware(RequestLogMiddleware)
 
     @app.get("/healthz", tags=["ops"])
@@ -70,6 +81,8 @@ def create_app(
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     # Build the UK postcode index in the background so the first supporter does not wait for
     # it, and run the embedded delivery worker (SQLite) for as long as the app serves.
+    settings: Settings = app.state.settings
+    log.info("secret key", extra={"source": settings.secret_key_source})
     start_warm_up(app.state.lookup.uk_resolvers)
     with embedded_worker(app.state.settings, app.state.engine):
         yield
