@@ -29,6 +29,7 @@ from service.lookup.uk import build_uk_resolvers, start_warm_up
 from service.request_log import RequestLogMiddleware
 from service.security_headers import SecurityHeadersMiddleware
 from service.slow_clients import RequestArrivalMiddleware
+from service.validation_messages import explain_first
 from service.web.public import install as install_public_pages
 from service.web.public.error_pages import busy_page, failure_page, not_found_page, wants_html
 
@@ -138,11 +139,7 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     def on_validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        first = exc.errors()[0] if exc.errors() else {}
-        location = [str(part) for part in first.get("loc", ()) if part not in ("query", "body")]
-        field = ".".join(location) or None
-        reason = str(first.get("msg", "is not valid"))
-        message = f"{field}: {reason}" if field else reason
+        field, message = explain_first(exc.errors())
         return JSONResponse(
             {**_error_body("invalid_input", message, field), "detail": _plain_errors(exc)},
             status_code=422,

@@ -7,7 +7,6 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from email_validator import EmailNotValidError, validate_email
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -22,6 +21,7 @@ from pydantic_core import PydanticCustomError
 from service.errors import InvalidInput
 from service.letters import guards
 from service.letters.states import LetterStatus
+from service.validation_messages import explain_first
 
 MAX_NAME = 100
 MAX_EMAIL = 254
@@ -58,14 +58,10 @@ def _required(value: str) -> str:
 
 
 def _email(value: str) -> str:
-    value = _single_line(value)
     try:
-        checked = validate_email(value, check_deliverability=False)
-    except EmailNotValidError:
-        raise PydanticCustomError(
-            "email", "is not a valid email address (it should look like name@example.org)"
-        ) from None
-    return str(checked.normalized)
+        return guards.mailbox(value)
+    except guards.UnsendableText as exc:
+        raise PydanticCustomError("email", str(exc)) from None
 
 
 OneLine = Annotated[str, AfterValidator(_single_line)]
@@ -188,6 +184,5 @@ def parse_letter(data: Mapping[str, Any]) -> LetterIn:
 
 
 def invalid_input(exc: ValidationError) -> InvalidInput:
-    first = exc.errors()[0]
-    field = ".".join(str(part) for part in first.get("loc", ())) or None
-    return InvalidInput(f"{field}: {first['msg']}" if field else first["msg"], field=field)
+    field, message = explain_first(exc.errors())
+    return InvalidInput(message, field=field)

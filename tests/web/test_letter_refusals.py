@@ -36,7 +36,10 @@ from tests.web.conftest import (
         ({"name": ""}, "name", "Enter your name"),
         ({"name": "Ann\r\nBcc: victim@example.org"}, "name", "one line"),
         ({"name": "Ann\x00"}, "name", "one line"),
-        ({"name": "Ann \u202egnorw"}, "name", "cannot be sent"),
+        ({"name": "Ann \u202egnorw"}, "name", "direction of the text"),
+        ({"name": "Ann \u2066x\u2069"}, "name", "direction of the text"),
+        ({"subject": "=?utf-8?q?Urgent=21?= from the office"}, "subject", "mail encoding"),
+        ({"email": "jösé@example.org"}, "email", "accented or non-Latin letters before the @"),
         ({"name": "A" * 101}, "name", "100 characters or fewer"),
         ({"email": ""}, "email", "Enter your email address"),
         ({"email": "ann@"}, "email", "right format"),
@@ -65,6 +68,19 @@ def test_field_errors_keep_the_letter(
     assert input_value(page.text, "email") == changes.get("email", "ann@example.org")
     if "message" not in changes:
         assert "My grandmother came to Bath" in textarea_value(page.text, "message")
+
+
+def test_an_internationalised_domain_is_welcome(web: TestClient) -> None:
+    page = web.post("/write", data=letter_form(web, email="anne@bücher.de"))
+    assert page.status_code == 200, field_error(page.text, "email")
+
+
+def test_an_unknown_campaign_in_the_form_is_a_404_that_says_what_to_do(web: TestClient) -> None:
+    for lang, words in (("en", "We do not know this campaign"), ("fr", "Nous ne connaissons")):
+        form = {**letter_form(web), "campaign": "no-such-campaign"}
+        page = web.post(f"/send?lang={lang}", data=form)
+        assert page.status_code == 404
+        assert words in text_of(page.text)
 
 
 def test_the_address_line_may_be_left_empty(web: TestClient) -> None:

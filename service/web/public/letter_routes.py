@@ -153,6 +153,19 @@ def _checked(
         campaign = _campaign(page, session, form.campaign)
     except InvalidInput:
         return _unknown_representative(page)
+    except NotFound:
+        # The form named a campaign we do not have: a link or a page from elsewhere, not a
+        # fault of ours (503 would tell the supporter to wait for nothing).
+        return refusal(
+            page,
+            page._("We do not know this campaign"),
+            page._(
+                "The form you sent names a campaign that does not exist here. Go back to the "
+                "campaign's page and write your letter from there."
+            ),
+            404,
+            start_again=True,
+        )
     except DomainError:
         return page.render("public/no_campaign.html", status_code=503)
     if not csrf.verify(
