@@ -58,7 +58,9 @@ class LetterSettings(BaseModel):
     similarity_threshold: float = Field(default=0.5, gt=0, le=1)
     similarity_window_days: int = Field(default=60, ge=1)
     similarity_max_candidates: int = Field(default=500, ge=1)
-    shingle_words: int = Field(default=4, ge=2, le=10)
+    # Words per shingle. 3 catches copies with up to about one word in six replaced (see
+    # tests/letters/test_near_copies.py); changing it needs the stored fingerprints rebuilt.
+    shingle_words: int = Field(default=3, ge=2, le=10)
     # A paragraph with fewer words than this is held for review (1: only an empty one).
     min_personal_words: int = Field(default=1, ge=0)
     # Rate limits, counted in the database so they hold across processes.
