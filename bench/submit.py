@@ -76,7 +76,7 @@ BIN = Path(sys.executable).parent
 GOAL_RATIO = 0.5
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 CAMPAIGN = "calais-border"
-# What `repmail serve` passes to uvicorn (service/cli.py); the bare app gets the same.
+# What `repmail serve` passes to uvicorn (service/cli); the bare app gets the same.
 UVICORN_OPTIONS: dict[str, Any] = {"workers": 1, "log_config": None, "access_log": False}
 # High enough that no request of the run is refused for its rate.
 RAISED_LIMITS = {

@@ -22,6 +22,7 @@ from service.db import create_db_engine
 from service.delivery.embedded import embedded_worker
 from service.deps import SessionDep
 from service.errors import RETRY_AFTER_SECONDS, DomainError
+from service.letters.hooks import letter_jobs, tell_letters
 from service.letters.routes import router as letters_router
 from service.lookup.routes import router as lookup_router
 from service.lookup.service import LookupDependencies
@@ -85,7 +86,10 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     log.info("secret key", extra={"source": settings.secret_key_source})
     start_warm_up(app.state.lookup.uk_resolvers)
-    with embedded_worker(app.state.settings, app.state.engine):
+    settings = app.state.settings
+    with embedded_worker(
+        settings, app.state.engine, on_sent=tell_letters, periodic=letter_jobs(settings)
+    ):
         yield
 
 

@@ -6,6 +6,7 @@ import sqlite3
 import threading
 from collections import deque
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -128,6 +129,24 @@ def lock_for_write(session: Session, *, ahead: bool = False) -> None:
     gate = writer_gate(session.get_bind().engine)
     if gate is not None and gate.enter(connection := session.connection(), ahead=ahead):
         connection.execute(_TAKE_WRITE_LOCK)
+
+
+@contextmanager
+def use_case(session: Session) -> Iterator[None]:
+    """The frame of a use case that writes: whatever a refused use case wrote (a rate-limit
+    hit, a half-built row) is undone.
+
+    On SQLite it takes the write lock before the use case's first read: otherwise a
+    concurrent commit between that read and its first write fails it at once ("database is
+    locked", SQLITE_BUSY_SNAPSHOT, which busy_timeout does not wait out). For the same reason
+    what the calling page read in this session is ended first."""
+    try:
+        end_read_only_transaction(session)
+        lock_for_write(session)
+        yield
+    except Exception:
+        session.rollback()
+        raise
 
 
 def end_read_only_transaction(session: Session) -> None:

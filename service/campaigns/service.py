@@ -5,15 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import bindparam
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 # catalog: its before_flush hook moves updated_at on every edit of a campaign.
 from service.campaigns import catalog
 from service.campaigns.models import Campaign, CampaignDemand, CampaignTemplate, CampaignText
-from service.campaigns.schemas import CampaignOut, CampaignView, DemandOut, DemandView
+from service.campaigns.schemas import CampaignView, DemandView
 from service.errors import Conflict, NotFound
-from service.letters.models import Letter
-from service.letters.states import COUNTED
 
 
 class CampaignClosed(Conflict):
@@ -94,30 +92,3 @@ def require_open(campaign: Campaign, now: datetime) -> None:
             "This campaign has closed and no longer takes new letters. Thank you for your support.",
             field="campaign",
         )
-
-
-def letters_counted(session: Session, campaign_id: int) -> int:
-    count = session.exec(
-        select(func.count())
-        .select_from(Letter)
-        .where(Letter.campaign_id == campaign_id, col(Letter.status).in_(COUNTED))
-    ).one()
-    return int(count)
-
-
-def describe_campaign(session: Session, slug: str, lang: str, now: datetime) -> CampaignOut:
-    """A campaign for a page or the API: its texts in `lang`, dates, goal and progress."""
-    campaign = get_campaign(session, slug)
-    view = resolve(session, campaign, lang)
-    return CampaignOut(
-        slug=view.slug,
-        lang=view.lang,
-        title=view.title,
-        summary=view.summary,
-        demands=[DemandOut(number=d.number, title=d.title, body=d.body) for d in view.demands],
-        deadline=view.deadline,
-        closes_at=view.closes_at,
-        open=is_open(campaign, now),
-        goal=view.goal,
-        letters=letters_counted(session, view.id),
-    )

@@ -2,7 +2,8 @@
 
 For other domains (service.py; none of these commits: they join the caller's transaction):
   enqueue(session, email: OutgoingEmail, *, not_before=None, expires_at=None, hold=None,
-          pacing=None, now=None) -> str (the row's id)     pacing: a letter's slot (scheduler.py)
+          pacing=None, campaign_id=None, now=None) -> str (the row's id)
+                                                      pacing: a letter's slot (scheduler.py)
   cancel(session, outbox_id, reason, *, actor="system", now=None) -> OutboxMessage
   forget_letters(session, letter_ids, ...) -> int      erase a deleted letter's rows
   hold(session, outbox_id, reason, ...) / release(session, outbox_id, *, not_before=None, ...)
@@ -19,12 +20,14 @@ of the last send is unknown. Every move appends an OutboxEvent.
 
 Workers (worker.py, queue.py, backoff.py): `repmail worker` (any number, PostgreSQL: FOR
 UPDATE SKIP LOCKED and leases), or one in-process worker under `repmail serve` on SQLite
-(embedded.py). Claims also
-cap letters in flight per receiving domain and, as a backstop, letters per representative
-in 24 hours (limits.py); the workers run the periodic jobs under a lease (jobs.py).
+(embedded.py). Claims also cap letters in flight per receiving domain and, as a backstop,
+letters per representative in 24 hours (limits.py); the workers run the periodic jobs under
+a lease (jobs.py).
 
 Pacing: pacing.py (pure rules: spacing, office hours, the 24-hour ceiling, the pace that
 makes a deadline), scheduler.py (a letter's slot booked at enqueue under its
-representative's lock; the pace raised when the deadline needs it), plan.py (campaigns'
-rules, the projection of `repmail delivery plan`, re-slotting), plan_view.py (its text).
+representative's lock; the pace raised when the deadline needs it). Campaigns' rules and the
+`repmail delivery plan` projection are service.letters.plan's: delivery imports no other
+domain. What the application must hear about (a letter's row sent) goes through the
+listeners the worker is given at start-up (queue.SentListener, jobs.Periodic).
 """

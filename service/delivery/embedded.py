@@ -11,7 +11,8 @@ from sqlalchemy.engine import Engine
 
 from service.config import Environment, Settings
 from service.delivery.backends import build_backend
-from service.delivery.jobs import letter_jobs
+from service.delivery.jobs import Periodic
+from service.delivery.queue import SentListener
 from service.delivery.worker import Worker
 
 
@@ -23,14 +24,21 @@ def wants_embedded_worker(settings: Settings) -> bool:
 
 
 @contextmanager
-def embedded_worker(settings: Settings, engine: Engine) -> Iterator[Worker | None]:
+def embedded_worker(
+    settings: Settings,
+    engine: Engine,
+    *,
+    on_sent: SentListener | None = None,
+    periodic: Periodic | None = None,
+) -> Iterator[Worker | None]:
     """For the app lifespan: one worker on a background thread while the app runs, when
-    the database is SQLite (or delivery.in_process_worker says so)."""
+    the database is SQLite (or delivery.in_process_worker says so). The listener and the
+    periodic jobs are the application's, wired by the caller."""
     if not wants_embedded_worker(settings):
         yield None
         return
     worker = Worker(
-        engine, build_backend(settings), settings.delivery, periodic=letter_jobs(settings)
+        engine, build_backend(settings), settings.delivery, on_sent=on_sent, periodic=periodic
     )
     stop = threading.Event()
     thread = threading.Thread(target=worker.run, args=(stop,), name="repmail-worker", daemon=True)

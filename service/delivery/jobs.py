@@ -1,6 +1,6 @@
-"""Periodic jobs run by the workers: letters' reminders, purge (with the erasure of its mail
-from the outbox) and missed deadlines, and re-slotting letters left overdue by a pause or an
-outage.
+"""Periodic jobs run by the workers. Which jobs is the application's choice, wired at start-up
+(service.letters.hooks: reminders, purge, missed deadlines, overdue letters re-slotted);
+delivery only runs them.
 
 Every worker asks every `interval`; a lease row (periodic_run) lets one of them at a time
 run the jobs, and at most once per interval whatever the number of workers, on PostgreSQL
@@ -21,10 +21,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col
 
 from service.clock import Clock
-from service.config import Settings
 from service.db import lock_for_write
 from service.delivery.models import PeriodicRun
-from service.delivery.plan import repace_overdue
 
 log = logging.getLogger("repmail.delivery.jobs")
 LEASE = timedelta(minutes=10)
@@ -64,21 +62,6 @@ class Periodic:
         finally:
             release(engine, owner=owner, now=clock.now())
         return results
-
-
-def letter_jobs(settings: Settings) -> Periodic:
-    """The jobs `repmail worker` and the embedded worker run."""
-    from service.letters.jobs import purge_expired, reject_missed, send_due_reminders
-
-    return Periodic(
-        jobs=(
-            ("reminders", lambda s, now: send_due_reminders(s, now, settings=settings)),
-            ("missed_deadlines", lambda s, now: reject_missed(s, now, settings=settings)),
-            ("purge", lambda s, now: purge_expired(s, now, settings=settings)),
-            ("overdue", lambda s, now: repace_overdue(s, settings.delivery, now)),
-        ),
-        interval_seconds=settings.delivery.jobs_interval_seconds,
-    )
 
 
 def acquire(engine: Engine, *, owner: str, now: datetime, interval: float) -> bool:

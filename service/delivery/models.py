@@ -50,6 +50,9 @@ class OutboxMessage(SQLModel, table=True):
         default=OutboxState.queued, sa_column=Column(String(12), nullable=False)
     )
     letter_id: str | None = Field(default=None, max_length=64, index=True)
+    # The campaign the mail belongs to (an opaque number to delivery): letters are planned
+    # against its deadline, which is the row's expires_at, without reading any other table.
+    campaign_id: int | None = Field(default=None, index=True)
     # Letters: the representative whose pace this row keeps (not_before is its slot).
     pace_key: str | None = Field(default=None, max_length=40)
     # The receiving domain (lower case), for the per-domain concurrency limit.

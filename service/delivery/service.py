@@ -37,13 +37,15 @@ def enqueue(
     expires_at: datetime | None = None,
     hold: str | None = None,
     pacing: Pacing | None = None,
+    campaign_id: int | None = None,
     now: datetime | None = None,
 ) -> str:
     """Add `email` to the outbox (state queued, or held with the reason `hold`) and its first
     event. Nothing is sent here; a worker picks it up once it is due (not before
     `not_before`) and gives up on it at `expires_at`. With `pacing` (a letter to a
     representative), not_before is the letter's slot in that representative's schedule
-    (scheduler.book). Returns the new row's id; the caller commits.
+    (scheduler.book). `campaign_id` says which campaign's plan the row belongs to. Returns
+    the new row's id; the caller commits.
 
     Plain INSERTs rather than ORM objects: every submitted letter queues its confirmation
     here, and nothing in the use case reads the row back."""
@@ -59,6 +61,7 @@ def enqueue(
         email,
         state=state,
         pace_key=pacing.key if pacing else None,
+        campaign_id=campaign_id,
         not_before=not_before,
         next_attempt_at=due,
         expires_at=expires_at,

@@ -22,7 +22,7 @@ from typing import TypeVar
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from service.clock import SYSTEM_CLOCK, Clock
 from service.config import DeliverySettings
@@ -30,12 +30,8 @@ from service.db import lock_for_write
 from service.delivery import queue
 from service.delivery.backends import EmailBackend, SendError, TransientSendError
 from service.delivery.jobs import Periodic
-from service.delivery.models import OutboxMessage
 from service.delivery.queue import Job, Outcome
 from service.delivery.service import pause_state
-from service.letters.models import Letter
-from service.letters.moderation import record_delivery
-from service.letters.states import LetterStatus
 
 log = logging.getLogger("repmail.delivery.worker")
 BATCH_WAIT_SECONDS = 0.02  # how long a finished send may wait for others to share a commit
@@ -61,15 +57,6 @@ def new_worker_id() -> str:
     return f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
-def tell_letters(session: Session, messages: Sequence[OutboxMessage], now: datetime) -> None:
-    """The default SentListener: each letter moves to "sent" with its outbox row."""
-    ids = [message.letter_id for message in messages if message.letter_id]
-    # One query loads them all; record_delivery then finds each in the session.
-    session.exec(select(Letter).where(col(Letter.id).in_(ids))).all()
-    for letter_id in ids:
-        record_delivery(session, letter_id, LetterStatus.sent, now=now)
-
-
 class Worker:
     def __init__(
         self,
@@ -81,7 +68,7 @@ class Worker:
         worker_id: str | None = None,
         concurrency: int | None = None,
         rng: random.Random | None = None,
-        on_sent: queue.SentListener | None = tell_letters,
+        on_sent: queue.SentListener | None = None,
         periodic: Periodic | None = None,
     ) -> None:
         self.engine = engine
@@ -91,8 +78,10 @@ class Worker:
         self.worker_id = worker_id or new_worker_id()
         self.concurrency = concurrency or settings.concurrency
         self.rng = rng or random.Random()
+        # Wired at start-up by the application (service.letters.hooks): delivery imports no
+        # other domain, so what a sent row means for a letter is the listener's business.
         self.on_sent = on_sent
-        self.periodic = periodic  # reminders, purge, missed deadlines (jobs.py)
+        self.periodic = periodic
         self.stats = WorkerStats()
         self._pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="repmail-send")
         # The loop keeps up to one extra round claimed and waiting in the pool's queue, so

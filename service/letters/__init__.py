@@ -1,17 +1,24 @@
 """The supporter's letter: submission, confirmation by a signed link, status, similarity holds,
-guards against abuse, and the periodic jobs.
+guards against abuse, the campaigns' delivery plan, and the periodic jobs.
 
-Use cases (service.py; each is one transaction, commits once, and raises typed DomainErrors):
+Use cases (each is one transaction, commits once, and raises typed DomainErrors; service.py
+gathers them):
   submit_letter(session, settings, data: LetterIn, *, client_ip, now) -> SubmitOut
   confirm_letter(session, settings, token, *, now) -> LetterStatusOut
   letter_status(session, settings, token) -> LetterStatusOut
   revise_message(session, settings, token, message, *, now) -> LetterStatusOut
   check_similarity(session, settings, data: SimilarityIn, *, client_ip, now) -> SimilarityOut
   preview_letter(session, data: LetterIn) -> RenderedLetter            (writes nothing)
-  release_letter / reject_letter(session, letter_id, *, now) -> LetterStatusOut  (organisers)
-  record_delivery(session, letter_id, status, *, now) -> bool   (delivery; caller commits)
-  send_due_reminders(session, now, *, settings=None) -> int     (worker)
-  purge_expired(session, now, *, settings=None) -> int          (worker)
+  release_letter(session, settings, letter_id, *, actor, now) / reject_letter(session,
+      letter_id, *, actor, now) -> LetterStatusOut                     (organisers)
+  record_delivery(session, letter_id, status, *, now, actor) -> bool   (caller commits)
+  send_due_reminders / purge_expired / reject_missed(session, now, *, settings)  (worker)
+  describe_campaign(session, slug, lang, now) -> CampaignOut (progress.py)
+
+Building blocks, one role each: events.py (state moves and the history, with the actor),
+outbox.py (handing emails to delivery), links.py, assessment.py (the personal paragraph),
+errors.py, hooks.py (the listener and jobs the application gives the delivery worker),
+plan.py (campaigns' pacing and `repmail delivery plan`).
 
 Status: pending_confirmation -> confirmed -> queued -> sent -> delivered | bounced, with held,
 expired and rejected; states.py holds the table of allowed moves.

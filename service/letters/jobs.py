@@ -13,15 +13,17 @@ from sqlmodel import Session, col, select
 
 from service.campaigns.models import Campaign
 from service.config import Settings, get_settings
+from service.db import use_case
 from service.delivery import service as delivery
 from service.delivery.models import OutboxMessage
 from service.delivery.schemas import MessageKind
 from service.delivery.states import OutboxState
 from service.letters import guards
+from service.letters.events import SYSTEM, move
 from service.letters.models import Letter, LetterEvent
+from service.letters.outbox import queue_supporter_mail
 from service.letters.queries import campaign_of, recipient_of
 from service.letters.states import LetterStatus
-from service.letters.steps import move, queue_supporter_mail, use_case
 
 log = logging.getLogger("repmail.letters")
 S = OutboxState
@@ -138,7 +140,7 @@ def reject_missed(session: Session, now: datetime, *, settings: Settings | None 
             .with_for_update(of=Letter)
         ).all()
         for letter in missed:
-            move(session, letter, LetterStatus.rejected, now, "deadline passed")
+            move(session, letter, LetterStatus.rejected, now, "deadline passed", actor=SYSTEM)
             recipient = recipient_of(session, letter.representative_id)
             campaign = campaign_of(session, letter)
             queue_supporter_mail(

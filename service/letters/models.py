@@ -85,6 +85,9 @@ class LetterEvent(SQLModel, table=True):
     at: datetime
     from_status: str | None = Field(default=None, max_length=24)
     to_status: str = Field(max_length=24)
+    # Who moved it: "supporter", "system" (a periodic job, the delivery worker) or a person
+    # of the console ("person:<id>"). Never an email address.
+    actor: str = Field(default="system", max_length=100)
     detail: str | None = Field(default=None, max_length=200)  # never personal data
 
 

@@ -1,4 +1,5 @@
-"""Organisers' decisions on held letters, and the hook delivery uses to report progress."""
+"""Organisers' decisions on held letters, and the hook delivery and tracking use to report
+progress. Each decision records who took it and uses the settings it is given."""
 
 from __future__ import annotations
 
@@ -6,17 +7,22 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from service.config import Settings
+from service.db import use_case
 from service.errors import Conflict
+from service.letters.events import SYSTEM, move
 from service.letters.models import Letter
+from service.letters.outbox import queue_letter
 from service.letters.queries import campaign_of, find_letter, recipient_of
 from service.letters.schemas import LetterStatusOut
 from service.letters.states import LetterStatus
 from service.letters.status import status_view
-from service.letters.steps import move, queue_letter, use_case
 
 
-def release_letter(session: Session, letter_id: str, *, now: datetime) -> LetterStatusOut:
-    """An organiser sends a held letter on."""
+def release_letter(
+    session: Session, settings: Settings, letter_id: str, *, actor: str, now: datetime
+) -> LetterStatusOut:
+    """An organiser (`actor`) sends a held letter on."""
     with use_case(session):
         letter = find_letter(session, letter_id, for_update=True)
         recipient = recipient_of(session, letter.representative_id)
@@ -29,28 +35,30 @@ def release_letter(session: Session, letter_id: str, *, now: datetime) -> Letter
                 "The campaign's deadline has passed: this letter can no longer be sent.",
                 field="status",
             )
-        queue_letter(session, letter, recipient, now, "released by an organiser")
+        queue_letter(session, letter, recipient, now, "released", settings.delivery, actor=actor)
         session.commit()
         return status_view(session, letter, recipient)
 
 
-def reject_letter(session: Session, letter_id: str, *, now: datetime) -> LetterStatusOut:
-    """An organiser decides a held letter is not sent."""
+def reject_letter(
+    session: Session, letter_id: str, *, actor: str, now: datetime
+) -> LetterStatusOut:
+    """An organiser (`actor`) decides a held letter is not sent."""
     with use_case(session):
         letter = find_letter(session, letter_id, for_update=True)
         recipient = recipient_of(session, letter.representative_id)
-        move(session, letter, LetterStatus.rejected, now, "rejected by an organiser")
+        move(session, letter, LetterStatus.rejected, now, "rejected", actor=actor)
         session.commit()
         return status_view(session, letter, recipient)
 
 
 def record_delivery(
-    session: Session, letter_id: str, status: LetterStatus, *, now: datetime
+    session: Session, letter_id: str, status: LetterStatus, *, now: datetime, actor: str = SYSTEM
 ) -> bool:
     """For delivery and tracking: move a letter to sent/delivered/bounced inside the caller's
     transaction (no commit). False when the letter is gone or already past that state."""
     letter = session.get(Letter, letter_id)
     if letter is None or status == letter.status:
         return False
-    move(session, letter, status, now)
+    move(session, letter, status, now, actor=actor)
     return True

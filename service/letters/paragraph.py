@@ -8,13 +8,16 @@ from datetime import datetime, timedelta
 from sqlmodel import Session
 
 from service.config import Settings
+from service.db import use_case
 from service.errors import Conflict, InvalidInput
 from service.letters import guards
+from service.letters.assessment import assess
+from service.letters.events import SUPPORTER
+from service.letters.outbox import queue_letter
 from service.letters.queries import find_letter, recipient_of
 from service.letters.schemas import MAX_MESSAGE, LetterStatusOut, SimilarityIn, SimilarityOut
 from service.letters.states import EDITABLE, HoldReason, LetterStatus
 from service.letters.status import status_view
-from service.letters.steps import assess, queue_letter, use_case
 from service.letters.tokens import read_status_token
 
 HOUR = timedelta(hours=1)
@@ -53,7 +56,9 @@ def revise_message(
         letter.updated_at = now
         session.add(letter)
         if letter.status == LetterStatus.held and letter.hold_reason is None:
-            queue_letter(session, letter, recipient, now, "revised")
+            queue_letter(
+                session, letter, recipient, now, "revised", settings.delivery, actor=SUPPORTER
+            )
         session.commit()
         return status_view(session, letter, recipient)
 

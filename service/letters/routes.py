@@ -15,8 +15,8 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
 from service.campaigns.schemas import CampaignOut
-from service.campaigns.service import describe_campaign
 from service.deps import SessionDep, SettingsDep
+from service.letters.progress import describe_campaign
 from service.letters.schemas import (
     MAX_BODY_BYTES,
     MAX_MESSAGE,

@@ -9,12 +9,13 @@ from service.delivery.schemas import MessageKind
 from service.delivery.service import letter_delivery
 from service.delivery.states import OutboxState
 from service.letters import messages
+from service.letters.assessment import hold_message
 from service.letters.compose import Recipient
 from service.letters.models import Letter
+from service.letters.outbox import rendered_letter
 from service.letters.queries import campaign_of, events_of
 from service.letters.schemas import EventOut, LetterPreview, LetterStatusOut, RepresentativeBrief
 from service.letters.states import LetterStatus
-from service.letters.steps import hold_message, rendered_letter
 
 
 def status_view(session: Session, letter: Letter, recipient: Recipient) -> LetterStatusOut:

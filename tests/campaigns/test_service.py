@@ -13,7 +13,6 @@ from service.campaigns.models import Campaign, CampaignDemand, CampaignTemplate,
 from service.campaigns.seed import SLUG, TEXTS, seed_campaigns
 from service.campaigns.service import (
     CampaignClosed,
-    describe_campaign,
     get_campaign,
     is_open,
     require_open,
@@ -22,7 +21,6 @@ from service.campaigns.service import (
 from service.config import Settings
 from service.delivery.models import OutboxMessage
 from service.delivery.schemas import MessageKind
-from service.errors import NotFound
 from service.letters.routes import get_now
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
@@ -63,17 +61,6 @@ def test_seeding_twice_changes_nothing(session: Session, settings: Settings) -> 
     session.add(campaign)
     assert seed_campaigns(session, settings) is False
     assert get_campaign(session, SLUG).goal == 123
-
-
-def test_describe_campaign_for_pages_and_the_api(session: Session) -> None:
-    described = describe_campaign(session, SLUG, "fr", NOW)
-    assert described.lang == "fr"
-    assert described.title.startswith("Calais")
-    assert described.open is True
-    assert described.letters == 0
-    assert describe_campaign(session, SLUG, "de", NOW).lang == "en"  # falls back
-    with pytest.raises(NotFound):
-        describe_campaign(session, "nope", "en", NOW)
 
 
 def test_open_and_closed(session: Session) -> None:

@@ -8,15 +8,14 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from service.clock import FakeClock, SystemClock
-from service.config import Environment, Settings
-from service.delivery.jobs import Periodic, acquire, letter_jobs
+from service.delivery.jobs import Periodic, acquire
 from service.delivery.worker import Worker
 
 MakeWorker = Callable[..., Worker]
@@ -102,16 +101,3 @@ def test_the_run_loop_calls_the_periodic_jobs(db: Engine, make_worker: MakeWorke
     stop.set()
     thread.join(10)
     assert len(calls) >= 3
-
-
-def test_the_workers_jobs_are_the_letters_and_the_overdue_sweep(db: Engine) -> None:
-    settings = Settings(env=Environment.test)
-    periodic = letter_jobs(settings)
-    assert [name for name, _ in periodic.jobs] == [
-        "reminders",
-        "missed_deadlines",
-        "purge",
-        "overdue",
-    ]
-    assert periodic.interval_seconds == settings.delivery.jobs_interval_seconds == 60
-    assert timedelta(seconds=periodic.interval_seconds) == timedelta(minutes=1)

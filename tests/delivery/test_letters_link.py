@@ -14,7 +14,7 @@ from service.clock import FakeClock
 from service.config import DeliverySettings
 from service.delivery import queue
 from service.delivery.schemas import MessageKind
-from service.delivery.worker import tell_letters
+from service.letters.hooks import tell_letters
 from service.letters.models import Letter
 from service.letters.routes import get_now
 from tests.letters.conftest import START, confirm_token_in, outbox_for, personal_paragraph

@@ -18,8 +18,8 @@ from service.delivery import queue
 from service.delivery.models import PRIORITY
 from service.delivery.schemas import MessageKind
 from service.delivery.states import OutboxState
-from service.delivery.worker import tell_letters
 from service.errors import Conflict
+from service.letters.hooks import tell_letters
 from service.letters.models import Letter
 from service.letters.service import reject_missed, release_letter
 from tests.letters.conftest import LetterData, confirm_token_in, outbox_for
@@ -164,7 +164,7 @@ def test_held_letters_past_the_deadline_are_rejected_and_cannot_be_released(
     api.get(f"/confirm/{other_token}")
     clock.advance(days=21)  # past the deadline
     with pytest.raises(Conflict, match="deadline"):
-        release_letter(session, held_id, now=clock.now())
+        release_letter(session, settings, held_id, actor="person:1", now=clock.now())
     assert reject_missed(session, clock.now(), settings=settings) == 2
     letter = session.get(Letter, held_id)
     assert letter is not None and letter.status == "rejected"

@@ -11,10 +11,12 @@ from sqlmodel import Session
 
 from service.clock import FakeClock
 from service.config import Settings
+from service.delivery.models import OutboxMessage
 from service.delivery.schemas import MessageKind
 from service.errors import Conflict
 from service.letters import service
 from service.letters.models import Letter
+from service.letters.queries import events_of
 from service.letters.states import LetterStatus
 from tests.letters.conftest import (
     FR_REP,
@@ -202,13 +204,26 @@ def test_organisers_release_or_reject_held_letters(
         [confirmation] = outbox_for(session, str(body["id"]))
         api.get(f"/confirm/{confirm_token_in(confirmation)}")
         ids.append(str(body["id"]))
-    released = service.release_letter(session, ids[0], now=clock.now())
+    released = service.release_letter(session, settings, ids[0], actor="person:1", now=clock.now())
     assert released.status == LetterStatus.queued
     assert len(_letter_mails(session, ids[0])) == 1
-    rejected = service.reject_letter(session, ids[1], now=clock.now())
+    rejected = service.reject_letter(session, ids[1], actor="person:2", now=clock.now())
     assert rejected.status == LetterStatus.rejected
     with pytest.raises(Conflict):
-        service.release_letter(session, ids[1], now=clock.now())
+        service.release_letter(session, settings, ids[1], actor="person:1", now=clock.now())
+    # Every move says who made it: the supporter, the hold rule, then the organiser.
+    assert [(e.to_status, e.actor) for e in events_of(session, ids[0])] == [
+        ("pending_confirmation", "supporter"),
+        ("confirmed", "supporter"),
+        ("held", "system"),
+        ("queued", "person:1"),
+    ]
+    assert events_of(session, ids[1])[-1].actor == "person:2"
+    # The letter's outbox row carries its campaign, so delivery plans it without letters.
+    letter = session.get(Letter, ids[0])
+    assert letter is not None and letter.outbox_id is not None
+    row = session.get(OutboxMessage, letter.outbox_id)
+    assert row is not None and row.campaign_id == letter.campaign_id
 
 
 def test_delivery_reports_move_the_letter_on(

@@ -19,10 +19,10 @@ from service.clock import FakeClock
 from service.config import Settings
 from service.delivery import service as delivery
 from service.delivery.models import DeliveryPace, OutboxMessage
-from service.delivery.plan import CampaignPlan, campaign_plans, repace_overdue, replan_campaign
-from service.delivery.plan_view import render_plan
 from service.delivery.schemas import MessageKind
 from service.letters.models import Letter
+from service.letters.plan import CampaignPlan, campaign_plans, repace_overdue, replan_campaign
+from service.letters.plan_view import render_plan
 from service.letters.schemas import LetterIn
 from service.letters.service import confirm_letter, submit_letter
 from tests.letters.conftest import (

@@ -10,6 +10,10 @@ from service.delivery.backends.base import (
     SendError,
     TransientSendError,
 )
+from service.delivery.backends.file import FileBackend
+from service.delivery.backends.memory import MemoryBackend
+from service.delivery.backends.sendgrid import EU_HOST, GLOBAL_HOST, SendGridBackend
+from service.delivery.backends.smtp import SmtpBackend
 
 __all__ = [
     "AmbiguousSendError",
@@ -25,8 +29,6 @@ __all__ = [
 def sendgrid_host(settings: Settings) -> str:
     """REPMAIL_SENDGRID_HOST wins when set to anything but the default; otherwise the
     region decides (EU data residency: api.eu.sendgrid.com, for EU subusers)."""
-    from service.delivery.backends.sendgrid import EU_HOST, GLOBAL_HOST
-
     host = settings.sendgrid_host.rstrip("/")
     if host == GLOBAL_HOST and settings.delivery.sendgrid_region == "eu":
         return EU_HOST
@@ -37,8 +39,6 @@ def build_backend(settings: Settings, *, connections: int | None = None) -> Emai
     chosen = settings.effective_email_backend
     timeout = settings.delivery.send_timeout_seconds
     if chosen is EmailBackendName.sendgrid:
-        from service.delivery.backends.sendgrid import SendGridBackend
-
         if not settings.sendgrid_api_key:
             raise ValueError("the sendgrid backend needs REPMAIL_SENDGRID_API_KEY")
         return SendGridBackend(
@@ -49,15 +49,9 @@ def build_backend(settings: Settings, *, connections: int | None = None) -> Emai
             sandbox=settings.delivery.sendgrid_sandbox,
         )
     if chosen is EmailBackendName.smtp:
-        from service.delivery.backends.smtp import SmtpBackend
-
         if not settings.smtp_url:
             raise ValueError("the smtp backend needs REPMAIL_SMTP_URL")
         return SmtpBackend(settings.smtp_url, timeout=timeout)
     if chosen is EmailBackendName.memory:
-        from service.delivery.backends.memory import MemoryBackend
-
         return MemoryBackend()
-    from service.delivery.backends.file import FileBackend
-
     return FileBackend(settings.outbox_dir)

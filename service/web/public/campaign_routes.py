@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from service.campaigns.service import describe_campaign
 from service.deps import SessionDep
 from service.errors import DomainError
+from service.letters.progress import describe_campaign
 from service.web.public.find_routes import path_context
 from service.web.public.journey import DEFAULT_CAMPAIGN, Where
 from service.web.public.stats import letters_by_country

@@ -15,7 +15,7 @@ from sqlalchemy.exc import OperationalError
 from starlette.datastructures import FormData
 
 from service.campaigns.schemas import CampaignOut
-from service.campaigns.service import CampaignClosed, describe_campaign
+from service.campaigns.service import CampaignClosed
 from service.deps import SessionDep, SettingsDep
 from service.errors import (
     RETRY_AFTER_SECONDS,
@@ -24,9 +24,10 @@ from service.errors import (
     NotFound,
     ServiceUnavailable,
 )
+from service.letters.errors import DuplicateLetter
 from service.letters.guards import TooManyRequests
+from service.letters.progress import describe_campaign
 from service.letters.service import submit_letter
-from service.letters.steps import DuplicateLetter
 from service.web import csrf
 from service.web.public import forms
 from service.web.public.error_pages import refusal

@@ -7,9 +7,9 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from service.cli import delivery as delivery_commands
 from service.config import Settings, get_settings
 from service.db import create_db_engine
-from service.delivery import commands as delivery_commands
 from service.logs import configure_logging
 from service.representatives.importers import fr_commands, uk_commands
 from service.slow_clients import PROTOCOL_PATH
@@ -82,7 +82,3 @@ def db_upgrade() -> None:
     prepare_database(engine, settings)
     engine.dispose()
     console.print("Database is up to date.")
-
-
-if __name__ == "__main__":
-    app()

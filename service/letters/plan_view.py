@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from service.delivery.plan import CampaignPlan, RepresentativePlan
+from service.letters.plan import CampaignPlan, RepresentativePlan
 
 LISTED = 10  # late representatives named in a warning
 

@@ -1,6 +1,9 @@
 """Campaigns meet pacing: each campaign's rules for its letters (pacing_for), the projection
 staff read with `repmail delivery plan`, re-slotting a campaign's queue after its settings
-changed (`plan --apply`), and re-slotting letters left overdue by a pause or an outage."""
+changed (`plan --apply`), and re-slotting letters left overdue by a pause or an outage.
+
+Delivery keeps the slots and knows each outbox row's campaign id; the rules (pace, office
+hours, deadline) are the campaign's, so they are read here, above both."""
 
 from __future__ import annotations
 
@@ -20,7 +23,6 @@ from service.delivery.scheduler import BOOKED, Pacing, Slotted, booked_times, re
 from service.delivery.schemas import MessageKind
 from service.delivery.service import pause_state
 from service.delivery.states import OutboxState
-from service.letters.models import Letter
 from service.representatives.models import Chamber, Representative
 
 log = logging.getLogger("repmail.delivery.pacing")
@@ -121,10 +123,8 @@ def _campaign_plan(
         ceiling=settings.daily_ceiling_per_representative,
     )
     rows = session.exec(
-        select(OutboxMessage.pace_key, OutboxMessage.not_before)
-        .join(Letter, col(Letter.id) == OutboxMessage.letter_id)
-        .where(
-            Letter.campaign_id == campaign.id,
+        select(OutboxMessage.pace_key, OutboxMessage.not_before).where(
+            OutboxMessage.campaign_id == campaign.id,
             OutboxMessage.kind == MessageKind.letter,
             OutboxMessage.state == S.queued,
             col(OutboxMessage.pace_key).is_not(None),
@@ -165,9 +165,8 @@ def replan_campaign(
     (raised where that misses the deadline). The caller commits."""
     keys = session.exec(
         select(OutboxMessage.pace_key)
-        .join(Letter, col(Letter.id) == OutboxMessage.letter_id)
         .where(
-            Letter.campaign_id == campaign.id,
+            OutboxMessage.campaign_id == campaign.id,
             OutboxMessage.state == S.queued,
             col(OutboxMessage.pace_key).is_not(None),
         )
@@ -199,8 +198,7 @@ def repace_overdue(session: Session, settings: DeliverySettings, now: datetime) 
     if pause_state(session).paused:
         return 0
     overdue = session.exec(
-        select(OutboxMessage.pace_key, func.min(Letter.campaign_id))
-        .join(Letter, col(Letter.id) == OutboxMessage.letter_id)
+        select(OutboxMessage.pace_key, func.min(OutboxMessage.campaign_id))
         .where(
             OutboxMessage.state == S.queued,
             col(OutboxMessage.pace_key).is_not(None),

@@ -1,6 +1,7 @@
 """Command line: `repmail worker`, `repmail delivery pause|resume|status|plan`,
 `repmail send-test`.
-service/cli.py calls register(app)."""
+The `repmail` app (service.cli) calls register(app). The worker is given the letters'
+listener and periodic jobs here, at start-up: delivery imports no other domain."""
 
 from __future__ import annotations
 
@@ -21,11 +22,11 @@ from service.config import get_settings
 from service.db import create_db_engine
 from service.delivery import service as delivery
 from service.delivery.backends import SendError, build_backend
-from service.delivery.jobs import letter_jobs
-from service.delivery.plan import campaign_plans, repace_overdue, replan_campaign
-from service.delivery.plan_view import render_plan
 from service.delivery.schemas import Address, MessageKind, OutgoingEmail
 from service.delivery.worker import Worker
+from service.letters.hooks import letter_jobs, tell_letters
+from service.letters.plan import campaign_plans, repace_overdue, replan_campaign
+from service.letters.plan_view import render_plan
 from service.logs import configure_logging
 
 delivery_app = typer.Typer(help="Delivery: pause or resume all sending, see the outbox.")
@@ -53,6 +54,7 @@ def worker(
         build_backend(settings, connections=concurrency),
         settings.delivery,
         concurrency=concurrency,
+        on_sent=tell_letters,
         periodic=letter_jobs(settings),
     )
     try:

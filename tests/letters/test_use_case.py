@@ -1,7 +1,8 @@
-"""letters.steps.use_case: a use case is a transaction of its own, even when the page that
-calls it has read from the same session first. On SQLite such a read opens a snapshot, and a
-write from that snapshot fails at once ("database is locked") if anything else committed in
-between: the delivery worker sending mail, another supporter's letter."""
+"""db.use_case, as the letter use cases run it: a use case is a transaction of its own, even
+when the page that calls it has read from the same session first. On SQLite such a read
+opens a snapshot, and a write from that snapshot fails at once ("database is locked") if
+anything else committed in between: the delivery worker sending mail, another supporter's
+letter."""
 
 from __future__ import annotations
 
@@ -13,11 +14,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, delete, select
 
 from service.config import Settings
+from service.db import use_case
 from service.letters.guards import Hit, count_hit
 from service.letters.models import RateLimitCounter
 from service.letters.paragraph import check_similarity
 from service.letters.schemas import SimilarityIn
-from service.letters.steps import use_case
 from service.web.public.letter_flow import write_target
 from tests.letters.conftest import UK_REP, personal_paragraph
 
