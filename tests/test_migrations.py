@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from fastapi.testclient import TestClient
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
 import service.models  # noqa: F401
+from service.app import create_app
+from service.bootstrap import prepare_database
 from service.config import Environment, Settings
 from service.db import create_db_engine
+from service.letters import similarity
 from service.migrate import downgrade_database, upgrade_database
 from tests.conftest import DatabaseFactory
 
@@ -44,3 +48,34 @@ def test_every_table_is_created_and_dropped_by_migrations(databases: DatabaseFac
         SQLModel.metadata.tables
     )
     engine.dispose()
+
+
+def test_letter_fingerprints_are_rebuilt_the_new_way(databases: DatabaseFactory) -> None:
+    settings = Settings(env=Environment.test, database_url=databases.create(), secret_key="k" * 40)
+    engine = create_db_engine(settings)
+    prepare_database(engine, settings)
+    message = "Тһе border kills people every winter and nobody is held to account for it."
+    with TestClient(create_app(settings, engine=engine)) as client:
+        response = client.post(
+            "/api/letters",
+            json={
+                "campaign": "calais-border",
+                "representative_id": "uk-1171",
+                "name": "Ann Example",
+                "email": "ann@example.org",
+                "postcode": "B34 7AA",
+                "demands": [1],
+                "message": message,
+                "consent": True,
+            },
+        )
+    assert response.status_code == 202, response.text
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE letter SET fingerprint = :old"), {"old": b"\x00" * 8})
+    downgrade_database(engine, "4e1f0b9d2a67")
+    upgrade_database(engine)
+    with engine.connect() as connection:
+        stored = connection.execute(text("SELECT fingerprint FROM letter")).scalar_one()
+    engine.dispose()
+    expected = similarity.shingles(message.replace("Тһе", "The"), settings.letters.shingle_words)
+    assert similarity.unpack(bytes(stored)) == expected

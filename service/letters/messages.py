@@ -40,6 +40,23 @@ HOLD = {
             "l'avez pas confirmée."
         ),
     },
+    HoldReason.campaign_text: {
+        "en": (
+            "Your personal paragraph repeats the campaign's own text, which your letter "
+            "already includes. Offices set aside letters that only repeat a campaign, so an "
+            "organiser will read yours before it is sent. To have it go straight through, "
+            "replace that paragraph with a few sentences of your own; you can do so from your "
+            "letter's status page."
+        ),
+        "fr": (
+            "Votre paragraphe personnel reprend le texte de la campagne, que votre lettre "
+            "contient déjà. Les équipes parlementaires écartent les lettres qui ne font que "
+            "répéter une campagne : une personne de la campagne relira donc la vôtre avant son "
+            "envoi. Pour qu'elle parte directement, remplacez ce paragraphe par quelques "
+            "phrases de votre main ; vous pouvez le faire depuis la page de suivi de votre "
+            "lettre."
+        ),
+    },
     HoldReason.empty: {
         "en": (
             "Your letter has no paragraph of your own. Offices pay most attention to letters in "

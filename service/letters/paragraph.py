@@ -14,20 +14,24 @@ from service.letters import guards
 from service.letters.assessment import assess
 from service.letters.events import SUPPORTER
 from service.letters.outbox import queue_letter
-from service.letters.queries import find_letter, recipient_of
+from service.letters.queries import campaign_of, campaign_view, find_letter, recipient_of
 from service.letters.schemas import MAX_MESSAGE, LetterStatusOut, SimilarityIn, SimilarityOut
 from service.letters.states import EDITABLE, HoldReason, LetterStatus
 from service.letters.status import status_view
 from service.letters.tokens import read_status_token
 
 HOUR = timedelta(hours=1)
+# Holds an edit of the paragraph can lift (a seat that fell vacant is not about the text).
+TEXT_HOLDS = frozenset({HoldReason.similar, HoldReason.empty, HoldReason.campaign_text})
 
 
 def revise_message(
     session: Session, settings: Settings, token: str, message: str, *, now: datetime
 ) -> LetterStatusOut:
     """Replace the personal paragraph of a letter that is not confirmed yet, or is held for
-    review; a held letter whose new paragraph passes goes straight to the outbox."""
+    review. Every edit is assessed again, as a new letter would be; a letter held for its
+    text goes on to the outbox only when the new paragraph passes and is not a light edit of
+    the one that was held."""
     with use_case(session):
         message = _clean_message(message)
         letter = find_letter(
@@ -39,6 +43,7 @@ def revise_message(
                 field="message",
             )
         recipient = recipient_of(session, letter.representative_id)
+        held_for_text = letter.status == LetterStatus.held and letter.hold_reason in TEXT_HOLDS
         fingerprint, hold, report = assess(
             session,
             settings,
@@ -47,6 +52,8 @@ def revise_message(
             now,
             letter_id=letter.id,
             email_key=letter.email_key,
+            campaign=campaign_view(session, campaign_of(session, letter), letter.language),
+            held_before=letter.fingerprint if held_for_text else None,
         )
         letter.message = message
         letter.fingerprint = fingerprint

@@ -53,7 +53,7 @@ def submit_letter(
         guards.count_hits(session, secret=settings.secret_key, hits=hits, now=now)
         _settle_first_letter(session, settings, campaign, recipient, key, now)
         fingerprint, hold, report = assess(
-            session, settings, recipient.id, data.message, now, email_key=key
+            session, settings, recipient.id, data.message, now, email_key=key, campaign=view
         )
         letter = _new_letter(settings, data, view, recipient, key, client_ip, now)(
             hold_reason=hold, similarity=report.score, fingerprint=fingerprint
