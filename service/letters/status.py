@@ -48,8 +48,12 @@ def status_view(session: Session, letter: Letter, recipient: Recipient) -> Lette
         hold_reason=letter.hold_reason,
         explanation=explanation,
         created_at=letter.created_at,
+        # To the hour, rounded down: the link's exact expiry is signed into its token, and
+        # nothing shown beside a letter may give away any part of one.
         confirm_by=(
-            letter.confirm_expires_at if status is LetterStatus.pending_confirmation else None
+            letter.confirm_expires_at.replace(minute=0, second=0, microsecond=0)
+            if status is LetterStatus.pending_confirmation
+            else None
         ),
         events=[
             EventOut(status=LetterStatus(e.to_status), at=e.at)

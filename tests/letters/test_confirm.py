@@ -241,14 +241,21 @@ def test_a_seat_vacated_before_the_click_holds_the_letter(
 
 
 def test_the_status_shows_history_text_and_an_explanation(
-    api: TestClient, session: Session, letter_data: LetterData
+    api: TestClient, session: Session, letter_data: LetterData, clock: FakeClock
 ) -> None:
+    clock.advance(minutes=17, seconds=5)  # the link's expiry falls mid-hour
     _letter_id, token, status_token = _submit(api, session, letter_data(lang="fr"))
     pending = api.get(f"/letters/{status_token}", headers={"Accept": "application/json"})
     assert pending.status_code == 200
     body = pending.json()
     assert body["status"] == "pending_confirmation"
     assert body["confirm_by"] is not None
+    # Nothing of the confirmation token: not its signature, not its exact expiry.
+    _id, expiry, signature = token.split(".")
+    assert signature not in pending.text and expiry not in pending.text
+    confirm_by = datetime.fromisoformat(body["confirm_by"])
+    assert (confirm_by.minute, confirm_by.second) == (0, 0)
+    assert 0 < int(expiry) - confirm_by.timestamp() < 3600
     assert body["representative"] == {
         "id": UK_REP,
         "name": "Liam Byrne",
