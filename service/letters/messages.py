@@ -18,6 +18,10 @@ SUBJECTS = {
         "en": "Your letter to {representative} could not be sent in time",
         "fr": "Votre lettre à {representative} n'a pas pu partir à temps",
     },
+    "written_before": {
+        "en": "You have already written to {representative}",
+        "fr": "Vous avez déjà écrit à {representative}",
+    },
 }
 
 HOLD = {

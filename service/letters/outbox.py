@@ -65,14 +65,17 @@ def queue_supporter_mail(
     campaign: Campaign,
     kind: MessageKind,
     now: datetime,
+    *,
+    template: str | None = None,
 ) -> None:
     """Confirmation and reminder expire with the confirmation link; a notice does not.
-    None is paced: they go before any letter."""
+    None is paced: they go before any letter. `template` names another template than the
+    kind's own (a notice that is not about the deadline)."""
     rendered = rendered_letter(session, letter, recipient, campaign)
     view = campaign_view(session, campaign, letter.ui_lang)
     mail = SupporterMail(
         kind=kind,
-        base=SUPPORTER_TEMPLATES[kind],
+        base=template or SUPPORTER_TEMPLATES[kind],
         lang=letter.ui_lang,
         confirm_url=confirm_url(settings, letter),
         status_url=status_url(settings, letter.id),

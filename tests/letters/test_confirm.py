@@ -153,9 +153,11 @@ def test_an_expired_link_is_410_and_the_letter_expires(
     assert _letter_mails(session, letter_id) == []
     status = api.get(f"/letters/{status_token}").json()
     assert status["status"] == "expired"
-    again = api.post("/api/letters", json=data)  # writing again replaces the dead letter
+    again = api.post("/api/letters", json=data)  # writing again: a new letter
     assert again.status_code == 202
-    assert session.get(Letter, letter_id) is None
+    assert again.json()["id"] != letter_id
+    [confirmation] = outbox_for(session, again.json()["id"])  # with its own link
+    assert confirmation.kind == MessageKind.confirmation
 
 
 def test_the_link_still_works_just_before_it_expires(

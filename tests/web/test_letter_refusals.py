@@ -149,13 +149,6 @@ def test_unknown_or_missing_representative(web: TestClient) -> None:
     assert web.post("/write", data={**letter_form(web), "rep": "nobody"}).status_code == 404
 
 
-def test_second_letter_to_the_same_representative(web: TestClient) -> None:
-    assert web.post("/send", data=letter_form(web), follow_redirects=False).status_code == 303
-    again = web.post("/send", data=letter_form(web))
-    assert again.status_code == 409
-    assert "You have already written to Wera Hobhouse" in text_of(again.text)
-
-
 def test_too_many_letters(web: TestClient, web_app: Any) -> None:
     settings = web_app.state.settings
     web_app.state.settings = settings.model_copy(

@@ -24,7 +24,6 @@ from service.errors import (
     NotFound,
     ServiceUnavailable,
 )
-from service.letters.errors import DuplicateLetter
 from service.letters.guards import TooManyRequests
 from service.letters.progress import describe_campaign
 from service.letters.service import submit_letter
@@ -252,7 +251,6 @@ def send(page: PageDep, session: SessionDep, settings: SettingsDep, posted: Post
     form, target, campaign, clean, errors = checked
     if errors:
         return _compose(page, target, campaign, form, errors, status_code=422)
-    rep_name = target.representative.name
     try:
         data = forms.letter_in(form, clean, page.locale)
         result = submit_letter(
@@ -261,18 +259,6 @@ def send(page: PageDep, session: SessionDep, settings: SettingsDep, posted: Post
     except ValidationError as exc:
         errors = forms.errors_from_validation(exc, page._)
         return _compose(page, target, campaign, form, errors, status_code=422)
-    except DuplicateLetter as exc:
-        message = (
-            page._("We have sent you its confirmation email again: open its link to send it.")
-            if exc.resent
-            else page._("Check your inbox (and your spam folder) for the emails we sent you.")
-        )
-        return refusal(
-            page,
-            page._("You have already written to %(name)s", name=rep_name),
-            message,
-            409,
-        )
     except TooManyRequests:
         return refusal(
             page,
