@@ -166,3 +166,33 @@ DELIVERY_FAILED = {
         "et la renverra une fois la cause corrigée ; inutile de l'écrire à nouveau."
     ),
 }
+
+# When the confirmation email could not go (status.py): the truth, not "we sent you an email".
+CONFIRMATION_TROUBLE = {
+    "delayed": {
+        "en": (
+            "Your letter is saved, but we have not been able to send you the confirmation "
+            "email yet: our mail service has a problem. We keep trying, and the email will "
+            "reach you as soon as it can. Nothing goes to {representative} until you confirm."
+        ),
+        "fr": (
+            "Votre lettre est enregistrée, mais nous n'avons pas encore pu vous envoyer le "
+            "message de confirmation : notre service de messagerie rencontre un problème. Nous "
+            "réessayons, et le message vous parviendra dès que possible. Rien ne part vers "
+            "{representative} avant votre confirmation."
+        ),
+    },
+    "failed": {
+        "en": (
+            "Your letter is saved, but we could not send you the confirmation email. Check that "
+            "your email address is right; if it is not, write your letter again with the right "
+            "one. Nothing goes to {representative} until you confirm."
+        ),
+        "fr": (
+            "Votre lettre est enregistrée, mais nous n'avons pas pu vous envoyer le message de "
+            "confirmation. Vérifiez votre adresse électronique ; si elle est erronée, écrivez "
+            "de nouveau votre lettre avec la bonne adresse. Rien ne part vers {representative} "
+            "avant votre confirmation."
+        ),
+    },
+}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -163,6 +163,9 @@ class LetterStatusOut(BaseModel):
     explanation: str
     # Set when the email provider refused the letter for good (with its reason), else None.
     delivery_problem: str | None = None
+    # While the letter waits for confirmation: "delayed" when its confirmation email could
+    # not be sent yet (it is being retried), "failed" when it was given up; else None.
+    confirmation_email: Literal["delayed", "failed"] | None = None
     created_at: datetime
     confirm_by: datetime | None
     events: list[EventOut]
