@@ -118,6 +118,10 @@ class DeliverySettings(BaseModel):
     # After a send whose outcome is unknown (a timeout once the request left), wait this long
     # for a provider event before sending again.
     ambiguity_window_seconds: int = Field(default=900, ge=0)
+    # The same wait for mail to supporters (confirmations, reminders, notices): a
+    # confirmation that arrives twice costs little, one that arrives a quarter of an hour
+    # after a crash may cost the letter. Shorter, so a crash delays it by less.
+    supporter_ambiguity_window_seconds: int = Field(default=60, ge=0)
     send_timeout_seconds: float = Field(default=15, gt=0)
     shutdown_grace_seconds: float = Field(default=30, ge=0)
     # `repmail serve` runs one worker in-process: None means "when the database is SQLite".
@@ -136,6 +140,14 @@ class DeliverySettings(BaseModel):
     sendgrid_region: Literal["global", "eu"] = "global"
     sendgrid_sandbox: bool = False
     test_sender: str = Field(default="repmail@localhost", max_length=254)
+
+    def ambiguity_window_for(self, kind: str) -> int:
+        """Seconds an unknown outcome waits for provider evidence, by kind of mail."""
+        return (
+            self.ambiguity_window_seconds
+            if kind == "letter"
+            else self.supporter_ambiguity_window_seconds
+        )
 
     @model_validator(mode="after")
     def _lease_outlives_a_send(self) -> Self:
