@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
+from service.campaigns.service import campaign_snapshot
 from service.config import Settings
 from service.db import use_case
 from service.errors import Conflict, InvalidInput
@@ -90,9 +91,15 @@ def check_similarity(
     client_ip: str | None,
     now: datetime,
 ) -> SimilarityOut:
-    """How many recent letters to this representative read like `data.message`."""
+    """How many recent letters to this representative read like `data.message` (and, with
+    a campaign, whether it repeats the campaign's own texts)."""
     with use_case(session):
-        recipient_of(session, data.representative_id)
+        recipient = recipient_of(session, data.representative_id)
+        campaign = (
+            campaign_view(session, campaign_snapshot(session, data.campaign), recipient.language)
+            if data.campaign
+            else None
+        )
         if client_ip:
             hit = guards.Hit(
                 bucket="similarity-ip",
@@ -102,6 +109,12 @@ def check_similarity(
                 message="Too many checks from your connection; please wait a little.",
             )
             guards.count_hit(session, secret=settings.secret_key, hit=hit, now=now)
-        _, _, report = assess(session, settings, data.representative_id, data.message, now)
+        _, hold, report = assess(
+            session, settings, data.representative_id, data.message, now, campaign=campaign
+        )
         session.commit()
-        return SimilarityOut(similar_letters=report.similar_letters, score=report.score)
+        return SimilarityOut(
+            similar_letters=report.similar_letters,
+            score=report.score,
+            campaign_text=hold == HoldReason.campaign_text,
+        )

@@ -116,11 +116,17 @@ class LetterIn(BaseModel):
 class SimilarityIn(BaseModel):
     representative_id: str = Field(min_length=1, max_length=40)
     message: Annotated[Paragraph, Field(max_length=MAX_MESSAGE)] = ""
+    # With a campaign, the paragraph is compared with its own texts too.
+    campaign: str | None = Field(
+        default=None, min_length=1, max_length=60, pattern=r"^[a-z0-9][a-z0-9-]*$"
+    )
 
 
 class SimilarityOut(BaseModel):
     similar_letters: int
     score: float = Field(ge=0, le=1)
+    # True when the paragraph mostly repeats the campaign's own texts (and would be held).
+    campaign_text: bool = False
 
 
 class SubmitOut(BaseModel):

@@ -99,14 +99,14 @@ def test_the_similarity_endpoint_counts_look_alikes(
     api: TestClient, letter_data: LetterData
 ) -> None:
     empty = api.post("/api/letters/similarity", json={"representative_id": UK_REP, "message": ""})
-    assert empty.json() == {"similar_letters": 0, "score": 0.0}
+    assert empty.json() == {"similar_letters": 0, "score": 0.0, "campaign_text": False}
     for _ in range(2):
         _submit(api, letter_data(message=SHARED))
     response = api.post(
         "/api/letters/similarity", json={"representative_id": UK_REP, "message": SHARED}
     )
     assert response.status_code == 200
-    assert response.json() == {"similar_letters": 2, "score": 1.0}
+    assert response.json() == {"similar_letters": 2, "score": 1.0, "campaign_text": False}
     own = api.post(
         "/api/letters/similarity",
         json={
@@ -348,3 +348,16 @@ def test_a_light_edit_stays_held_even_when_the_letter_it_copied_is_gone(
     response = api.put(f"/api/letters/{token}/message", json={"message": SHARED + " Thanks."})
     assert response.json()["status"] == "held"
     assert _letter_mails(session, str(held["id"])) == []
+
+
+def test_the_similarity_check_says_when_a_paragraph_repeats_the_campaign(
+    api: TestClient,
+) -> None:
+    payload = {"representative_id": UK_REP, "message": INTRO_REWORDED}
+    alone = api.post("/api/letters/similarity", json=payload).json()
+    assert alone["campaign_text"] is False  # no campaign named: letters only
+    checked = api.post("/api/letters/similarity", json={**payload, "campaign": "calais-border"})
+    assert checked.status_code == 200
+    assert checked.json()["campaign_text"] is True
+    unknown = api.post("/api/letters/similarity", json={**payload, "campaign": "nope"})
+    assert unknown.status_code == 404 and unknown.json()["field"] == "campaign"

@@ -56,6 +56,8 @@ class Preview:
     similar_letters: int | None
     similar_enough_to_hold: bool
     personal_words: int
+    # The paragraph mostly repeats the campaign's own texts (it would be held).
+    repeats_campaign: bool = False
 
 
 def build_preview(
@@ -73,17 +75,22 @@ def build_preview(
     rendered = preview_letter(session, data)
     view = campaign_view(session, campaign_snapshot(session, data.campaign), target.letter_lang)
     similar: int | None = None
-    hold = False
+    hold = repeats_campaign = False
     try:
         report = check_similarity(
             session,
             settings,
-            SimilarityIn(representative_id=data.representative_id, message=data.message),
+            SimilarityIn(
+                representative_id=data.representative_id,
+                message=data.message,
+                campaign=data.campaign,
+            ),
             client_ip=client_ip,
             now=now,
         )
         similar = report.similar_letters
         hold = report.score >= settings.letters.similarity_threshold
+        repeats_campaign = report.campaign_text
     except DomainError:
         similar = None
     rep = target.representative
@@ -97,4 +104,5 @@ def build_preview(
         similar_letters=similar,
         similar_enough_to_hold=hold,
         personal_words=len(words(data.message)),
+        repeats_campaign=repeats_campaign,
     )
