@@ -12,16 +12,15 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException
 
 from service import __version__
 from service.api_docs import install as install_api_docs
 from service.config import Settings, get_settings
-from service.db import create_db_engine
+from service.db import UNAVAILABLE_ERRORS, create_db_engine, unavailable
 from service.delivery.embedded import embedded_worker
 from service.deps import SessionDep
-from service.errors import RETRY_AFTER_SECONDS, DomainError
+from service.errors import RETRY_AFTER_SECONDS, DatabaseUnavailable, DomainError
 from service.letters.hooks import letter_jobs, tell_letters
 from service.letters.routes import router as letters_router
 from service.lookup.routes import router as lookup_router
@@ -107,22 +106,25 @@ def _install_error_handlers(app: FastAPI) -> None:
             _error_body(exc.code, exc.message, exc.field), status_code=exc.status_code
         )
 
-    @app.exception_handler(OperationalError)
-    async def on_database_busy(request: Request, exc: OperationalError) -> Response:
+    @app.exception_handler(DatabaseUnavailable)
+    async def on_database_unavailable(request: Request, exc: DatabaseUnavailable) -> Response:
         # A saturated or restarting database: nothing was written (the transaction rolled
         # back), so the request can simply be sent again. Not a 500: the input was fine.
-        log.warning("database unavailable", extra={"error": type(exc.orig).__name__})
+        log.warning("database unavailable", extra={"error": exc.reason})
         if wants_html(request):
             return await busy_page(request)
         return JSONResponse(
-            _error_body(
-                "unavailable",
-                "The service is busy right now. Nothing was saved; please try again in a "
-                "few seconds.",
-            ),
-            status_code=503,
+            _error_body(exc.code, exc.message),
+            status_code=exc.status_code,
             headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
         )
+
+    async def on_database_error(request: Request, exc: Exception) -> Response:
+        # Outside any use case (a session that cannot even begin): the same answer.
+        return await on_database_unavailable(request, unavailable(exc))
+
+    for error in UNAVAILABLE_ERRORS:
+        app.add_exception_handler(error, on_database_error)
 
     @app.exception_handler(HTTPException)
     async def on_http_error(request: Request, exc: HTTPException) -> Response:

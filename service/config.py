@@ -106,6 +106,10 @@ class DeliverySettings(BaseModel):
     # Exponential backoff with jitter for transient errors: base * 2^(attempt-1), capped.
     backoff_base_seconds: float = Field(default=30, gt=0)
     backoff_cap_seconds: float = Field(default=3600, gt=0)
+    # Mail a supporter is waiting for (confirmation, reminder, notice) is tried again after
+    # these delays first (with jitter), then with the backoff above; letters to
+    # representatives keep the gentle backoff from their first retry.
+    supporter_retry_seconds: tuple[float, ...] = (1.0, 3.0, 8.0)
     # The longest a 429's X-RateLimit-Reset may hold sending back.
     rate_limit_cap_seconds: float = Field(default=900, gt=0)
     # Requests one worker keeps in flight.

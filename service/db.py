@@ -13,9 +13,11 @@ from typing import Any
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session, SQLModel, create_engine
 
 from service.config import Settings
+from service.errors import DatabaseUnavailable
 
 # Named constraints keep Alembic migrations deterministic on both databases.
 NAMING_CONVENTION = {
@@ -139,11 +141,13 @@ def use_case(session: Session) -> Iterator[None]:
     On SQLite it takes the write lock before the use case's first read: otherwise a
     concurrent commit between that read and its first write fails it at once ("database is
     locked", SQLITE_BUSY_SNAPSHOT, which busy_timeout does not wait out). For the same reason
-    what the calling page read in this session is ended first."""
+    what the calling page read in this session is ended first. A database that cannot take
+    the use case is DatabaseUnavailable, a domain error, so no caller handles the driver's."""
     try:
-        end_read_only_transaction(session)
-        lock_for_write(session)
-        yield
+        with database_errors_as_domain_errors():
+            end_read_only_transaction(session)
+            lock_for_write(session)
+            yield
     except Exception:
         session.rollback()
         raise
@@ -166,6 +170,32 @@ def end_read_only_transaction(session: Session) -> None:
         return
     if not gate.held_by(session.connection()):
         session.commit()
+
+
+# What the database raises when it cannot take a request just now (a writer waiting past the
+# busy timeout, a lost connection, a pool with no connection free), as opposed to a statement
+# that is wrong: those stay errors of ours.
+UNAVAILABLE_ERRORS = (OperationalError, PoolTimeout)
+
+
+def unavailable(error: Exception) -> DatabaseUnavailable:
+    """The domain error for a database that cannot take the request: the one place where
+    the database's own errors become one the pages and the API know."""
+    refusal = DatabaseUnavailable(
+        "The service is busy right now. Nothing was saved; please try again in a few seconds."
+    )
+    refusal.reason = type(getattr(error, "orig", None) or error).__name__
+    return refusal
+
+
+@contextmanager
+def database_errors_as_domain_errors() -> Iterator[None]:
+    """Around a use case: DatabaseUnavailable instead of the driver's errors, so its caller
+    can answer (a letter given back to send again) without knowing the database."""
+    try:
+        yield
+    except UNAVAILABLE_ERRORS as exc:
+        raise unavailable(exc) from exc
 
 
 def _prepare_sqlite(engine: Engine) -> None:

@@ -50,6 +50,15 @@ class ServiceUnavailable(DomainError):
     code = "unavailable"
 
 
+class DatabaseUnavailable(ServiceUnavailable):
+    """The database is saturated, restarting or out of reach. Whatever the request began was
+    rolled back, so sending it again is safe."""
+
+    code = "unavailable"
+    # The driver's error class, for the log (never its text: it may quote personal data).
+    reason = ""
+
+
 class ErrorBody(BaseModel):
     """The JSON body of every refusal, documented in the OpenAPI schema."""
 

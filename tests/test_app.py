@@ -7,6 +7,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session
 
 from service.app import create_app
@@ -79,6 +80,16 @@ def test_a_browser_meeting_a_busy_database_gets_a_page(
     assert response.headers["content-type"].startswith("text/html")
     assert f'<html lang="{lang}">' in response.text
     assert '<main id="main"' in response.text and words in response.text
+
+
+def test_a_pool_with_no_connection_free_is_a_503_too(settings: Settings, engine: Engine) -> None:
+    exhausted = PoolTimeout("QueuePool limit of size 10 overflow 20 reached")
+    with _app_whose_session_fails(settings, engine, exhausted) as busy:
+        api = busy.get("/api/campaigns/calais-border")
+        page = busy.get("/campaigns/calais-border", headers={"Accept": HTML})
+    assert api.status_code == 503 and api.headers["Retry-After"] == "5"
+    assert api.json()["error"] == "unavailable"
+    assert page.status_code == 503 and "very busy" in page.text
 
 
 def test_an_unexpected_fault_is_a_page_for_browsers_and_json_for_programs(

@@ -8,11 +8,21 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
 from sqlalchemy import event
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session
 
 from service.config import Settings
-from service.db import FifoLock, create_db_engine, lock_for_write, writer_gate
+from service.db import (
+    FifoLock,
+    create_db_engine,
+    database_errors_as_domain_errors,
+    lock_for_write,
+    writer_gate,
+)
+from service.errors import DatabaseUnavailable
 from service.migrate import upgrade_database
 
 
@@ -107,3 +117,26 @@ def test_the_write_lock_is_taken_once_per_transaction(tmp_path: Path) -> None:
         lock_for_write(session)
     assert len(updates) == 2  # the next transaction takes it again
     engine.dispose()
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        OperationalError("BEGIN", {}, Exception("database is locked")),
+        PoolTimeout("QueuePool limit of size 10 overflow 20 reached"),
+    ],
+)
+def test_a_database_that_cannot_take_the_request_is_a_domain_error(error: Exception) -> None:
+    with pytest.raises(DatabaseUnavailable) as raised, database_errors_as_domain_errors():
+        raise error
+    assert raised.value.status_code == 503
+    assert raised.value.__cause__ is error
+    # The log names the driver's error class, never its text.
+    assert raised.value.reason in ("Exception", "TimeoutError")
+    assert "locked" not in raised.value.message
+
+
+def test_a_wrong_statement_stays_an_error_of_ours() -> None:
+    duplicate = IntegrityError("INSERT", {}, Exception("UNIQUE constraint failed"))
+    with pytest.raises(IntegrityError), database_errors_as_domain_errors():
+        raise duplicate

@@ -59,3 +59,15 @@ class CampaignOut(BaseModel):
     goal: int
     # Letters confirmed so far (held ones included).
     letters: int
+
+
+class OpenCampaignOut(BaseModel):
+    """A campaign taking letters now: what a supporter (or a partner's site) needs to choose
+    it; its page is /campaigns/{slug}, and POST /api/letters names it by `slug`."""
+
+    slug: str
+    lang: str
+    title: str
+    summary: str
+    deadline: datetime
+    closes_at: datetime

@@ -215,7 +215,9 @@ def _settle(
     if isinstance(error, TransientSendError) and (
         error.rate_limited or row.attempts < settings.max_attempts
     ):
-        delay = retry_delay(error, row.attempts, now=now, settings=settings, rng=rng)
+        delay = retry_delay(
+            error, row.attempts, now=now, settings=settings, rng=rng, kind=MessageKind(row.kind)
+        )
         transition(
             session, row, S.queued, now=now, actor=worker_id, detail=f"retry: {error.reason}"
         )

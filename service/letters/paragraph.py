@@ -100,15 +100,7 @@ def check_similarity(
             if data.campaign
             else None
         )
-        if client_ip:
-            hit = guards.Hit(
-                bucket="similarity-ip",
-                key=client_ip,
-                limit=settings.letters.similarity_checks_per_ip_per_hour,
-                window=HOUR,
-                message="Too many checks from your connection; please wait a little.",
-            )
-            guards.count_hit(session, secret=settings.secret_key, hit=hit, now=now)
+        count_similarity_check(session, settings, client_ip=client_ip, now=now)
         _, hold, report = assess(
             session, settings, data.representative_id, data.message, now, campaign=campaign
         )
@@ -118,3 +110,20 @@ def check_similarity(
             score=report.score,
             campaign_text=hold == HoldReason.campaign_text,
         )
+
+
+def count_similarity_check(
+    session: Session, settings: Settings, *, client_ip: str | None, now: datetime
+) -> None:
+    """Count one similarity check against the connection's hourly allowance (TooManyRequests
+    past it): the check reads many letters, so it is rationed like submissions."""
+    if not client_ip:
+        return
+    hit = guards.Hit(
+        bucket="similarity-ip",
+        key=client_ip,
+        limit=settings.letters.similarity_checks_per_ip_per_hour,
+        window=HOUR,
+        message="Too many checks from your connection; please wait a little.",
+    )
+    guards.count_hit(session, secret=settings.secret_key, hit=hit, now=now)

@@ -14,7 +14,8 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
-from service.campaigns.schemas import CampaignOut
+from service.campaigns.listing import describe_open_campaigns
+from service.campaigns.schemas import CampaignOut, OpenCampaignOut
 from service.deps import SessionDep, SettingsDep
 from service.letters.progress import describe_campaign
 from service.letters.schemas import (
@@ -181,6 +182,14 @@ def put_message(
 ) -> LetterStatusOut:
     """Rewrite the personal paragraph of a letter not yet confirmed, or held for review."""
     return revise_message(session, settings, token, data.message, now=now)
+
+
+@router.get("/api/campaigns", response_model=list[OpenCampaignOut])
+def get_open_campaigns(
+    session: SessionDep, now: NowDep, lang: Annotated[Lang, Query()] = Lang.en
+) -> list[OpenCampaignOut]:
+    """The campaigns taking letters now, the nearest deadline first, in English or French."""
+    return describe_open_campaigns(session, lang.value, now)
 
 
 @router.get("/api/campaigns/{slug}", response_model=CampaignOut, responses=_errors(404))

@@ -10,11 +10,9 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from service.campaigns.service import campaign_snapshot
 from service.config import Settings
 from service.db import use_case
 from service.delivery.schemas import MessageKind
-from service.letters.compose import Draft, RenderedLetter, campaign_subject, render_letter
 from service.letters.events import SUPPORTER, SYSTEM, move
 from service.letters.jobs import purge_expired, reject_missed, send_due_reminders
 from service.letters.moderation import record_delivery, reject_letter, release_letter
@@ -23,14 +21,12 @@ from service.letters.outbox import queue_letter, queue_supporter_mail
 from service.letters.paragraph import check_similarity, revise_message
 from service.letters.queries import (
     campaign_of,
-    campaign_view,
     find_letter,
     letter_gone,
     letter_of_link,
     recipient_of,
-    templates_for,
 )
-from service.letters.schemas import LetterIn, LetterStatusOut
+from service.letters.schemas import LetterStatusOut
 from service.letters.states import HoldReason, LetterStatus
 from service.letters.status import status_view
 from service.letters.submission import submit_letter
@@ -41,7 +37,6 @@ __all__ = [
     "confirm_letter",
     "confirmation_status",
     "letter_status",
-    "preview_letter",
     "purge_expired",
     "record_delivery",
     "reject_letter",
@@ -144,21 +139,3 @@ def letter_status(session: Session, settings: Settings, token: str) -> LetterSta
     letter = find_letter(session, read_status_token(settings.secret_key, token))
     recipient = recipient_of(session, letter.representative_id)
     return status_view(session, letter, recipient)
-
-
-def preview_letter(session: Session, data: LetterIn) -> RenderedLetter:
-    """The letter as it would be sent (for a page's preview step); writes nothing."""
-    campaign = campaign_snapshot(session, data.campaign)
-    recipient = recipient_of(session, data.representative_id)
-    language = recipient.language
-    view = campaign_view(session, campaign, language)
-    draft = Draft(
-        name=data.name,
-        email=data.email,
-        postcode=data.postcode,
-        address=data.address,
-        message=data.message,
-        demands=tuple(n for n in data.demands if view.demand(n) is not None),
-        subject=data.subject or campaign_subject(view, data.email),
-    )
-    return render_letter(templates_for(session, view, language), view, recipient, draft)

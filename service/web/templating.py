@@ -140,8 +140,8 @@ class Page:
         )
         return self._finish(response)
 
-    def redirect(self, url: str) -> RedirectResponse:
-        return self._finish(RedirectResponse(url, status_code=303))
+    def redirect(self, url: str, *, status_code: int = 303) -> RedirectResponse:
+        return self._finish(RedirectResponse(url, status_code=status_code))
 
     def _finish(self, response: _R) -> _R:
         secure = self.settings.base_url.startswith("https://")

@@ -16,7 +16,8 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -58,6 +59,7 @@ class Server:
     base_url: str
     outbox: Path
     log: Path
+    database_url: str
 
     def log_tail(self, chars: int = 4000) -> str:
         return self.log.read_text(errors="replace")[-chars:]
@@ -125,17 +127,22 @@ def browser(playwright_api: Any) -> Iterator[Any]:
     browser.close()
 
 
-@pytest.fixture(scope="module")
-def server(
-    databases: DatabaseFactory, tmp_path_factory: pytest.TempPathFactory
+@contextmanager
+def running_server(
+    databases: DatabaseFactory,
+    tmp_path_factory: pytest.TempPathFactory,
+    prepare: Callable[[str], None] | None = None,
 ) -> Iterator[Server]:
+    """`repmail serve` on a fresh, migrated database; `prepare(database_url)` adds what a test
+    module needs (a second campaign) before the server starts."""
     root = tmp_path_factory.mktemp("browser-server")
     port = _free_port()
+    database_url = databases.create()
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("REPMAIL_")},
         "REPMAIL_ENV": "development",
         # A fresh database of the backend under test (SQLite file, or PostgreSQL database).
-        "REPMAIL_DATABASE_URL": databases.create(),
+        "REPMAIL_DATABASE_URL": database_url,
         # One server process, so it sends its own mail on PostgreSQL too.
         "REPMAIL_DELIVERY__IN_PROCESS_WORKER": "true",
         "REPMAIL_OUTBOX_DIR": str(root / "outbox"),
@@ -148,6 +155,8 @@ def server(
     nspl.write_text(NSPL_CSV)
     _run_cli(env, root, "db", "upgrade")
     _run_cli(env, root, "import", "uk-postcodes", str(nspl))
+    if prepare is not None:
+        prepare(database_url)
     log = root / "server.log"
     with log.open("w") as log_file:
         process = subprocess.Popen(
@@ -159,13 +168,21 @@ def server(
         )
         try:
             _wait_until_up(env["REPMAIL_BASE_URL"], process, log)
-            yield Server(env["REPMAIL_BASE_URL"], root / "outbox", log)
+            yield Server(env["REPMAIL_BASE_URL"], root / "outbox", log, database_url)
         finally:
             process.terminate()
             try:
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+@pytest.fixture(scope="module")
+def server(
+    databases: DatabaseFactory, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
+    with running_server(databases, tmp_path_factory) as running:
+        yield running
 
 
 def _wait_until_up(base_url: str, process: subprocess.Popen[bytes], log: Path) -> None:

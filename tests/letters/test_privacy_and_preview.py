@@ -10,9 +10,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
+from service.letters.drafting import preview_letter
 from service.letters.models import Letter
 from service.letters.schemas import LetterIn
-from service.letters.service import preview_letter
 from tests.letters.conftest import FR_REP, LetterData, confirm_token_in, outbox_for
 
 

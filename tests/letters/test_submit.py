@@ -12,9 +12,9 @@ from sqlmodel import Session, select
 from service.clock import FakeClock
 from service.config import Settings
 from service.delivery.schemas import MessageKind
+from service.letters.drafting import preview_letter
 from service.letters.models import Letter, RateLimitCounter
 from service.letters.schemas import LetterIn
-from service.letters.service import preview_letter
 from tests.letters.conftest import (
     FR_REP,
     UK_REP_NO_EMAIL,

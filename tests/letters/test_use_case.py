@@ -15,11 +15,11 @@ from sqlmodel import Session, col, delete, select
 
 from service.config import Settings
 from service.db import use_case
+from service.letters.drafting import write_target
 from service.letters.guards import Hit, count_hit
 from service.letters.models import RateLimitCounter
 from service.letters.paragraph import check_similarity
 from service.letters.schemas import SimilarityIn
-from service.web.public.letter_flow import write_target
 from tests.letters.conftest import UK_REP, personal_paragraph
 
 # An hour no other test counts in, so its committed counters can be removed afterwards.

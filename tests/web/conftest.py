@@ -32,6 +32,8 @@ BATH_POSTCODE = "BA1 1AA"
 # The député of French citizens living in northern Europe, the UK included (099-03).
 ABROAD_GB_DEPUTE = "fr-PA842311"
 HTML = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+# The first campaign's pages: /campaigns/calais-border, …/find, …/write, …/send.
+CALAIS = "/campaigns/calais-border"
 
 
 @dataclass
@@ -101,7 +103,7 @@ def text_of(page: str) -> str:
 
 def letter_form(web: TestClient, rep: str = BATH_MP, **changes: Any) -> dict[str, Any]:
     """A complete, valid letter form for `rep`, with the CSRF token of a fresh compose page."""
-    page = web.get(f"/write?rep={rep}&country=uk&postcode=BA1+1AA")
+    page = web.get(f"{CALAIS}/write?rep={rep}&country=uk&postcode=BA1+1AA")
     assert page.status_code == 200, page.text
     data: dict[str, Any] = {
         "csrf_token": csrf_token(page.text),

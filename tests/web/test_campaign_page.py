@@ -11,7 +11,7 @@ from sqlmodel import Session
 from service.campaigns.models import Campaign
 from service.config import Settings
 from service.letters.service import confirm_letter
-from tests.web.conftest import confirm_link, letter_form, sent_letter, text_of
+from tests.web.conftest import CALAIS, confirm_link, letter_form, sent_letter, text_of
 
 
 def test_campaign_page_shows_the_stakes_demands_counters_and_three_paths(web: TestClient) -> None:
@@ -41,7 +41,7 @@ def test_campaign_page_shows_the_stakes_demands_counters_and_three_paths(web: Te
 def test_counters_count_confirmed_letters_by_path(
     web: TestClient, session: Session, settings: Settings
 ) -> None:
-    web.post("/send", data=letter_form(web))
+    web.post(f"{CALAIS}/send", data=letter_form(web))
     assert "0 letters confirmed so far" in text_of(web.get("/").text)  # not confirmed yet
     letter = sent_letter(session)
     token = confirm_link(settings, letter).rsplit("/", 1)[-1]
@@ -55,7 +55,7 @@ def test_counters_count_confirmed_letters_by_path(
 def test_partner_link_with_a_postcode_goes_straight_to_the_lookup(web: TestClient) -> None:
     answer = web.get("/?country=uk&postcode=BA1%201AA&lang=fr", follow_redirects=False)
     assert answer.status_code == 303
-    assert answer.headers["location"] == "/find?country=uk&postcode=BA1+1AA&lang=fr"
+    assert answer.headers["location"] == f"{CALAIS}/find?country=uk&postcode=BA1+1AA&lang=fr"
     found = web.get(answer.headers["location"])
     assert found.status_code == 200
     assert '<html lang="fr">' in found.text
@@ -64,12 +64,15 @@ def test_partner_link_with_a_postcode_goes_straight_to_the_lookup(web: TestClien
 
 def test_partner_link_for_french_citizens_abroad(web: TestClient) -> None:
     answer = web.get("/?country=abroad&residence=gb", follow_redirects=False)
-    assert answer.headers["location"] == "/find?country=abroad&residence=GB"
+    assert answer.headers["location"] == f"{CALAIS}/find?country=abroad&residence=GB"
 
 
 def test_partner_link_without_a_postcode_shows_the_page(web: TestClient) -> None:
     for query in ("country=fr&postcode=", "country=uk", "country=nowhere&postcode=x", "lang=de"):
-        page = web.get(f"/?{query}", follow_redirects=False)
+        answer = web.get(f"/?{query}", follow_redirects=False)
+        assert answer.status_code == 303, query
+        assert answer.headers["location"] == f"{CALAIS}?{query}"
+        page = web.get(f"{CALAIS}?{query}", follow_redirects=False)
         assert page.status_code == 200, query
         assert 'id="f-uk-postcode"' in page.text
 
@@ -80,10 +83,12 @@ def test_a_closed_campaign_takes_no_more_letters(
     campaign.closes_at = datetime.now(UTC) - timedelta(days=1)
     session.add(campaign)
     session.flush()
-    text = text_of(web.get("/").text)
+    text = text_of(web.get(CALAIS).text)
     assert "This campaign has closed" in text
-    assert 'action="/find"' not in web.get("/").text
-    page = web.get("/write?rep=uk-4602")
+    assert f'action="{CALAIS}/find"' not in web.get(CALAIS).text
+    # No other campaign is open: the home page says so.
+    assert "No campaign is taking letters just now" in text_of(web.get("/").text)
+    page = web.get(f"{CALAIS}/write?rep=uk-4602")
     assert page.status_code == 409
     assert "This campaign has closed" in text_of(page.text)
 

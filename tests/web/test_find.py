@@ -8,22 +8,22 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from service.representatives.models import Representative
-from tests.web.conftest import ABROAD_GB_DEPUTE, BATH_MP, field_error, input_value, text_of
+from tests.web.conftest import ABROAD_GB_DEPUTE, BATH_MP, CALAIS, field_error, input_value, text_of
 
 
 def test_uk_postcode_matched(web: TestClient) -> None:
-    page = web.get("/find?country=uk&postcode=ba1+1aa")
+    page = web.get(f"{CALAIS}/find?country=uk&postcode=ba1+1aa")
     assert page.status_code == 200
     text = text_of(page.text)
     assert "Your representative" in text
     assert "Wera Hobhouse" in text and "Liberal Democrat" in text and "Bath" in text
-    assert f'href="/write?country=uk&amp;postcode=ba1+1aa&amp;rep={BATH_MP}"' in page.text
+    assert f'href="{CALAIS}/write?country=uk&amp;postcode=ba1+1aa&amp;rep={BATH_MP}"' in page.text
 
 
 def test_uk_postcode_nobody_imported_offers_pick_by_name(web: TestClient) -> None:
-    page = web.get("/find?country=uk&postcode=SW1A+1AA")
+    page = web.get(f"{CALAIS}/find?country=uk&postcode=SW1A+1AA")
     assert page.status_code == 200
-    assert 'action="/find/name"' in page.text
+    assert f'action="{CALAIS}/find/name"' in page.text
     assert "Find your constituency by name" in text_of(page.text)
 
 
@@ -38,7 +38,7 @@ def test_uk_postcode_nobody_imported_offers_pick_by_name(web: TestClient) -> Non
     ],
 )
 def test_uk_postcode_refused_next_to_its_field(web: TestClient, postcode: str, words: str) -> None:
-    page = web.get("/find", params={"country": "uk", "postcode": postcode})
+    page = web.get(f"{CALAIS}/find", params={"country": "uk", "postcode": postcode})
     assert page.status_code == 422
     error = field_error(page.text, "uk-postcode")
     assert error and words in error
@@ -50,7 +50,7 @@ def test_uk_postcode_refused_next_to_its_field(web: TestClient, postcode: str, w
 
 
 def test_french_page_gives_its_own_words_with_the_detail(web: TestClient) -> None:
-    page = web.get("/find?country=uk&postcode=nonsense&lang=fr")
+    page = web.get(f"{CALAIS}/find?country=uk&postcode=nonsense&lang=fr")
     assert page.status_code == 422
     error = field_error(page.text, "uk-postcode")
     assert error and error.startswith("Nous n'avons pas pu utiliser ce code postal britannique.")
@@ -58,7 +58,7 @@ def test_french_page_gives_its_own_words_with_the_detail(web: TestClient) -> Non
 
 
 def test_code_postal_shared_by_communes_asks_which(web: TestClient) -> None:
-    page = web.get("/find?country=fr&postcode=01000")
+    page = web.get(f"{CALAIS}/find?country=fr&postcode=01000")
     assert page.status_code == 200
     text = text_of(page.text)
     assert "Which commune do you live in?" in text
@@ -68,25 +68,25 @@ def test_code_postal_shared_by_communes_asks_which(web: TestClient) -> None:
 
 
 def test_commune_answer_matches_or_asks_for_the_deputy(web: TestClient) -> None:
-    answered = web.get("/find?country=fr&postcode=01000&commune=01344")
+    answered = web.get(f"{CALAIS}/find?country=fr&postcode=01000&commune=01344")
     assert answered.status_code == 200
     assert "Your representative" in text_of(answered.text)
-    assert 'class="button" href="/write?' in answered.text
-    split = web.get("/find?country=fr&postcode=01000&commune=01053")
+    assert f'class="button" href="{CALAIS}/write?' in answered.text
+    split = web.get(f"{CALAIS}/find?country=fr&postcode=01000&commune=01053")
     assert split.status_code == 200
     assert "Which constituency is yours?" in text_of(split.text)
     assert split.text.count('name="rep"') >= 2
-    assert 'action="/write"' in split.text
+    assert f'action="{CALAIS}/write"' in split.text
 
 
 def test_commune_not_served_by_the_code_postal_is_refused(web: TestClient) -> None:
-    page = web.get("/find?country=fr&postcode=01000&commune=75056")
+    page = web.get(f"{CALAIS}/find?country=fr&postcode=01000&commune=75056")
     assert page.status_code == 422
     assert field_error(page.text, "fr-postcode")
 
 
 def test_french_citizen_in_the_uk_gets_the_third_abroad_seat(web: TestClient) -> None:
-    page = web.get("/find?country=abroad&residence=GB")
+    page = web.get(f"{CALAIS}/find?country=abroad&residence=GB")
     assert page.status_code == 200
     assert "Vincent Caure" in text_of(page.text)
     assert f"rep={ABROAD_GB_DEPUTE}" in page.text
@@ -94,17 +94,17 @@ def test_french_citizen_in_the_uk_gets_the_third_abroad_seat(web: TestClient) ->
 
 @pytest.mark.parametrize("residence", ["ZZ", "FR", "1", "GBR"])
 def test_unknown_or_french_residence_is_refused(web: TestClient, residence: str) -> None:
-    page = web.get(f"/find?country=abroad&residence={residence}")
+    page = web.get(f"{CALAIS}/find?country=abroad&residence={residence}")
     assert page.status_code == 422
     assert field_error(page.text, "abroad-residence")
 
 
 def test_find_without_enough_input_shows_the_paths(web: TestClient) -> None:
     for query in ("", "country=bogus", "country=uk", "country=abroad&residence="):
-        page = web.get(f"/find?{query}")
+        page = web.get(f"{CALAIS}/find?{query}")
         assert page.status_code == 200, query
         assert "Find your representative" in text_of(page.text)
-    only_uk = web.get("/find?country=uk").text
+    only_uk = web.get(f"{CALAIS}/find?country=uk").text
     assert 'id="f-uk-postcode"' in only_uk and 'id="f-fr-postcode"' not in only_uk
 
 
@@ -116,51 +116,54 @@ def test_representative_who_cannot_be_written_to_is_shown_but_not_selectable(
     rep.email = None
     session.add(rep)
     session.flush()
-    page = web.get("/find?country=uk&postcode=BA11AA")
+    page = web.get(f"{CALAIS}/find?country=uk&postcode=BA11AA")
     assert page.status_code == 200
     assert "Cannot be written to yet." in text_of(page.text)
-    assert "/write?" not in page.text
-    compose = web.get(f"/write?rep={BATH_MP}")
+    assert f"{CALAIS}/write?" not in page.text
+    compose = web.get(f"{CALAIS}/write?rep={BATH_MP}")
     assert compose.status_code == 409
     assert 'name="name"' not in compose.text
 
 
 def test_pick_by_name(web: TestClient) -> None:
-    page = web.get("/find/name?country=uk&q=bath")
+    page = web.get(f"{CALAIS}/find/name?country=uk&q=bath")
     assert page.status_code == 200
     text = text_of(page.text)
     assert "2 results" in text and "Wera Hobhouse" in text
     assert f"rep={BATH_MP}" in page.text
-    french = web.get("/find/name?country=fr&q=Caure")
+    french = web.get(f"{CALAIS}/find/name?country=fr&q=Caure")
     assert "Vincent Caure" in text_of(french.text)
-    empty_form = web.get("/find/name?country=uk")
+    empty_form = web.get(f"{CALAIS}/find/name?country=uk")
     assert empty_form.status_code == 200 and "result" not in text_of(empty_form.text)
-    nothing = web.get("/find/name?country=uk&q=zzzzqqq")
+    nothing = web.get(f"{CALAIS}/find/name?country=uk&q=zzzzqqq")
     assert "Nothing matches" in text_of(nothing.text)
 
 
 @pytest.mark.parametrize("q", ["", "   ", "x" * 101])
 def test_pick_by_name_refusals(web: TestClient, q: str) -> None:
-    page = web.get("/find/name", params={"country": "uk", "q": q})
+    page = web.get(f"{CALAIS}/find/name", params={"country": "uk", "q": q})
     assert page.status_code == 422
     assert field_error(page.text, "q")
 
 
 def test_odd_input_in_the_query_never_breaks_a_page(web: TestClient) -> None:
     for raw in ("%00", "%0D%0A", "%ED%A0%80", "%F0%9F%98%80", "a%E2%80%AEb", "%FF%FE"):
-        for path in (f"/find?country=uk&postcode={raw}", f"/find/name?country=fr&q={raw}"):
+        for path in (
+            f"{CALAIS}/find?country=uk&postcode={raw}",
+            f"{CALAIS}/find/name?country=fr&q={raw}",
+        ):
             page = web.get(path)
             assert page.status_code in (200, 422), path
 
 
 def test_commune_made_of_former_communes_asks_which_one(web: TestClient) -> None:
-    english = web.get("/find?country=fr&postcode=74000")
+    english = web.get(f"{CALAIS}/find?country=fr&postcode=74000")
     assert english.status_code == 200
     assert "Which former commune do you live in?" in text_of(english.text)
     assert "Seynod (part of Annecy)" in text_of(english.text)
-    french = text_of(web.get("/find?country=fr&postcode=74000&lang=fr").text)
+    french = text_of(web.get(f"{CALAIS}/find?country=fr&postcode=74000&lang=fr").text)
     assert "Dans quelle commune déléguée habitez-vous ?" in french
     assert "Seynod (rattachée à Annecy)" in french
     assert "Je ne sais pas / ma commune déléguée n'est pas dans la liste" in french
-    unknown = web.get("/find?country=fr&postcode=74000&commune=74010.unknown&lang=en")
+    unknown = web.get(f"{CALAIS}/find?country=fr&postcode=74000&commune=74010.unknown&lang=en")
     assert "Which constituency is yours?" in text_of(unknown.text)

@@ -11,7 +11,7 @@ from babel.messages.pofile import read_po
 from fastapi.testclient import TestClient
 
 from service.web.i18n import LOCALE_DIR, Translator, negotiate, parse_accept_language
-from tests.web.conftest import text_of
+from tests.web.conftest import CALAIS, text_of
 
 WEB_DIR = LOCALE_DIR.parent
 
@@ -45,8 +45,8 @@ def test_lang_parameter_is_remembered(web: TestClient) -> None:
     first = web.get("/?lang=fr")
     assert '<html lang="fr">' in first.text
     assert "lang=fr" in first.headers["set-cookie"]
-    assert '<html lang="fr">' in web.get("/find").text
-    back = web.get("/find?lang=en")
+    assert '<html lang="fr">' in web.get(f"{CALAIS}/find").text
+    back = web.get(f"{CALAIS}/find?lang=en")
     assert '<html lang="en">' in back.text
 
 
@@ -58,7 +58,7 @@ def test_browser_language_is_followed(web: TestClient) -> None:
     assert "Calais : pour une frontière qui ne tue plus" in text  # the campaign's own French
     assert "18 décembre 2026" in text
     # The language switch names the other language in that language.
-    assert '<a href="/?lang=en" lang="en" hreflang="en">English</a>' in page.text
+    assert f'<a href="{CALAIS}?lang=en" lang="en" hreflang="en">English</a>' in page.text
 
 
 def test_every_page_message_is_in_the_template(tmp_path: Path) -> None:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from fastapi.testclient import TestClient
+from sqlalchemy import event
 from sqlmodel import Session, select
 
 from service.delivery.models import OutboxMessage
@@ -10,6 +14,7 @@ from service.letters.states import LetterStatus
 from tests.web.conftest import (
     ABROAD_GB_DEPUTE,
     BATH_MP,
+    CALAIS,
     input_value,
     letter_form,
     sent_letter,
@@ -19,7 +24,7 @@ from tests.web.conftest import (
 
 
 def test_compose_page_shows_who_the_letter_goes_to_and_every_field(web: TestClient) -> None:
-    page = web.get(f"/write?rep={BATH_MP}&country=uk&postcode=BA1+1AA")
+    page = web.get(f"{CALAIS}/write?rep={BATH_MP}&country=uk&postcode=BA1+1AA")
     assert page.status_code == 200
     html = page.text
     text = text_of(html)
@@ -37,7 +42,7 @@ def test_compose_page_shows_who_the_letter_goes_to_and_every_field(web: TestClie
 
 
 def test_preview_shows_exactly_what_the_representative_receives(web: TestClient) -> None:
-    page = web.post("/write", data=letter_form(web))
+    page = web.post(f"{CALAIS}/write", data=letter_form(web))
     assert page.status_code == 200
     html = page.text
     text = text_of(html)
@@ -58,7 +63,7 @@ def test_preview_shows_exactly_what_the_representative_receives(web: TestClient)
         )
         and input_value(html, "name") == "Ann Example"
     )
-    assert 'formaction="/write" name="action" value="edit"' in html
+    assert f'formaction="{CALAIS}/write" name="action" value="edit"' in html
 
 
 def test_the_preview_warns_when_the_paragraph_repeats_the_campaign(web: TestClient) -> None:
@@ -67,7 +72,7 @@ def test_the_preview_warns_when_the_paragraph_repeats_the_campaign(web: TestClie
         "nobody is pushed into a dangerous crossing."
     )
     for lang, words in (("en", "repeats the campaign's own text"), ("fr", "reprend le texte")):
-        page = web.post(f"/write?lang={lang}", data=letter_form(web, message=pasted))
+        page = web.post(f"{CALAIS}/write?lang={lang}", data=letter_form(web, message=pasted))
         assert page.status_code == 200
         assert words in text_of(page.text)
         assert "notice--warning" in page.text
@@ -75,7 +80,7 @@ def test_the_preview_warns_when_the_paragraph_repeats_the_campaign(web: TestClie
 
 def test_edit_from_the_preview_keeps_everything(web: TestClient) -> None:
     form = letter_form(web, action="edit", updates="yes")
-    page = web.post("/write", data=form)
+    page = web.post(f"{CALAIS}/write", data=form)
     assert page.status_code == 200
     assert input_value(page.text, "name") == "Ann Example"
     assert input_value(page.text, "address") == "1 High Street, Bath"
@@ -87,7 +92,7 @@ def test_edit_from_the_preview_keeps_everything(web: TestClient) -> None:
 def test_send_stores_the_letter_and_queues_the_confirmation(
     web: TestClient, session: Session
 ) -> None:
-    answer = web.post("/send", data=letter_form(web), follow_redirects=False)
+    answer = web.post(f"{CALAIS}/send", data=letter_form(web), follow_redirects=False)
     assert answer.status_code == 303
     location = answer.headers["location"]
     assert location.startswith("/letters/") and location.endswith("?sent=1")
@@ -108,7 +113,7 @@ def test_send_stores_the_letter_and_queues_the_confirmation(
 
 def test_a_french_deputy_gets_the_letter_in_french_whatever_the_page(web: TestClient) -> None:
     form = letter_form(web, rep=ABROAD_GB_DEPUTE, country="abroad", postcode="SW1A 1AA")
-    page = web.post("/write", data=form)
+    page = web.post(f"{CALAIS}/write", data=form)
     assert page.status_code == 200
     assert '<html lang="en">' in page.text
     assert '<section class="letter" aria-labelledby="letter-title" lang="fr">' in page.text
@@ -116,9 +121,28 @@ def test_a_french_deputy_gets_the_letter_in_french_whatever_the_page(web: TestCl
 
 
 def test_pages_in_french(web: TestClient) -> None:
-    page = web.get(f"/write?rep={BATH_MP}&lang=fr")
+    page = web.get(f"{CALAIS}/write?rep={BATH_MP}&lang=fr")
     assert '<html lang="fr">' in page.text
     assert "Écrire à Wera Hobhouse" in text_of(page.text)
-    preview = web.post("/write", data=letter_form(web))
+    preview = web.post(f"{CALAIS}/write", data=letter_form(web))
     assert "Relisez votre lettre" in text_of(preview.text)  # the cookie remembers French
     assert "Dear Wera Hobhouse MP," in text_of(preview.text)  # the letter stays English
+
+
+def test_the_preview_reads_the_representative_once(web: TestClient, session: Session) -> None:
+    form = letter_form(web)
+    reads: list[str] = []
+
+    def note(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if re.search(r"\b(FROM|JOIN)\s+representative\b", statement):
+            reads.append(statement)
+
+    connection = session.connection()
+    event.listen(connection, "before_cursor_execute", note)
+    try:
+        preview = web.post(f"{CALAIS}/write", data=form)
+    finally:
+        event.remove(connection, "before_cursor_execute", note)
+    assert preview.status_code == 200
+    assert "Dear Wera Hobhouse MP," in text_of(preview.text)
+    assert len(reads) == 1, reads

@@ -21,6 +21,7 @@ from service.letters.models import Letter
 from service.web import csrf
 from tests.web.conftest import (
     BATH_MP,
+    CALAIS,
     field_error,
     input_value,
     letter_form,
@@ -29,7 +30,7 @@ from tests.web.conftest import (
 )
 
 
-@pytest.mark.parametrize("path", ["/write", "/send"])
+@pytest.mark.parametrize("path", [f"{CALAIS}/write", f"{CALAIS}/send"])
 @pytest.mark.parametrize(
     ("changes", "field", "words"),
     [
@@ -71,26 +72,18 @@ def test_field_errors_keep_the_letter(
 
 
 def test_an_internationalised_domain_is_welcome(web: TestClient) -> None:
-    page = web.post("/write", data=letter_form(web, email="anne@bücher.de"))
+    page = web.post(f"{CALAIS}/write", data=letter_form(web, email="anne@bücher.de"))
     assert page.status_code == 200, field_error(page.text, "email")
 
 
-def test_an_unknown_campaign_in_the_form_is_a_404_that_says_what_to_do(web: TestClient) -> None:
-    for lang, words in (("en", "We do not know this campaign"), ("fr", "Nous ne connaissons")):
-        form = {**letter_form(web), "campaign": "no-such-campaign"}
-        page = web.post(f"/send?lang={lang}", data=form)
-        assert page.status_code == 404
-        assert words in text_of(page.text)
-
-
 def test_the_address_line_may_be_left_empty(web: TestClient) -> None:
-    page = web.post("/write", data=letter_form(web, address=""))
+    page = web.post(f"{CALAIS}/write", data=letter_form(web, address=""))
     assert page.status_code == 200
     assert field_error(page.text, "address") is None
 
 
 def test_emoji_and_accents_are_welcome(web: TestClient) -> None:
-    page = web.post("/write", data=letter_form(web, name="Zoë Ó Dálaigh 😀"))
+    page = web.post(f"{CALAIS}/write", data=letter_form(web, name="Zoë Ó Dálaigh 😀"))
     assert page.status_code == 200
     assert '"Zoë Ó Dálaigh 😀 via Calais Border Campaign"' in text_of(page.text)
 
@@ -99,7 +92,7 @@ def test_bytes_that_are_not_utf8_never_break_the_form(web: TestClient) -> None:
     rest = urlencode({k: v for k, v in letter_form(web).items() if k != "name"}, doseq=True)
     for raw_name in ("%ED%A0%80Zo%C3%AB", "%FF%FE", "%C3", "Ann%00"):
         page = web.post(
-            "/write",
+            f"{CALAIS}/write",
             content=f"name={raw_name}&{rest}",
             headers={"Content-Type": "application/x-www-form-urlencoded"},
         )
@@ -107,34 +100,34 @@ def test_bytes_that_are_not_utf8_never_break_the_form(web: TestClient) -> None:
 
 
 def test_a_huge_body_is_refused_with_a_page(web: TestClient) -> None:
-    page = web.post("/write", data=letter_form(web, message="x" * 400_000))
+    page = web.post(f"{CALAIS}/write", data=letter_form(web, message="x" * 400_000))
     assert page.status_code == 413
     assert "too long" in text_of(page.text)
-    upload = web.post("/write", files={"message": ("a.txt", b"hello")}, data={"name": "x"})
+    upload = web.post(f"{CALAIS}/write", files={"message": ("a.txt", b"hello")}, data={"name": "x"})
     assert upload.status_code == 413
 
 
 def test_missing_csrf_token_is_refused_but_keeps_the_letter(web: TestClient) -> None:
-    page = web.post("/send", data=letter_form(web, csrf_token=None))
+    page = web.post(f"{CALAIS}/send", data=letter_form(web, csrf_token=None))
     assert page.status_code == 403
     assert "form has expired" in text_of(page.text)
     assert input_value(page.text, "name") == "Ann Example"
-    retry = web.post("/send", data=letter_form(web), follow_redirects=False)
+    retry = web.post(f"{CALAIS}/send", data=letter_form(web), follow_redirects=False)
     assert retry.status_code == 303
 
 
 def test_csrf_token_must_match_the_cookie(web: TestClient, session: Session) -> None:
     form = letter_form(web)
     other = csrf.issue("test-secret-key-that-is-long-enough-for-tests")
-    assert web.post("/send", data={**form, "csrf_token": other}).status_code == 403
+    assert web.post(f"{CALAIS}/send", data={**form, "csrf_token": other}).status_code == 403
     forged = csrf.issue("not-our-secret")
     web.cookies.set(csrf.COOKIE_NAME, forged)
-    assert web.post("/send", data={**form, "csrf_token": forged}).status_code == 403
+    assert web.post(f"{CALAIS}/send", data={**form, "csrf_token": forged}).status_code == 403
     assert session.exec(select(Letter)).first() is None
 
 
 def test_honeypot_is_refused(web: TestClient, session: Session) -> None:
-    page = web.post("/send", data=letter_form(web, website="https://spam.example"))
+    page = web.post(f"{CALAIS}/send", data=letter_form(web, website="https://spam.example"))
     assert page.status_code == 400
     assert "automated program" in text_of(page.text)
     assert input_value(page.text, "website") == ""
@@ -143,10 +136,12 @@ def test_honeypot_is_refused(web: TestClient, session: Session) -> None:
 
 def test_unknown_or_missing_representative(web: TestClient) -> None:
     for query in ("", "?rep=uk-0", "?rep=" + "x" * 5000):
-        page = web.get(f"/write{query}")
+        page = web.get(f"{CALAIS}/write{query}")
         assert page.status_code == 404
         assert "We do not know this representative" in text_of(page.text)
-    assert web.post("/write", data={**letter_form(web), "rep": "nobody"}).status_code == 404
+    assert (
+        web.post(f"{CALAIS}/write", data={**letter_form(web), "rep": "nobody"}).status_code == 404
+    )
 
 
 def test_too_many_letters(web: TestClient, web_app: Any) -> None:
@@ -155,9 +150,11 @@ def test_too_many_letters(web: TestClient, web_app: Any) -> None:
         update={"letters": LetterSettings(letters_per_ip_per_hour=1)}
     )
     try:
-        first = web.post("/send", data=letter_form(web), follow_redirects=False)
+        first = web.post(f"{CALAIS}/send", data=letter_form(web), follow_redirects=False)
         assert first.status_code == 303
-        second = web.post("/send", data=letter_form(web, email="bob@example.org", rep="uk-5179"))
+        second = web.post(
+            f"{CALAIS}/send", data=letter_form(web, email="bob@example.org", rep="uk-5179")
+        )
         assert second.status_code == 429
         assert "Please wait a little" in text_of(second.text)
     finally:
@@ -179,7 +176,7 @@ def busy_database_for(session: Session) -> Iterator[None]:
     event.remove(connection, "before_cursor_execute", refuse)
 
 
-@pytest.mark.parametrize("path", ["/write", "/send"])
+@pytest.mark.parametrize("path", [f"{CALAIS}/write", f"{CALAIS}/send"])
 def test_a_busy_database_gives_the_letter_back_to_press_again(
     web: TestClient, session: Session, path: str
 ) -> None:
@@ -192,7 +189,7 @@ def test_a_busy_database_gives_the_letter_back_to_press_again(
     assert textarea_value(page.text, "message") == "My own words, which must not be lost."
     assert input_value(page.text, "name") == "Ann Example"
     assert session.exec(select(Letter)).first() is None
-    retry = web.post("/send", data=letter_form(web), follow_redirects=False)
+    retry = web.post(f"{CALAIS}/send", data=letter_form(web), follow_redirects=False)
     assert retry.status_code == 303
 
 
@@ -209,7 +206,7 @@ def test_a_broken_confirmation_template_gives_the_letter_back(
         )
     )
     session.flush()
-    page = web.post("/send", data=letter_form(web, message="Kept, whatever broke."))
+    page = web.post(f"{CALAIS}/send", data=letter_form(web, message="Kept, whatever broke."))
     assert page.status_code == 503
     assert "nothing was sent" in text_of(page.text)
     assert textarea_value(page.text, "message") == "Kept, whatever broke."
@@ -217,7 +214,7 @@ def test_a_broken_confirmation_template_gives_the_letter_back(
 
 
 def test_the_letter_form_refuses_a_get_of_send(web: TestClient) -> None:
-    page = web.get("/send")
+    page = web.get(f"{CALAIS}/send")
     assert page.status_code == 405
     assert "Page not found" in text_of(page.text)
 
@@ -230,9 +227,31 @@ def test_unknown_pages(web: TestClient) -> None:
 
 
 def test_preview_of_a_paragraph_like_others_warns(web: TestClient, session: Session) -> None:
-    web.post("/send", data=letter_form(web), follow_redirects=False)
-    page = web.post("/write", data=letter_form(web, email="bob@example.org"))
+    web.post(f"{CALAIS}/send", data=letter_form(web), follow_redirects=False)
+    page = web.post(f"{CALAIS}/write", data=letter_form(web, email="bob@example.org"))
     assert page.status_code == 200
     text = text_of(page.text)
     assert "This reads like 1 other letter to this representative." in text
     assert BATH_MP in page.text
+
+
+def test_a_representative_without_an_address_is_refused_beside_the_letter(
+    web: TestClient, session: Session
+) -> None:
+    # The form page itself says so; a letter posted anyway comes back with the reason.
+    form = {**letter_form(web), "rep": "uk-3924"}
+    assert web.get(f"{CALAIS}/write?rep=uk-3924").status_code == 409
+    page = web.post(f"{CALAIS}/send", data=form)
+    assert page.status_code == 422
+    assert "cannot be written to yet" in text_of(page.text)
+    assert textarea_value(page.text, "message") == form["message"]
+    assert session.exec(select(Letter)).first() is None
+
+
+@pytest.mark.parametrize("path", [f"{CALAIS}/write", f"{CALAIS}/send"])
+def test_an_unknown_representative_in_a_posted_letter_gets_its_page(
+    web: TestClient, path: str
+) -> None:
+    page = web.post(path, data={**letter_form(web), "rep": "uk-0"})
+    assert page.status_code == 404
+    assert "We do not know this representative" in text_of(page.text)

@@ -11,14 +11,14 @@ from sqlmodel import Session, select
 
 from service.letters.models import Letter
 from tests.letters.conftest import confirm_token_in, outbox_for
-from tests.web.conftest import letter_form, text_of
+from tests.web.conftest import CALAIS, letter_form, text_of
 
 
 @pytest.mark.parametrize("case", ["pending", "confirmed"])
 def test_the_form_answers_a_repeat_as_it_answers_a_first_letter(
     web: TestClient, session: Session, case: str
 ) -> None:
-    first = web.post("/send", data=letter_form(web), follow_redirects=False)
+    first = web.post(f"{CALAIS}/send", data=letter_form(web), follow_redirects=False)
     assert first.status_code == 303
     first_page = web.get(first.headers["location"])  # what the first writer saw
     if case == "confirmed":
@@ -30,7 +30,7 @@ def test_the_form_answers_a_repeat_as_it_answers_a_first_letter(
         )
         session.refresh(letter)
         assert letter.status == "queued"
-    again = web.post("/send", data=letter_form(web), follow_redirects=False)
+    again = web.post(f"{CALAIS}/send", data=letter_form(web), follow_redirects=False)
     assert again.status_code == 303
     assert re.fullmatch(
         r"/letters/[0-9a-f]{32}\.[A-Za-z0-9_-]{43}\?sent=1", again.headers["location"]

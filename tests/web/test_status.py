@@ -12,6 +12,7 @@ from service.config import Settings
 from service.letters.states import LetterStatus
 from service.letters.tokens import confirmation_token
 from tests.web.conftest import (
+    CALAIS,
     confirm,
     confirm_link,
     csrf_token,
@@ -22,7 +23,7 @@ from tests.web.conftest import (
 
 
 def _send(web: TestClient) -> str:
-    answer = web.post("/send", data=letter_form(web), follow_redirects=False)
+    answer = web.post(f"{CALAIS}/send", data=letter_form(web), follow_redirects=False)
     assert answer.status_code == 303
     return answer.headers["location"].split("?")[0]
 
@@ -167,10 +168,10 @@ def test_rewrite_refusals(web: TestClient) -> None:
 def test_a_letter_without_own_words_is_held_and_can_be_fixed(
     web: TestClient, session: Session, settings: Settings
 ) -> None:
-    preview = web.post("/write", data=letter_form(web, message=""))
+    preview = web.post(f"{CALAIS}/write", data=letter_form(web, message=""))
     assert preview.status_code == 200
     assert "Your letter has no paragraph of your own." in text_of(preview.text)
-    answer = web.post("/send", data=letter_form(web, message=""), follow_redirects=False)
+    answer = web.post(f"{CALAIS}/send", data=letter_form(web, message=""), follow_redirects=False)
     status_path = answer.headers["location"].split("?")[0]
     confirm(web, confirm_link(settings, sent_letter(session)))
     page = web.get(status_path)

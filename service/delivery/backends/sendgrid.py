@@ -28,12 +28,17 @@ NO_TRACKING = {
 }
 
 
-def mail_send_body(email: OutgoingEmail, *, sandbox: bool = False) -> dict[str, Any]:
-    """The v3 Mail Send JSON for one email. Nothing personal goes in custom_args: only the
-    opaque letter id, which SendGrid echoes in every event."""
-    personalization: dict[str, Any] = {"to": [_address(email.to)]}
+def mail_send_body(
+    email: OutgoingEmail, *, outbox_id: str, sandbox: bool = False
+) -> dict[str, Any]:
+    """The v3 Mail Send JSON for one email. SendGrid echoes custom_args in every event about
+    it: the outbox row's id names exactly this email (a letter's confirmation, reminder and
+    notice share the letter id), and the letter id is kept beside it. Both are opaque;
+    nothing personal goes there."""
+    custom_args = {"outbox_id": outbox_id}
     if email.letter_id:
-        personalization["custom_args"] = {"letter_id": email.letter_id}
+        custom_args["letter_id"] = email.letter_id
+    personalization: dict[str, Any] = {"to": [_address(email.to)], "custom_args": custom_args}
     content = [{"type": "text/plain", "value": email.text}]  # text/plain must come first
     if email.html is not None:
         content.append({"type": "text/html", "value": email.html})
@@ -76,7 +81,7 @@ class SendGridBackend:
         )
 
     def send(self, email: OutgoingEmail, *, outbox_id: str) -> str:
-        body = mail_send_body(email, sandbox=self.sandbox)
+        body = mail_send_body(email, outbox_id=outbox_id, sandbox=self.sandbox)
         try:
             response = self._client.post(MAIL_SEND, json=body)
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:

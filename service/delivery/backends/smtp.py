@@ -123,10 +123,14 @@ class SmtpBackend:
             )
         else:
             connection = smtplib.SMTP(target.host, target.port, timeout=self.timeout)
+        try:
             if target.starttls:
                 connection.starttls(context=context)  # raises if the server does not offer it
-        if target.username:
-            connection.login(target.username, target.password or "")
+            if target.username:
+                connection.login(target.username, target.password or "")
+        except BaseException:
+            connection.close()  # a refused STARTTLS or login must not leave the socket open
+            raise
         return connection
 
     def _drop(self) -> None:

@@ -18,6 +18,7 @@ from service.lookup.routes import LookupDeps
 from service.lookup.schemas import Country, LookupResult, LookupStatus, Question
 from service.lookup.service import find_constituencies, lookup
 from service.web.i18n import N_
+from service.web.public.campaign_scope import CampaignSlug, campaign_root
 from service.web.public.journey import MAX_SEARCH, Where, clean_param, residence_options
 from service.web.templating import Page, PageDep
 
@@ -53,21 +54,23 @@ Param = Annotated[str | None, Query()]
 
 
 def path_context(
-    page: Page, where: Where, errors: dict[str, str] | None = None
+    page: Page, where: Where, slug: str, errors: dict[str, str] | None = None
 ) -> dict[str, object]:
     """What the three start forms need (the campaign page and /find share them)."""
     return {
+        "root": campaign_root(slug),
         "where": where,
         "residences": residence_options(page.locale),
         "errors": errors or {},
     }
 
 
-@router.get("/find", response_class=HTMLResponse)
+@router.get("/campaigns/{slug}/find", response_class=HTMLResponse)
 def find(
     page: PageDep,
     session: SessionDep,
     deps: LookupDeps,
+    slug: CampaignSlug,
     country: Param = None,
     postcode: Param = None,
     commune: Param = None,
@@ -76,7 +79,9 @@ def find(
     """Look up the supporter's representative, or ask the question the data cannot answer."""
     where = Where.from_params(country, postcode, commune, residence)
     if where.country is None or not where.complete:
-        return page.render("public/find_start.html", path_context(page, where), status_code=200)
+        return page.render(
+            "public/find_start.html", path_context(page, where, slug), status_code=200
+        )
     try:
         result = lookup(
             session,
@@ -89,15 +94,19 @@ def find(
     except InvalidInput as exc:
         errors = {_path_field(where): page.domain_message(exc.message, _fallback(where))}
         return page.render(
-            "public/find_start.html", path_context(page, where, errors), status_code=422
+            "public/find_start.html", path_context(page, where, slug, errors), status_code=422
         )
     except (ServiceUnavailable, DomainError) as exc:
         return page.render(
             "public/find_unavailable.html",
-            {"where": where, "message": page.domain_message(exc.message, UNAVAILABLE)},
+            {
+                "root": campaign_root(slug),
+                "where": where,
+                "message": page.domain_message(exc.message, UNAVAILABLE),
+            },
             status_code=503 if isinstance(exc, ServiceUnavailable) else exc.status_code,
         )
-    return page.render("public/find_result.html", _result_context(page, where, result))
+    return page.render("public/find_result.html", _result_context(page, where, slug, result))
 
 
 def _path_field(where: Where) -> str:
@@ -105,8 +114,9 @@ def _path_field(where: Where) -> str:
     return "abroad-residence" if where.country is Country.abroad else f"{where.country}-postcode"
 
 
-def _result_context(page: Page, where: Where, result: LookupResult) -> dict[str, object]:
+def _result_context(page: Page, where: Where, slug: str, result: LookupResult) -> dict[str, object]:
     return {
+        "root": campaign_root(slug),
         "where": where,
         "result": result,
         "message": page.domain_message(
@@ -150,10 +160,11 @@ def _search_country(where: Where) -> str:
     return "uk" if where.country is Country.uk else "fr"
 
 
-@router.get("/find/name", response_class=HTMLResponse)
+@router.get("/campaigns/{slug}/find/name", response_class=HTMLResponse)
 def find_by_name(
     page: PageDep,
     session: SessionDep,
+    slug: CampaignSlug,
     country: Param = None,
     q: Param = None,
     postcode: Param = None,
@@ -164,6 +175,7 @@ def find_by_name(
     query = clean_param(q, limit=MAX_SEARCH + 1)
     where = Where(country=search_country, postcode=clean_param(postcode))
     context: dict[str, object] = {
+        "root": campaign_root(slug),
         "where": where,
         "country": search_country.value,
         "q": query[:MAX_SEARCH],

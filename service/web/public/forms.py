@@ -160,9 +160,10 @@ def check_message(value: str, _: Translate) -> tuple[str, str]:
 
 
 def validate(
-    form: LetterForm, demand_numbers: Sequence[int], _: Translate
+    form: LetterForm, demand_numbers: Sequence[int] | None, _: Translate
 ) -> tuple[dict[str, Any], dict[str, str]]:
-    """(clean values, errors by field in FIELD_ORDER). Errors are in the page's language."""
+    """(clean values, errors by field in FIELD_ORDER). Errors are in the page's language.
+    With `demand_numbers` None, which demands exist is left to the use case."""
     errors: dict[str, str] = {}
     clean: dict[str, Any] = {}
 
@@ -199,7 +200,7 @@ def validate(
             "Enter your street address: offices ask for it to check you live in the constituency."
         )
 
-    unknown = [n for n in form.demands if n not in demand_numbers]
+    unknown = [n for n in form.demands if demand_numbers is not None and n not in demand_numbers]
     if not form.demands:
         errors["demands"] = _("Choose at least one demand for your letter.")
     elif unknown:

@@ -10,11 +10,10 @@ from urllib.parse import urlencode
 
 from babel import Locale
 
-from service.campaigns.seed import SLUG as DEFAULT_CAMPAIGN
 from service.lookup.schemas import Country
 from service.web.i18n import N_
 
-__all__ = ["DEFAULT_CAMPAIGN", "Where", "clean_param", "residence_options"]
+__all__ = ["Where", "clean_param", "residence_options"]
 
 # Longest value kept from a query string; the lookup refuses anything longer than a postcode
 # with a message of its own, this only stops 10 kB of junk from being echoed back.

@@ -5,13 +5,13 @@ every field, and on any refusal the form comes back filled in with the reason be
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
-from sqlalchemy.exc import OperationalError
 from starlette.datastructures import FormData
 
 from service.campaigns.schemas import CampaignOut
@@ -24,14 +24,19 @@ from service.errors import (
     NotFound,
     ServiceUnavailable,
 )
+from service.letters.drafting import (
+    LetterPage,
+    WriteTarget,
+    letter_page,
+    preview_draft,
+)
 from service.letters.guards import TooManyRequests
-from service.letters.progress import describe_campaign
 from service.letters.service import submit_letter
 from service.web import csrf
 from service.web.public import forms
+from service.web.public.campaign_scope import CampaignSlug, campaign_root, unknown_campaign
 from service.web.public.error_pages import refusal
-from service.web.public.journey import DEFAULT_CAMPAIGN, Where, clean_param
-from service.web.public.letter_flow import WriteTarget, build_preview, write_target
+from service.web.public.journey import Where, clean_param
 from service.web.templating import Page, PageDep
 
 router = APIRouter(include_in_schema=False)
@@ -68,10 +73,6 @@ def _unknown_representative(page: Page) -> HTMLResponse:
     )
 
 
-def _campaign(page: Page, session: SessionDep, slug: str) -> CampaignOut:
-    return describe_campaign(session, slug or DEFAULT_CAMPAIGN, page.locale, _now())
-
-
 def _compose(
     page: Page,
     target: WriteTarget,
@@ -83,6 +84,7 @@ def _compose(
     return page.render(
         "public/compose.html",
         {
+            "root": campaign_root(campaign.slug),
             "target": target,
             "rep": target.representative,
             "campaign": campaign,
@@ -96,10 +98,11 @@ def _compose(
     )
 
 
-@router.get("/write", response_class=HTMLResponse)
+@router.get("/campaigns/{slug}/write", response_class=HTMLResponse)
 def write(
     page: PageDep,
     session: SessionDep,
+    slug: CampaignSlug,
     rep: Param = None,
     country: Param = None,
     postcode: Param = None,
@@ -109,18 +112,14 @@ def write(
     """The letter form, for one representative chosen on the previous step."""
     rep_id = clean_param(rep)
     where = Where.from_params(country, postcode, commune, residence)
-    try:
-        target = write_target(session, rep_id)
-    except DomainError:
-        return _unknown_representative(page)
-    try:
-        campaign = _campaign(page, session, DEFAULT_CAMPAIGN)
-    except DomainError:
-        return page.render("public/no_campaign.html", status_code=503)
+    context = _letter_page(page, session, rep_id, slug)
+    if not isinstance(context, LetterPage):
+        return context
+    target, campaign = context.target, context.campaign
     if not target.representative.can_write or not campaign.open:
         return page.render(
             "public/cannot_write.html",
-            {"rep": target.representative, "campaign": campaign},
+            {"rep": target.representative, "campaign": campaign, "root": campaign_root(slug)},
             status_code=409,
         )
     form = forms.LetterForm(
@@ -132,10 +131,34 @@ def write(
     return _compose(page, target, campaign, form)
 
 
-def _checked(
-    page: Page, session: SessionDep, settings: SettingsDep, posted: FormData | None
-) -> tuple[forms.LetterForm, WriteTarget, CampaignOut, dict[str, Any], dict[str, str]] | Response:
-    """Everything a POST must pass before its letter is used; a finished response otherwise."""
+def _letter_page(
+    page: Page, session: SessionDep, rep_id: str, slug: str
+) -> LetterPage | HTMLResponse:
+    """The letter form's context, or the page saying why there is none."""
+    try:
+        return letter_page(session, rep_id, slug, page.locale, _now())
+    except InvalidInput:
+        return _unknown_representative(page)
+    except NotFound:
+        return unknown_campaign(page)
+
+
+@dataclass
+class PostedLetter:
+    """A posted letter form: what was typed (to fill the form again), the clean values, and
+    what must be fixed by field, with the status to answer with if anything must."""
+
+    form: forms.LetterForm
+    clean: dict[str, Any]
+    errors: dict[str, str]
+    status_code: int = 422
+
+
+def _posted_letter(
+    page: Page, settings: SettingsDep, slug: str, posted: FormData | None
+) -> PostedLetter | HTMLResponse:
+    """Every check a POST must pass before a use case sees its letter (no database involved);
+    a finished response when there is no letter to give back at all."""
     if posted is None:
         return refusal(
             page,
@@ -148,26 +171,7 @@ def _checked(
             413,
         )
     form = forms.LetterForm.from_form(posted)
-    try:
-        target = write_target(session, form.rep)
-        campaign = _campaign(page, session, form.campaign)
-    except InvalidInput:
-        return _unknown_representative(page)
-    except NotFound:
-        # The form named a campaign we do not have: a link or a page from elsewhere, not a
-        # fault of ours (503 would tell the supporter to wait for nothing).
-        return refusal(
-            page,
-            page._("We do not know this campaign"),
-            page._(
-                "The form you sent names a campaign that does not exist here. Go back to the "
-                "campaign's page and write your letter from there."
-            ),
-            404,
-            start_again=True,
-        )
-    except DomainError:
-        return page.render("public/no_campaign.html", status_code=503)
+    form.campaign = slug  # the address names the campaign, whatever the form says
     if not csrf.verify(
         settings.secret_key,
         page.request.cookies.get(csrf.COOKIE_NAME),
@@ -177,88 +181,127 @@ def _checked(
             "For your security this form has expired. Check your letter and send it again. "
             "If this keeps happening, allow cookies for this site."
         )
-        return _compose(page, target, campaign, form, {"_form": error}, status_code=403)
+        return PostedLetter(form, {}, {"_form": error}, status_code=403)
     if form.website:
         error = page._(
             "The form was filled in as if by an automated program. If you are a person, "
             "check your letter and send it again."
         )
         form.website = ""
-        return _compose(page, target, campaign, form, {"_form": error}, status_code=400)
-    numbers = [d.number for d in campaign.demands]
-    clean, errors = forms.validate(form, numbers, page._)
-    return form, target, campaign, clean, errors
+        return PostedLetter(form, {}, {"_form": error}, status_code=400)
+    # The demands offered are the campaign's: its use cases check them.
+    clean, errors = forms.validate(form, None, page._)
+    return PostedLetter(form, clean, errors)
 
 
-@router.post("/write", response_class=HTMLResponse, response_model=None)
+def _form_again(
+    page: Page,
+    session: SessionDep,
+    slug: str,
+    form: forms.LetterForm,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    """The letter form, filled in as posted, with the reasons beside the fields: on a
+    refusal only, so this read is the one the page needs to show the form."""
+    context = _letter_page(page, session, form.rep, slug)
+    if not isinstance(context, LetterPage):
+        return context
+    return _compose(page, context.target, context.campaign, form, errors, status_code)
+
+
+@router.post("/campaigns/{slug}/write", response_class=HTMLResponse, response_model=None)
 def write_post(
-    page: PageDep, session: SessionDep, settings: SettingsDep, posted: PostedForm
+    page: PageDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    slug: CampaignSlug,
+    posted: PostedForm,
 ) -> Response:
     """Preview the letter, or go back to editing it (action=edit)."""
-    checked = _checked(page, session, settings, posted)
-    if not isinstance(checked, tuple):
-        return checked
-    form, target, campaign, clean, errors = checked
-    action = forms.text(posted or {}, "action", 10)
-    if action == "edit":
-        return _compose(page, target, campaign, form)
-    if errors:
-        return _compose(page, target, campaign, form, errors, status_code=422)
+    letter = _posted_letter(page, settings, slug, posted)
+    if not isinstance(letter, PostedLetter):
+        return letter
+    form = letter.form
+    if letter.errors and letter.status_code != 422:
+        return _form_again(page, session, slug, form, letter.errors, letter.status_code)
+    if forms.text(posted or {}, "action", 10) == "edit":
+        return _form_again(page, session, slug, form)
+    if letter.errors:
+        return _form_again(page, session, slug, form, letter.errors, 422)
     try:
-        data = forms.letter_in(form, clean, page.locale)
-        preview = build_preview(
-            session, settings, data, target, client_ip=_client_ip(page.request), now=_now()
+        data = forms.letter_in(form, letter.clean, page.locale)
+        drafted = preview_draft(
+            session, settings, data, page.locale, client_ip=_client_ip(page.request), now=_now()
         )
     except ValidationError as exc:
-        errors = forms.errors_from_validation(exc, page._)
-        return _compose(page, target, campaign, form, errors, status_code=422)
-    except OperationalError:
-        return _not_now(page, target, campaign, form)
+        return _form_again(
+            page, session, slug, form, forms.errors_from_validation(exc, page._), 422
+        )
     except DomainError as exc:
-        return _compose(page, target, campaign, form, _field_error(page, exc), status_code=422)
+        return _refused(page, session, slug, form, exc)
     return page.render(
         "public/preview.html",
-        {"form": form, "rep": target.representative, "preview": preview, "campaign": campaign},
+        {
+            "root": campaign_root(slug),
+            "form": form,
+            "rep": drafted.page.target.representative,
+            "preview": drafted.preview,
+            "campaign": drafted.page.campaign,
+        },
         language_links=False,
     )
 
 
-def _not_now(
-    page: Page, target: WriteTarget, campaign: CampaignOut, form: forms.LetterForm
+def _refused(
+    page: Page, session: SessionDep, slug: str, form: forms.LetterForm, exc: DomainError
 ) -> HTMLResponse:
-    """The database is too busy or our templates failed: the letter comes back as it was, so
-    nothing the supporter wrote is lost, and they press the button again."""
+    """The letter form again after a use case refused the letter: the reason beside its
+    field, or (database too busy, templates failing) above the form, with the letter as it
+    was, so nothing the supporter wrote is lost and they press the button again."""
+    if not isinstance(exc, ServiceUnavailable):
+        # (An unknown representative or campaign gets its own page from the form's read.)
+        return _form_again(page, session, slug, form, _field_error(page, exc), 422)
     error = page._(
         "We could not take your letter just now, and nothing was sent. Your letter is below "
         "as you wrote it: press the button again in a minute."
     )
-    response = _compose(page, target, campaign, form, {"_form": error}, status_code=503)
+    response = _form_again(page, session, slug, form, {"_form": error}, 503)
     response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
 
 
 def _field_error(page: Page, exc: DomainError) -> dict[str, str]:
+    if exc.field == "demands":
+        return {"demands": page._("Choose among the demands listed.")}
     field = exc.field if exc.field in forms.FIELD_ORDER else "_form"
     return {field: page.t.translate_known(exc.message)}
 
 
-@router.post("/send", response_class=HTMLResponse, response_model=None)
-def send(page: PageDep, session: SessionDep, settings: SettingsDep, posted: PostedForm) -> Response:
+@router.post("/campaigns/{slug}/send", response_class=HTMLResponse, response_model=None)
+def send(
+    page: PageDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    slug: CampaignSlug,
+    posted: PostedForm,
+) -> Response:
     """Store the letter and email the supporter its confirmation link."""
-    checked = _checked(page, session, settings, posted)
-    if not isinstance(checked, tuple):
-        return checked
-    form, target, campaign, clean, errors = checked
-    if errors:
-        return _compose(page, target, campaign, form, errors, status_code=422)
+    letter = _posted_letter(page, settings, slug, posted)
+    if not isinstance(letter, PostedLetter):
+        return letter
+    form = letter.form
+    if letter.errors:
+        return _form_again(page, session, slug, form, letter.errors, letter.status_code)
     try:
-        data = forms.letter_in(form, clean, page.locale)
+        data = forms.letter_in(form, letter.clean, page.locale)
         result = submit_letter(
             session, settings, data, client_ip=_client_ip(page.request), now=_now()
         )
     except ValidationError as exc:
-        errors = forms.errors_from_validation(exc, page._)
-        return _compose(page, target, campaign, form, errors, status_code=422)
+        return _form_again(
+            page, session, slug, form, forms.errors_from_validation(exc, page._), 422
+        )
     except TooManyRequests:
         return refusal(
             page,
@@ -276,9 +319,7 @@ def send(page: PageDep, session: SessionDep, settings: SettingsDep, posted: Post
             page._("It no longer takes new letters. Thank you for your support."),
             409,
         )
-    except (ServiceUnavailable, OperationalError):
-        return _not_now(page, target, campaign, form)
-    except (InvalidInput, NotFound) as exc:
-        return _compose(page, target, campaign, form, _field_error(page, exc), status_code=422)
+    except DomainError as exc:
+        return _refused(page, session, slug, form, exc)
     token = result.status_url.rstrip("/").rsplit("/", 1)[-1]
     return page.redirect(f"/letters/{token}?sent=1")

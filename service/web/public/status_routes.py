@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
-from starlette.datastructures import Headers
+from starlette.datastructures import FormData, Headers
 from starlette.routing import Match
 from starlette.types import Scope
 
@@ -197,55 +197,66 @@ def revise(
     settings: SettingsDep,
     posted: PostedForm,
 ) -> HTMLResponse | RedirectResponse:
-    """Rewrite the personal paragraph while the letter waits for confirmation or review."""
+    """Rewrite the personal paragraph while the letter waits for confirmation or review. The
+    page is read again only to show a refusal beside the letter as it is."""
     if len(token) > MAX_TOKEN_LENGTH:
         return _bad_link(page, NotFound(""))
+    message = forms.text(posted, "message") if posted is not None else ""
+    clean, errors = _checked_revision(page, settings, posted, message)
+    if not errors:
+        try:
+            revise_message(session, settings, token, clean, now=datetime.now(UTC))
+        except NotFound as exc:
+            return _bad_link(page, exc)
+        except DomainError as exc:
+            errors["message"] = page.t.translate_known(exc.message)
+        else:
+            return page.redirect(f"/letters/{token}?revised=1")
     try:
         current = letter_status(session, settings, token)
     except NotFound as exc:
         return _bad_link(page, exc)
     except DomainError:
         return _unavailable(page)
-    message = forms.text(posted, "message") if posted is not None else ""
-    errors: dict[str, str] = {}
-    clean = ""
+    return page.render(
+        "public/status.html",
+        {
+            **status_context(page, current, settings.base_url),
+            "token": token,
+            "just_sent": False,
+            "just_revised": False,
+            "errors": errors,
+            "message_value": message,
+        },
+        status_code=403 if "_form" in errors else 422,
+        language_links=False,
+    )
+
+
+def _checked_revision(
+    page: Page, settings: Settings, posted: FormData | None, message: str
+) -> tuple[str, dict[str, str]]:
+    """The paragraph as it will be stored, and what is wrong with what was posted (by field),
+    before any use case runs."""
     if posted is None:
-        errors["message"] = page._(
-            "Your paragraph must be %(max)s characters or fewer.", max=forms.MAX_MESSAGE
-        )
-    elif not csrf.verify(
+        return "", {
+            "message": page._(
+                "Your paragraph must be %(max)s characters or fewer.", max=forms.MAX_MESSAGE
+            )
+        }
+    if not csrf.verify(
         settings.secret_key,
         page.request.cookies.get(csrf.COOKIE_NAME),
         forms.text(posted, csrf.FIELD_NAME, 200),
     ):
-        errors["_form"] = page._(
-            "For your security this form has expired. Check your paragraph and send it again. "
-            "If this keeps happening, allow cookies for this site."
-        )
-    else:
-        clean, error = forms.check_message(message, page._)
-        if error:
-            errors["message"] = error
-    if not errors:
-        try:
-            revise_message(session, settings, token, clean, now=datetime.now(UTC))
-        except DomainError as exc:
-            errors["message"] = page.t.translate_known(exc.message)
-    if errors:
-        return page.render(
-            "public/status.html",
-            {
-                **status_context(page, current, settings.base_url),
-                "token": token,
-                "just_sent": False,
-                "just_revised": False,
-                "errors": errors,
-                "message_value": message,
-            },
-            status_code=403 if "_form" in errors else 422,
-            language_links=False,
-        )
-    return page.redirect(f"/letters/{token}?revised=1")
+        return "", {
+            "_form": page._(
+                "For your security this form has expired. Check your paragraph and send it "
+                "again. If this keeps happening, allow cookies for this site."
+            )
+        }
+    clean, error = forms.check_message(message, page._)
+    return clean, {"message": error} if error else {}
 
 
 def _unavailable(page: Page) -> HTMLResponse:

@@ -13,6 +13,7 @@ from babel.dates import format_datetime
 from service.letters.schemas import LetterStatusOut
 from service.letters.states import LetterStatus
 from service.web.i18n import N_
+from service.web.public.campaign_scope import campaign_root
 from service.web.templating import Page
 
 S = LetterStatus
@@ -139,9 +140,9 @@ SHARE_TARGETS = (
 )
 
 
-def share_links(page: Page, base_url: str) -> list[dict[str, str]]:
-    """Plain links to share the campaign page: no scripts, no tracking, no status token."""
-    url = base_url.rstrip("/") + "/"
+def share_links(page: Page, url: str) -> list[dict[str, str]]:
+    """Plain links to share the campaign page at `url`: no scripts, no tracking, no status
+    token."""
     text = page._(
         "I have written to my MP or député before the Franco-British summit. You can too:"
     )
@@ -155,6 +156,8 @@ def share_links(page: Page, base_url: str) -> list[dict[str, str]]:
 
 
 def status_context(page: Page, result: LetterStatusOut, base_url: str) -> dict[str, object]:
+    # The letter's own campaign, whichever others are open.
+    campaign_url = base_url.rstrip("/") + campaign_root(result.campaign)
     name = result.representative.name
     if result.status is S.held:
         explanation = result.explanation
@@ -173,6 +176,6 @@ def status_context(page: Page, result: LetterStatusOut, base_url: str) -> dict[s
         "confirm_by": (
             _when(page, result.confirm_by, result.language.value) if result.confirm_by else ""
         ),
-        "share": share_links(page, base_url),
-        "campaign_url": base_url.rstrip("/") + "/",
+        "share": share_links(page, campaign_url),
+        "campaign_url": campaign_url,
     }

@@ -57,7 +57,7 @@ def test_letter_request_shape(fake: FakeSendGrid, sendgrid: SendGridBackend) -> 
     assert body["personalizations"] == [
         {
             "to": [{"email": email.to.email, "name": email.to.name}],
-            "custom_args": {"letter_id": "letter-00003"},
+            "custom_args": {"outbox_id": "a" * 32, "letter_id": "letter-00003"},
         }
     ]
     assert body["subject"] == email.subject
@@ -80,13 +80,13 @@ def test_nothing_personal_in_custom_args(fake: FakeSendGrid, sendgrid: SendGridB
     assert not [value for value in personal if value.lower() in opaque.lower()]
 
 
-def test_supporter_mail_without_letter_id_has_no_custom_args(
+def test_mail_without_letter_id_is_named_by_its_outbox_row(
     fake: FakeSendGrid, sendgrid: SendGridBackend
 ) -> None:
     email = make_email(5, kind=MessageKind.confirmation, letter_id=None, html=None, reply_to=None)
     sendgrid.send(email, outbox_id="c" * 32)
     body = fake.received[0].body
-    assert "custom_args" not in body["personalizations"][0]
+    assert body["personalizations"][0]["custom_args"] == {"outbox_id": "c" * 32}
     assert [part["type"] for part in body["content"]] == ["text/plain"]
     assert "reply_to" not in body
 

@@ -1,0 +1,226 @@
+"""A letter before it is stored, for the pages that write it: who it would go to in which
+campaign (the letter form), and the letter exactly as it would be sent (the preview).
+
+The representative is read once per request, with the constituency and chamber the pages
+and the letter need (write_target), and passed along to the letter's rendering."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import bindparam
+from sqlmodel import Session, col, select
+
+from service.campaigns.schemas import CampaignOut, CampaignView
+from service.campaigns.service import campaign_snapshot
+from service.config import Settings
+from service.db import database_errors_as_domain_errors, use_case
+from service.errors import InvalidInput
+from service.letters.assessment import assess
+from service.letters.compose import (
+    Draft,
+    Recipient,
+    RenderedLetter,
+    campaign_subject,
+    render_letter,
+)
+from service.letters.guards import TooManyRequests
+from service.letters.paragraph import count_similarity_check
+from service.letters.progress import describe_campaign
+from service.letters.queries import campaign_view, recipient_of, templates_for
+from service.letters.schemas import LetterIn
+from service.letters.similarity import words
+from service.letters.states import HoldReason
+from service.representatives.models import Chamber, Constituency, Representative
+from service.representatives.schemas import RepresentativeOut
+from service.representatives.service import describe
+
+
+@dataclass(frozen=True)
+class WriteTarget:
+    """The representative as the pages show them, and as the letter addresses them."""
+
+    representative: RepresentativeOut
+    recipient: Recipient
+
+    @property
+    def letter_lang(self) -> str:
+        """The letter's language: the chamber's, whatever the page's."""
+        return self.recipient.language
+
+
+@dataclass(frozen=True)
+class LetterPage:
+    """What the letter form needs: the campaign (in the page's language) and the recipient."""
+
+    campaign: CampaignOut
+    target: WriteTarget
+
+
+_TARGET = (
+    select(Representative, Constituency, Chamber)
+    .join(Constituency, col(Constituency.id) == Representative.constituency_id)
+    .join(Chamber, col(Chamber.id) == Representative.chamber_id)
+    .where(col(Representative.id) == bindparam("id"))
+)
+
+
+def write_target(session: Session, representative_id: str) -> WriteTarget:
+    """The representative a letter would go to (InvalidInput when there is none)."""
+    row = session.exec(_TARGET, params={"id": representative_id}).first()
+    if row is None:
+        raise InvalidInput(
+            "There is no representative with this id; look them up again.",
+            field="representative_id",
+        )
+    rep, constituency, chamber = row
+    return WriteTarget(
+        representative=describe(rep, constituency),
+        recipient=Recipient(
+            id=rep.id,
+            name=rep.name,
+            email=rep.email,
+            chamber_id=rep.chamber_id,
+            constituency=constituency.name,
+            timezone=chamber.timezone,
+            language=chamber.language,
+            can_write=rep.can_write,
+        ),
+    )
+
+
+def letter_page(
+    session: Session, representative_id: str, campaign_slug: str, lang: str, now: datetime
+) -> LetterPage:
+    """The letter form's context; InvalidInput for an unknown representative, NotFound for an
+    unknown campaign. Writes nothing."""
+    target = write_target(session, representative_id)
+    return LetterPage(campaign=describe_campaign(session, campaign_slug, lang, now), target=target)
+
+
+@dataclass(frozen=True)
+class Preview:
+    sender: str
+    reply_to: str
+    to: str
+    subject: str
+    text: str
+    letter_lang: str
+    # None when the check could not run (rate limit); the letter is still checked on submit.
+    similar_letters: int | None
+    similar_enough_to_hold: bool
+    personal_words: int
+    # The paragraph mostly repeats the campaign's own texts (it would be held).
+    repeats_campaign: bool = False
+
+
+@dataclass(frozen=True)
+class DraftPreview:
+    page: LetterPage
+    preview: Preview
+
+
+def preview_draft(
+    session: Session,
+    settings: Settings,
+    data: LetterIn,
+    lang: str,
+    *,
+    client_ip: str | None,
+    now: datetime,
+) -> DraftPreview:
+    """The preview page's use case: the letter form's context (letter_page, the page in
+    `lang`), and the letter exactly as the representative would receive it, with how much it
+    reads like other letters to them. Writes nothing but the similarity check's rate-limit
+    counter; a busy database is DatabaseUnavailable."""
+    with database_errors_as_domain_errors():
+        context = letter_page(session, data.representative_id, data.campaign, lang, now)
+        offered = {demand.number for demand in context.campaign.demands}
+        if any(number not in offered for number in data.demands):
+            raise InvalidInput("Choose among this campaign's demands.", field="demands")
+        preview = _preview(session, settings, data, context.target, client_ip=client_ip, now=now)
+    return DraftPreview(page=context, preview=preview)
+
+
+def _preview(
+    session: Session,
+    settings: Settings,
+    data: LetterIn,
+    target: WriteTarget,
+    *,
+    client_ip: str | None,
+    now: datetime,
+) -> Preview:
+    view, rendered = _render(session, data, target.recipient)
+    # Only the counting writes: on SQLite the write lock is not held while rendering.
+    with use_case(session):
+        similar, hold, repeats = _similarity(
+            session, settings, data, view, client_ip=client_ip, now=now
+        )
+    rep = target.representative
+    return Preview(
+        sender=f'"{data.name} via {view.sender_name}" <{view.sender_email}>',
+        reply_to=f'"{data.name}" <{data.email}>',
+        to=f"{rep.name} ({rep.constituency.name})",
+        subject=rendered.subject,
+        text=rendered.text,
+        letter_lang=target.letter_lang,
+        similar_letters=similar,
+        similar_enough_to_hold=hold,
+        personal_words=len(words(data.message)),
+        repeats_campaign=repeats,
+    )
+
+
+def preview_letter(session: Session, data: LetterIn) -> RenderedLetter:
+    """The letter as its representative would receive it, for programs; writes nothing."""
+    return _render(session, data, recipient_of(session, data.representative_id))[1]
+
+
+def _render(
+    session: Session, data: LetterIn, recipient: Recipient
+) -> tuple[CampaignView, RenderedLetter]:
+    view = campaign_view(session, campaign_snapshot(session, data.campaign), recipient.language)
+    templates = templates_for(session, view, recipient.language)
+    return view, render_letter(templates, view, recipient, _draft(data, view))
+
+
+def _draft(data: LetterIn, view: CampaignView) -> Draft:
+    return Draft(
+        name=data.name,
+        email=data.email,
+        postcode=data.postcode,
+        address=data.address,
+        message=data.message,
+        demands=tuple(n for n in data.demands if view.demand(n) is not None),
+        subject=data.subject or campaign_subject(view, data.email),
+    )
+
+
+def _similarity(
+    session: Session,
+    settings: Settings,
+    data: LetterIn,
+    view: CampaignView,
+    *,
+    client_ip: str | None,
+    now: datetime,
+) -> tuple[int | None, bool, bool]:
+    """(similar letters, whether that would hold the letter, whether it repeats the
+    campaign's own texts); (None, False, False) past the connection's allowance of checks,
+    whose counting is then undone with the rest."""
+    try:
+        count_similarity_check(session, settings, client_ip=client_ip, now=now)
+    except TooManyRequests:
+        session.rollback()
+        return None, False, False
+    _, hold, report = assess(
+        session, settings, data.representative_id, data.message, now, campaign=view
+    )
+    session.commit()
+    return (
+        report.similar_letters,
+        report.score >= settings.letters.similarity_threshold,
+        hold == HoldReason.campaign_text,
+    )
