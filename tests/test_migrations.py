@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from fastapi.testclient import TestClient
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
-from sqlmodel import SQLModel
+from sqlmodel import Session, SQLModel
 
 import service.models  # noqa: F401
-from service.app import create_app
 from service.bootstrap import prepare_database
 from service.config import Environment, Settings
 from service.db import create_db_engine
 from service.letters import similarity
+from service.letters.schemas import LetterIn
+from service.letters.service import submit_letter
 from service.migrate import downgrade_database, upgrade_database
 from tests.conftest import DatabaseFactory
 
@@ -50,26 +52,28 @@ def test_every_table_is_created_and_dropped_by_migrations(databases: DatabaseFac
     engine.dispose()
 
 
+WHILE_OPEN = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)  # the seeded campaign takes letters
+
+
 def test_letter_fingerprints_are_rebuilt_the_new_way(databases: DatabaseFactory) -> None:
     settings = Settings(env=Environment.test, database_url=databases.create(), secret_key="k" * 40)
     engine = create_db_engine(settings)
     prepare_database(engine, settings)
     message = "Тһе border kills people every winter and nobody is held to account for it."
-    with TestClient(create_app(settings, engine=engine)) as client:
-        response = client.post(
-            "/api/letters",
-            json={
-                "campaign": "calais-border",
-                "representative_id": "uk-1171",
-                "name": "Ann Example",
-                "email": "ann@example.org",
-                "postcode": "B34 7AA",
-                "demands": [1],
-                "message": message,
-                "consent": True,
-            },
-        )
-    assert response.status_code == 202, response.text
+    letter = LetterIn(
+        campaign="calais-border",
+        representative_id="uk-1171",
+        name="Ann Example",
+        email="ann@example.org",
+        postcode="B34 7AA",
+        demands=[1],
+        message=message,
+        consent=True,
+    )
+    # The use case itself, not the app: the app's start-up would warm the UK lookup in a
+    # thread that outlives this test's engine.
+    with Session(engine) as session:
+        submit_letter(session, settings, letter, client_ip=None, now=WHILE_OPEN)
     with engine.begin() as connection:
         connection.execute(text("UPDATE letter SET fingerprint = :old"), {"old": b"\x00" * 8})
     downgrade_database(engine, "4e1f0b9d2a67")
