@@ -10,11 +10,14 @@ from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from fastapi.routing import iter_route_contexts
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 from service import __version__
+from service.accounts.routes import router as accounts_admin_router
 from service.api_docs import install as install_api_docs
 from service.config import Settings, get_settings
 from service.db import UNAVAILABLE_ERRORS, create_db_engine, unavailable
@@ -25,11 +28,12 @@ from service.letters.hooks import letter_jobs, tell_letters
 from service.letters.routes import router as letters_router
 from service.lookup.routes import router as lookup_router
 from service.lookup.service import LookupDependencies
-from service.lookup.uk import build_uk_resolvers, start_warm_up
 from service.request_log import RequestLogMiddleware
 from service.security_headers import SecurityHeadersMiddleware
 from service.slow_clients import RequestArrivalMiddleware
 from service.validation_messages import explain_first
+from service.web.console import install as install_console
+from service.web.console.mail import OutboxAccountMailer
 from service.web.public import install as install_public_pages
 from service.web.public.error_pages import busy_page, failure_page, not_found_page, wants_html
 
@@ -54,13 +58,14 @@ def create_app(
     )
     app.state.settings = settings
     app.state.engine = engine
-    app.state.lookup = lookup_deps or LookupDependencies(
-        uk_resolvers=build_uk_resolvers(settings, engine)
-    )
+    app.state.lookup = lookup_deps or LookupDependencies.from_settings(settings, engine)
     app.include_router(lookup_router)
     install_public_pages(app)  # before letters: its pages share two paths with the JSON API
     app.include_router(letters_router)
     install_api_docs(app)
+    app.state.account_mailer = OutboxAccountMailer(settings.accounts)
+    app.include_router(accounts_admin_router)
+    install_console(app)
     _install_error_handlers(app)
     # Outermost last: the request log sees what the other two answered.
     app.add_middleware(
@@ -82,9 +87,8 @@ def create_app(
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     # Build the UK postcode index in the background so the first supporter does not wait for
     # it, and run the embedded delivery worker (SQLite) for as long as the app serves.
-    settings: Settings = app.state.settings
-    log.info("secret key", extra={"source": settings.secret_key_source})
-    start_warm_up(app.state.lookup.uk_resolvers)
+    log.info("secret key", extra={"source": app.state.settings.secret_key_source})
+    app.state.lookup.start_warm_up()
     settings = app.state.settings
     with embedded_worker(
         settings, app.state.engine, on_sent=tell_letters, periodic=letter_jobs(settings)
@@ -130,6 +134,8 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def on_http_error(request: Request, exc: HTTPException) -> Response:
         if exc.status_code in (404, 405) and wants_html(request):
             return await not_found_page(request, exc.status_code)
+        if exc.status_code == 405 and (allowed := _allowed_methods(app, request)):
+            exc.headers = {**(exc.headers or {}), "Allow": allowed}
         return await http_exception_handler(request, exc)
 
     @app.exception_handler(Exception)
@@ -150,6 +156,19 @@ def _install_error_handlers(app: FastAPI) -> None:
             {**_error_body("invalid_input", message, field), "detail": _plain_errors(exc)},
             status_code=422,
         )
+
+
+def _allowed_methods(app: FastAPI, request: Request) -> str:
+    """Every documented method of the path: Starlette's 405 names only those of the first
+    route with that path (GET /api/admin/me/tokens), not the others (POST)."""
+    methods: set[str] = set()
+    for route in iter_route_contexts(app.routes):
+        route_methods = getattr(route, "methods", None)
+        if not route_methods or not getattr(route, "include_in_schema", False):
+            continue
+        if route.matches(request.scope)[0] is not Match.NONE:
+            methods |= route_methods
+    return ", ".join(sorted(methods))
 
 
 def _plain_errors(exc: RequestValidationError) -> list[dict[str, object]]:

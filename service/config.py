@@ -44,6 +44,13 @@ class LookupSettings(BaseModel):
     cache_ttl_seconds: int = Field(default=24 * 3600, ge=0)
 
 
+class RepresentativeSettings(BaseModel):
+    """REPMAIL_REPRESENTATIVES__*: the representatives data."""
+
+    # `repmail data status` warns when a chamber's data is older than this.
+    stale_after_days: int = Field(default=60, ge=1, le=3650)
+
+
 class LetterSettings(BaseModel):
     """Supporters' letters: confirmation, similarity holds and rate limits."""
 
@@ -160,6 +167,43 @@ class DeliverySettings(BaseModel):
         return self
 
 
+class AccountsSettings(BaseModel):
+    """People who sign in to the console and the admin API: passwords, second factor,
+    sessions, throttling, emailed links. Set with REPMAIL_ACCOUNTS__<NAME>."""
+
+    password_min_length: int = Field(default=12, ge=8, le=128)
+    # A console session ends after this long without a request, and this long after sign-in
+    # whatever happens.
+    session_idle_minutes: int = Field(default=30, ge=1)
+    session_absolute_hours: int = Field(default=12, ge=1)
+    # Failed sign-ins (per account and per client address) before each further attempt must
+    # wait; the wait doubles with each failure, up to the cap.
+    login_free_attempts: int = Field(default=3, ge=1)
+    login_delay_base_seconds: float = Field(default=2, gt=0)
+    login_delay_cap_seconds: float = Field(default=900, gt=0)
+    # An account is locked after this many failures in a row, until an admin lifts it.
+    lockout_after_failures: int = Field(default=10, ge=2)
+    invitation_valid_hours: int = Field(default=72, ge=1, le=24 * 14)
+    reset_valid_minutes: int = Field(default=60, ge=5, le=24 * 60)
+    recovery_code_count: int = Field(default=10, ge=4, le=20)
+    totp_issuer: str = Field(default="repmail", max_length=60)
+    # Where invitation and reset emails come from.
+    sender_email: str = Field(default="accounts@repmail.invalid", max_length=254)
+    sender_name: str = Field(default="repmail", max_length=100)
+
+
+class PrivacySettings(BaseModel):
+    """What is kept about supporters, and for how long. Set with REPMAIL_PRIVACY__<NAME>."""
+
+    # Letter bodies and supporters' contact details are scrubbed this many days after their
+    # campaign's deadline; the counts (statuses, representatives, dates) stay.
+    retention_days_after_deadline: int = Field(default=90, ge=0, le=3650)
+    # Named on the privacy page as the person to ask.
+    contact_email: str = Field(default="privacy@repmail.invalid", max_length=254)
+    # A supporter's emailed "erase my data" link works this long.
+    erasure_link_valid_hours: int = Field(default=24, ge=1, le=24 * 7)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="REPMAIL_",
@@ -187,10 +231,13 @@ class Settings(BaseSettings):
     data_dir: Path = PROJECT_ROOT / "representatives"
 
     lookup: LookupSettings = LookupSettings()
+    representatives: RepresentativeSettings = RepresentativeSettings()
     letters: LetterSettings = LetterSettings()
     campaigns: CampaignSettings = CampaignSettings()
     delivery: DeliverySettings = DeliverySettings()
     http: HttpSettings = HttpSettings()
+    accounts: AccountsSettings = AccountsSettings()
+    privacy: PrivacySettings = PrivacySettings()
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Self:

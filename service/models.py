@@ -1,5 +1,14 @@
 """Imports every table so SQLModel.metadata (and Alembic) sees them all. Defines none."""
 
+from service.accounts.models import (  # noqa: F401
+    Account,
+    ApiToken,
+    AuditEntry,
+    ConsoleSession,
+    EmailLink,
+    LoginThrottle,
+    RecoveryCode,
+)
 from service.campaigns.models import (  # noqa: F401
     Campaign,
     CampaignDemand,
@@ -13,18 +22,18 @@ from service.delivery.models import (  # noqa: F401
     OutboxMessage,
     PeriodicRun,
 )
+from service.letters.consent import ConsentRecord  # noqa: F401
 from service.letters.models import Letter, LetterEvent, RateLimitCounter  # noqa: F401
-from service.lookup.models import (  # noqa: F401
-    FrAbroadCountry,
-    FrCommune,
-    FrCommuneConstituency,
-    FrFormerCommune,
-    FrPostalCode,
-    UkPostcode,
-)
 from service.representatives.models import (  # noqa: F401
     Chamber,
     Constituency,
     DatasetLoad,
+    FrAbroadCountry,
+    FrArrondissementConstituency,
+    FrCommune,
+    FrCommuneConstituency,
+    FrFormerCommune,
+    FrPostalCode,
     Representative,
+    UkPostcode,
 )

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from sqlmodel import Session
 
+from service.accounts import commands as accounts_commands
+from service.bootstrap import prepare_database
 from service.cli import delivery as delivery_commands
+from service.clock import SYSTEM_CLOCK
 from service.config import Settings, get_settings
 from service.db import create_db_engine
+from service.letters.departures import hold_letters_for_departed
 from service.logs import configure_logging
-from service.representatives.importers import fr_commands, uk_commands
+from service.representatives import data_commands
+from service.representatives.importers import fr_commands, uk_commands, uk_nearby_commands
 from service.slow_clients import PROTOCOL_PATH
 
 app = typer.Typer(help="repmail: write to your own MP or député.", no_args_is_help=True)
@@ -19,9 +26,30 @@ db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 import_app = typer.Typer(help="Import official data files.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(import_app, name="import")
-uk_commands.register(import_app)
-fr_commands.register(import_app)
+
+
+def hold_letters_of_departed(session: Session, representative_ids: Sequence[str]) -> list[str]:
+    """Letters queued for members an import took off their seat are held, never sent on;
+    the list printed here is the organisers' notice until their console exists."""
+    holds = hold_letters_for_departed(session, representative_ids, now=SYSTEM_CLOCK.now())
+    lines = [
+        f"Held for organisers (their representative left the seat): letter {h.letter_id}, "
+        f"campaign {h.campaign_id}, to {h.representative_id}"
+        for h in holds.held
+    ]
+    lines += [
+        f"Already with the email provider, could not be held: letter {letter_id}"
+        for letter_id in holds.already_sent
+    ]
+    return lines
+
+
+uk_commands.register(import_app, prepare_database, hold_letters_of_departed)
+fr_commands.register(import_app, hold_letters_of_departed)
+data_commands.register(app, prepare_database)
+uk_nearby_commands.register(import_app)
 delivery_commands.register(app)
+accounts_commands.register(app)
 
 console = Console(stderr=True)
 
@@ -34,8 +62,6 @@ def serve(
 ) -> None:
     """Migrate, load the bundled data on first start, and serve the web app and API."""
     import uvicorn
-
-    from service.bootstrap import prepare_database
 
     settings = get_settings()
     configure_logging(settings.log_level)
@@ -74,8 +100,6 @@ def server_options(settings: Settings) -> dict[str, Any]:
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply every pending migration and load the bundled data where it changed."""
-    from service.bootstrap import prepare_database
-
     settings = get_settings()
     configure_logging(settings.log_level)
     engine = create_db_engine(settings)

@@ -15,6 +15,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import Integer, String, TextualSelect, bindparam, text
 from sqlmodel import Session, col, delete
 
+from service.clock import SYSTEM_CLOCK
 from service.errors import DomainError, InvalidInput
 from service.letters.models import RateLimitCounter
 from service.letters.tokens import keyed_hash
@@ -185,5 +186,9 @@ def purge_counters(session: Session, before: datetime) -> int:
     return int(result.rowcount or 0)
 
 
-def ip_hash(secret: str, client_ip: str) -> str:
-    return keyed_hash(secret, "ip", client_ip)
+def ip_hash(secret: str, client_ip: str, now: datetime | None = None) -> str:
+    """The client address as a letter keeps it: keyed with the secret and the month, so
+    letters of one month from one connection can be told apart from the rest, but the address
+    cannot be read back, nor followed from one month to the next."""
+    month = (now or SYSTEM_CLOCK.now()).strftime("%Y-%m")
+    return keyed_hash(secret, f"ip:{month}", client_ip)

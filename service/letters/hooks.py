@@ -16,6 +16,7 @@ from service.letters.jobs import purge_expired, reject_missed, send_due_reminder
 from service.letters.models import Letter
 from service.letters.moderation import record_delivery
 from service.letters.plan import repace_overdue
+from service.letters.privacy import scrub_after_retention
 from service.letters.states import LetterStatus
 
 
@@ -36,6 +37,7 @@ def letter_jobs(settings: Settings) -> Periodic:
             ("missed_deadlines", lambda s, now: reject_missed(s, now, settings=settings)),
             ("purge", lambda s, now: purge_expired(s, now, settings=settings)),
             ("overdue", lambda s, now: repace_overdue(s, settings.delivery, now)),
+            ("retention", lambda s, now: scrub_after_retention(s, settings, now)),
         ),
         interval_seconds=settings.delivery.jobs_interval_seconds,
     )

@@ -33,7 +33,8 @@ TRANSITIONS: dict[LetterStatus, frozenset[LetterStatus]] = {
     S.pending_confirmation: frozenset({S.confirmed, S.expired, S.rejected}),
     S.confirmed: frozenset({S.queued, S.held, S.rejected}),
     S.held: frozenset({S.queued, S.rejected}),
-    S.queued: frozenset({S.sent, S.rejected, S.bounced}),
+    # held: its representative left the seat before it went out (letters.departures).
+    S.queued: frozenset({S.sent, S.rejected, S.bounced, S.held}),
     S.sent: frozenset({S.delivered, S.bounced}),
     S.delivered: frozenset({S.bounced}),  # asynchronous bounces arrive after "delivered"
     S.bounced: frozenset(),

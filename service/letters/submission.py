@@ -21,6 +21,7 @@ from service.errors import InvalidInput
 from service.letters import guards
 from service.letters.assessment import assess, hold_message
 from service.letters.compose import Recipient, campaign_subject
+from service.letters.consent import record_consent
 from service.letters.events import SUPPORTER, record_event
 from service.letters.guards import Hit
 from service.letters.links import status_url
@@ -69,6 +70,7 @@ def submit_letter(
         record_event(
             session, letter.id, None, LetterStatus.pending_confirmation, now, actor=SUPPORTER
         )
+        record_consent(session, letter.id, letter.ui_lang, now)
         if first is None:
             queue_supporter_mail(
                 session, settings, letter, recipient, campaign, MessageKind.confirmation, now

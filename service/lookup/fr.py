@@ -10,8 +10,14 @@ The steps for a code postal:
    which former commune ("commune" again, values "<commune>.<former commune>", and
    "<commune>.unknown" for "I don't know / not listed"; the candidate députés come with
    the question, for clients that offer them straight away);
-5. otherwise (or for a former commune that does not decide) → ask which of the commune's
+5. a Paris, Lyon or Marseille arrondissement → ask which of its own one to three députés
+   ("representative"), with how a split one divides (`detail`) and the way out to all of
+   its city's députés (`alternative`, "<arrondissement>.unknown");
+6. otherwise (or for a former commune that does not decide) → ask which of the commune's
    députés ("representative").
+
+A code postal of a real département that serves no commune is a CEDEX or company code: the
+supporter is asked for their home code postal.
 """
 
 from __future__ import annotations
@@ -27,14 +33,15 @@ from service.lookup.fr_input import (
     parse_commune_choice,
     parse_residence,
 )
-from service.lookup.models import (
+from service.lookup.schemas import Basis, LookupResult, LookupStatus, Option, Question
+from service.representatives.models import (
     FrAbroadCountry,
+    FrArrondissementConstituency,
     FrCommune,
     FrCommuneConstituency,
     FrFormerCommune,
     FrPostalCode,
 )
-from service.lookup.schemas import LookupResult, LookupStatus, Option, Question
 from service.representatives.service import representatives_for
 
 # Monaco's codes postaux follow the French pattern, but Monaco is abroad.
@@ -54,6 +61,15 @@ def resolve_fr(session: Session, raw_postcode: str, commune: str | None) -> Look
         )
     communes = _communes_for(session, code_postal)
     if not communes:
+        if _department_has_codes(session, code_postal):
+            # A code of a real département that serves no commune: La Poste gives such codes
+            # to CEDEX addresses and to companies and administrations with their own code.
+            raise InvalidInput(
+                f"{code_postal} looks like a CEDEX or company code postal, which belongs to an "
+                "organisation rather than to a place where people live. Enter the code postal "
+                "of your home address.",
+                field="postcode",
+            )
         return LookupResult(
             status=LookupStatus.unresolved,
             question=Question.constituency,
@@ -171,6 +187,10 @@ def _resolve_commune(
     if len(own) == 1:
         return _matched(session, own[0], f"{commune.name} is in one circonscription.")
     if commune.kind == "arrondissement":
+        if ask_former:
+            short = _arrondissement_short_list(session, commune)
+            if short is not None:
+                return short
         reason = (
             f"{commune.name} is one of the arrondissements of a city divided into {len(own)} "
             "circonscriptions. Their boundaries cut across arrondissements, and the data we "
@@ -187,6 +207,65 @@ def _resolve_commune(
         "you which circonscription your address is in."
     )
     return _choose_representative(session, own, reason)
+
+
+def _arrondissement_short_list(session: Session, arrondissement: FrCommune) -> LookupResult | None:
+    """The one to three circonscriptions of a Paris, Lyon or Marseille arrondissement, with
+    the way out to all of the city's députés (the boundaries cut across arrondissements, and
+    the Lyon and Marseille rows come from published descriptions, not an official table)."""
+    rows = session.exec(
+        select(FrArrondissementConstituency)
+        .where(FrArrondissementConstituency.code_insee == arrondissement.code_insee)
+        .order_by(FrArrondissementConstituency.constituency_id)
+    ).all()
+    reps = representatives_for(session, [row.constituency_id for row in rows])
+    city = (
+        session.get(FrCommune, arrondissement.parent_code) if arrondissement.parent_code else None
+    )
+    if not reps or city is None:
+        return None
+    detail = rows[0].detail
+    if len(reps) == 1:
+        reason = (
+            f"{arrondissement.name} lies in one circonscription, {reps[0].constituency.name}: "
+            f"is {reps[0].name} your député?"
+        )
+    else:
+        reason = f"{arrondissement.name} is divided between {len(reps)} circonscriptions"
+        reason += f" ({detail}; the rest of it is in the other)." if detail else "."
+        reason += " Choose your député."
+    if rows[0].confidence != "high":
+        reason += (
+            f" This list for {city.name} comes from published descriptions of the "
+            "circonscriptions rather than an official table."
+        )
+    return LookupResult(
+        status=LookupStatus.choose,
+        question=Question.representative,
+        options=[
+            Option(value=rep.id, label=f"{rep.name} ({rep.party}) — {rep.constituency.name}")
+            for rep in reps
+        ],
+        representatives=reps,
+        message=f"{reason} If yours is not in this list, ask for all the députés of {city.name}.",
+        detail=detail,
+        alternative=Option(
+            value=f"{arrondissement.code_insee}.{FORMER_UNKNOWN}",
+            label=f"Not in this list: all the députés of {city.name}",
+        ),
+    )
+
+
+def _department_has_codes(session: Session, code_postal: str) -> bool:
+    """Whether other codes postaux of this code's département serve communes (overseas
+    départements are the three digits 971 to 976; the rest two)."""
+    prefix = code_postal[:3] if code_postal.startswith("97") else code_postal[:2]
+    found = session.exec(
+        select(FrPostalCode.postal_code)
+        .where(col(FrPostalCode.postal_code).startswith(prefix))
+        .limit(1)
+    ).first()
+    return found is not None
 
 
 def _former_communes(session: Session, commune: FrCommune) -> list[FrFormerCommune]:
@@ -281,4 +360,6 @@ def _matched(session: Session, seat: str, reason: str) -> LookupResult:
     message = f"{reason} Your député is {rep.name}, {rep.constituency.name}."
     if not rep.can_write:
         message += " Letters cannot be sent to this seat through repmail at the moment."
-    return LookupResult(status=LookupStatus.matched, representatives=reps, message=message)
+    return LookupResult(
+        status=LookupStatus.matched, representatives=reps, message=message, basis=Basis.exact
+    )

@@ -47,6 +47,12 @@ def parse_code_postal(raw: str) -> str:
         )
     if _CODE_POSTAL.fullmatch(text):
         return text
+    if "CEDEX" in text:
+        raise InvalidInput(
+            "A CEDEX code postal belongs to an organisation's mail, not to a place where people "
+            f"live. Enter the 5 digits of the code postal of your home address, {EXAMPLE}.",
+            field="postcode",
+        )
     if _DIGITS.fullmatch(text):
         if len(text) == 4:
             raise InvalidInput(

@@ -27,6 +27,14 @@ class Question(StrEnum):
     constituency = "constituency"  # search constituencies by name (/api/constituencies)
 
 
+class Basis(StrEnum):
+    """Which kind of source answered."""
+
+    exact = "exact"  # a source that places the postcode itself (NSPL/ONSPD, postcodes.io)
+    # The short list: constituencies the postcode lies in or near. Never called a match.
+    nearby = "nearby"
+
+
 class Option(BaseModel):
     value: str
     label: str
@@ -38,3 +46,11 @@ class LookupResult(BaseModel):
     options: list[Option] = Field(default_factory=list)
     representatives: list[RepresentativeOut] = Field(default_factory=list)
     message: str = ""
+    # "exact" for a match, "nearby" for a short list from the nearby table; null otherwise.
+    basis: Basis | None = None
+    # Where the data says how a place divides between the offered seats (French
+    # arrondissements), in the data's own words.
+    detail: str = ""
+    # A way out of a short list, to send back as `commune` (for instance all the députés of
+    # a city rather than those of one arrondissement).
+    alternative: Option | None = None

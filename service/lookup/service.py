@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from service.config import Settings
 from service.errors import InvalidInput
 from service.lookup.fr import resolve_abroad, resolve_fr
 from service.lookup.schemas import Country, LookupResult
-from service.lookup.uk import PostcodeResolver, resolve_uk
+from service.lookup.uk import PostcodeResolver, build_uk_resolvers, resolve_uk, start_warm_up
+from service.lookup.uk_nearby import NearbyShortList
 from service.representatives.models import ChamberId
 from service.representatives.schemas import RepresentativeOut
 from service.representatives.service import search_constituencies
@@ -23,6 +26,19 @@ class LookupDependencies:
     """Outside parts of a lookup, chosen once at start-up (tests pass fakes)."""
 
     uk_resolvers: Sequence[PostcodeResolver]
+    uk_nearby: NearbyShortList = field(default_factory=NearbyShortList.empty)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, engine: Engine) -> LookupDependencies:
+        return cls(
+            uk_resolvers=build_uk_resolvers(settings, engine),
+            uk_nearby=NearbyShortList.from_data_dir(settings.data_dir),
+        )
+
+    def start_warm_up(self) -> None:
+        """Read the postcode tables into memory in the background (once, at start-up)."""
+        start_warm_up(self.uk_resolvers)
+        self.uk_nearby.start_warm_up()
 
 
 def lookup(
@@ -44,7 +60,7 @@ def lookup(
     if not postcode:
         raise InvalidInput("Enter your postcode.", field="postcode")
     if country is Country.uk:
-        return resolve_uk(session, postcode, deps.uk_resolvers)
+        return resolve_uk(session, postcode, deps.uk_resolvers, deps.uk_nearby)
     return resolve_fr(session, postcode, commune)
 
 

@@ -22,23 +22,15 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
 from service.errors import ServiceUnavailable
-from service.lookup.models import UkPostcode
-from service.representatives.models import DatasetLoad
+from service.representatives.models import UK_POSTCODES_DATASET, DatasetLoad, UkPostcode
+from service.representatives.postcode_format import postcode_number
 
 log = logging.getLogger("repmail.lookup.uk")
 
-# The DatasetLoad row the importer writes; the index reloads when it changes.
-DATASET_NAME = "uk-postcodes"
 _SEAT_BITS = 16
 _SEAT_MASK = (1 << _SEAT_BITS) - 1
 # How often a running process checks whether a new import has landed.
 RECHECK_SECONDS = 30.0
-
-
-def postcode_number(key: str) -> int:
-    """A postcode key read as a base-36 number. Keys always start with a letter, so two
-    different keys never give the same number (no leading-zero collisions)."""
-    return int(key, 36)
 
 
 class PostcodeIndex:
@@ -92,7 +84,7 @@ def dataset_marker(connection: Connection) -> tuple[str, object] | None:
     """What identifies the imported table's contents: checksum and load time."""
     row = connection.execute(
         select(DatasetLoad.checksum, DatasetLoad.loaded_at).where(  # type: ignore[call-overload]
-            DatasetLoad.name == DATASET_NAME
+            DatasetLoad.name == UK_POSTCODES_DATASET
         )
     ).first()
     return None if row is None else (row[0], row[1])

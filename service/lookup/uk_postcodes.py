@@ -14,6 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from service.errors import InvalidInput
+from service.representatives.postcode_format import OUTWARD_PATTERN, POSTCODE_KEY
 
 FIELD = "postcode"
 # Longest accepted raw input, checked before any Unicode work so junk is refused cheaply.
@@ -32,22 +33,7 @@ _AREA_NAMES = """
 POSTCODE_AREAS = frozenset(_AREA_NAMES.split())
 CROWN_DEPENDENCY_AREAS = frozenset({"JE", "GY", "IM"})
 
-# The letter rules of the UK format (BS 7666): which letters may stand in which position.
-_AREA_FIRST = "ABCDEFGHIJKLMNOPRSTUWYZ"  # never Q, V, X
-_AREA_SECOND = "ABCDEFGHKLMNOPQRSTUVWXY"  # never I, J, Z
-_DISTRICT_LETTER_AFTER_ONE = "ABCDEFGHJKPSTUW"  # A9A 9AA
-_DISTRICT_LETTER_AFTER_TWO = "ABEHMNPRVWXY"  # AA9A 9AA
-_INWARD_LETTER = "ABDEFGHJLNPQRSTUWXYZ"  # never C, I, K, M, O, V
-_OUTWARD = (
-    f"[{_AREA_FIRST}][0-9][0-9]?"  # A9, A99
-    f"|[{_AREA_FIRST}][{_AREA_SECOND}][0-9][0-9]?"  # AA9, AA99
-    f"|[{_AREA_FIRST}][0-9][{_DISTRICT_LETTER_AFTER_ONE}]"  # A9A
-    f"|[{_AREA_FIRST}][{_AREA_SECOND}][0-9][{_DISTRICT_LETTER_AFTER_TWO}]"  # AA9A
-)
-_INWARD = f"[0-9][{_INWARD_LETTER}]{{2}}"
-# A postcode key: upper case, no space ("SW1A1AA"). Importers use it to check rows quickly.
-POSTCODE_KEY = re.compile(f"(?:{_OUTWARD}){_INWARD}|GIR0AA")
-_OUTWARD_ONLY = re.compile(f"(?:{_OUTWARD})")
+_OUTWARD_ONLY = re.compile(f"(?:{OUTWARD_PATTERN})")
 _AREA = re.compile(r"[A-Z]{1,2}")
 _CROWN_DEPENDENCY = re.compile(r"(?:JE|GY|IM)[0-9]")
 _BFPO = re.compile(r"BFPO[0-9]*|BF[0-9][0-9A-Z]*")
@@ -84,10 +70,13 @@ class ParsedPostcode:
     display: str
     # Set for a British Overseas Territory: the code is real, but no MP represents it.
     overseas_territory: str | None = None
+    # Only the outward code ("SW1A"): it can lead to a short list, never to one MP.
+    outward_only: bool = False
 
 
 def parse_uk_postcode(raw: str) -> ParsedPostcode:
-    """Normalise a UK postcode typed by a person, or raise InvalidInput saying why not."""
+    """Normalise a UK postcode typed by a person, or raise InvalidInput saying why not. An
+    outward code alone ("SW1A") parses, marked outward_only."""
     if len(raw) > MAX_RAW_LENGTH:
         raise _too_long()
     compact = _compact(raw)
@@ -130,12 +119,17 @@ def parse_uk_postcode(raw: str) -> ParsedPostcode:
     if POSTCODE_KEY.fullmatch(compact):
         return ParsedPostcode(compact, _display(compact))
     if _OUTWARD_ONLY.fullmatch(compact):
-        raise InvalidInput(
-            f"Enter your full postcode, for example {EXAMPLE}: the first part alone can "
-            "cover several constituencies.",
-            field=FIELD,
-        )
+        return ParsedPostcode(compact, compact, outward_only=True)
     raise _not_uk()
+
+
+def outward_only_refusal() -> InvalidInput:
+    """For an outward code the data has no constituencies for."""
+    return InvalidInput(
+        f"Enter your full postcode, for example {EXAMPLE}: the first part alone can "
+        "cover several constituencies.",
+        field=FIELD,
+    )
 
 
 def overseas_territory_message(postcode: ParsedPostcode) -> str:

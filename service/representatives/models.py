@@ -82,3 +82,103 @@ class DatasetLoad(SQLModel, table=True):
     checksum: str = Field(max_length=64)
     rows: int
     loaded_at: datetime
+    # Where the data came from and the date it describes (a chamber's roster: the date of the
+    # source, not of the load); `checked_on`, when later, is the last date a check against a
+    # fresher source found it unchanged.
+    source: str = Field(default="", max_length=200)
+    source_date: date | None = None
+    checked_on: date | None = None
+
+
+# Where supporters live → constituencies. Written by the importers and the bundled snapshot
+# (representatives.importers), read by the lookup.
+
+
+# The dataset_load row of an imported ONS postcode file (NSPL or ONSPD).
+UK_POSTCODES_DATASET = "uk-postcodes"
+
+
+class UkPostcode(SQLModel, table=True):
+    """A live UK postcode from the ONS NSPL/ONSPD, keyed without its space ("SW1A1AA")."""
+
+    __tablename__ = "uk_postcode"
+
+    postcode: str = Field(primary_key=True, max_length=8)
+    constituency_id: str = Field(foreign_key="constituency.id", max_length=12)
+
+
+class FrCommune(SQLModel, table=True):
+    """A French commune (COG) or a Paris/Lyon/Marseille arrondissement."""
+
+    __tablename__ = "fr_commune"
+
+    code_insee: str = Field(primary_key=True, max_length=5)
+    name: str = Field(max_length=200)
+    # "commune" | "arrondissement"
+    kind: str = Field(max_length=20)
+    # The city of an arrondissement.
+    parent_code: str | None = Field(default=None, max_length=5, index=True)
+    department_code: str = Field(max_length=3)
+    population: int | None = None
+
+
+class FrCommuneConstituency(SQLModel, table=True):
+    __tablename__ = "fr_commune_constituency"
+
+    code_insee: str = Field(foreign_key="fr_commune.code_insee", primary_key=True, max_length=5)
+    constituency_id: str = Field(foreign_key="constituency.id", primary_key=True, max_length=12)
+
+
+class FrArrondissementConstituency(SQLModel, table=True):
+    """The circonscriptions one Paris, Lyon or Marseille arrondissement lies in (one to three;
+    the city as a whole has more). `detail` and `confidence` describe the arrondissement and
+    repeat on each of its rows, so the table stays one flat file in the snapshot."""
+
+    __tablename__ = "fr_arrondissement_constituency"
+
+    code_insee: str = Field(foreign_key="fr_commune.code_insee", primary_key=True, max_length=5)
+    constituency_id: str = Field(foreign_key="constituency.id", primary_key=True, max_length=12)
+    # How a split arrondissement divides ("quartier X → 75-11"), in the source's words.
+    detail: str = Field(default="", max_length=500)
+    # "high" (Paris: the Ministry's table) or "medium" (Lyon, Marseille: published descriptions).
+    confidence: str = Field(max_length=10)
+
+
+class FrFormerCommune(SQLModel, table=True):
+    """A former commune (commune déléguée or associée) of a commune split between
+    circonscriptions, with the circonscription it lay in before the merger where that is
+    known. Keyed by its commune too: the former commune that gave a commune nouvelle its
+    INSEE code shares that code."""
+
+    __tablename__ = "fr_former_commune"
+
+    parent_code: str = Field(foreign_key="fr_commune.code_insee", primary_key=True, max_length=5)
+    code_insee: str = Field(primary_key=True, max_length=5)
+    name: str = Field(max_length=200)
+    # Null where the data does not place it in a single circonscription: it may then be in
+    # any of its commune's.
+    constituency_id: str | None = Field(default=None, foreign_key="constituency.id", max_length=12)
+
+
+class FrPostalCode(SQLModel, table=True):
+    """Which communes a code postal serves (a code often serves several)."""
+
+    __tablename__ = "fr_postal_code"
+
+    postal_code: str = Field(primary_key=True, max_length=5)
+    # Indexed on its own too: without it PostgreSQL scans this table for every commune deleted.
+    code_insee: str = Field(
+        foreign_key="fr_commune.code_insee", primary_key=True, max_length=5, index=True
+    )
+
+
+class FrAbroadCountry(SQLModel, table=True):
+    """Country of residence → circonscription des Français établis hors de France."""
+
+    __tablename__ = "fr_abroad_country"
+
+    iso2: str = Field(primary_key=True, max_length=2)
+    name_fr: str = Field(max_length=200)
+    name_en: str = Field(max_length=200)
+    # Null when the country is French territory (then the supporter's commune decides).
+    constituency_id: str | None = Field(default=None, foreign_key="constituency.id", max_length=12)

@@ -38,6 +38,8 @@ class ImportReport:
     constituencies_created: int = 0
     constituencies_updated: int = 0
     warnings: list[str] = field(default_factory=list)
+    # Members this import took off their seat (replaced, or gone from a complete source).
+    departed: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:

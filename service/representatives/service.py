@@ -103,6 +103,7 @@ def apply_import(
             rep.updated_at = now
             session.add(rep)
             report.vacated += 1
+            report.departed.append(rep.id)
     session.flush()
     return report
 
@@ -211,6 +212,17 @@ def representatives_for(
         ):
             best[constituency.id] = (rep, constituency)
     return [describe(*best[cid]) for cid in constituency_ids if cid in best]
+
+
+def seats_in_region(session: Session, chamber_id: ChamberId, region: str) -> list[str]:
+    """Constituency ids of one region of a chamber (a UK nation), by constituency name."""
+    return list(
+        session.exec(
+            select(Constituency.id)
+            .where(Constituency.chamber_id == chamber_id, Constituency.region == region)
+            .order_by(Constituency.name)
+        ).all()
+    )
 
 
 def search_constituencies(

@@ -18,7 +18,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +60,38 @@ class Server:
     outbox: Path
     log: Path
     database_url: str
+    # The server's environment and directory, for running `repmail` commands against it.
+    env: dict[str, str] = field(default_factory=dict)
+    root: Path = Path()
+
+    def cli(self, *args: str, stdin: str | None = None) -> str:
+        """Run a `repmail` command on the server's database; returns its standard output."""
+        done = subprocess.run(
+            [sys.executable, "-m", "service.cli", *args],
+            env=self.env,
+            cwd=self.root,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 0, f"repmail {' '.join(args)}:\n{done.stdout}\n{done.stderr}"
+        return done.stdout
+
+    def link_in_mail(self, to: str, path: str) -> str:
+        """The first link to `path` (e.g. /console/invitation/) in a text email sent to `to`."""
+        deadline = time.monotonic() + MAIL_WAIT_SECONDS
+        pattern = re.compile(re.escape(self.base_url + path) + r"[A-Za-z0-9._-]+")
+        while time.monotonic() < deadline:
+            for eml in sorted(self.outbox.rglob("*.eml")):
+                message = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
+                body = message.get_body(preferencelist=("plain",))
+                if to in str(message["To"]) and body is not None:
+                    found = pattern.search(body.get_content())
+                    if found:
+                        return found.group(0)
+            time.sleep(0.25)
+        raise AssertionError(f"no email to {to} with {path} in {self.outbox}")
 
     def log_tail(self, chars: int = 4000) -> str:
         return self.log.read_text(errors="replace")[-chars:]
@@ -168,7 +200,7 @@ def running_server(
         )
         try:
             _wait_until_up(env["REPMAIL_BASE_URL"], process, log)
-            yield Server(env["REPMAIL_BASE_URL"], root / "outbox", log, database_url)
+            yield Server(env["REPMAIL_BASE_URL"], root / "outbox", log, database_url, env, root)
         finally:
             process.terminate()
             try:

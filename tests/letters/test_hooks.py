@@ -16,6 +16,7 @@ def test_the_workers_jobs_are_the_letters_and_the_overdue_sweep() -> None:
         "missed_deadlines",
         "purge",
         "overdue",
+        "retention",
     ]
     assert periodic.interval_seconds == settings.delivery.jobs_interval_seconds == 60
     assert timedelta(seconds=periodic.interval_seconds) == timedelta(minutes=1)

@@ -17,13 +17,13 @@ from service.lookup.fr_input import (
     parse_commune_choice,
     parse_residence,
 )
-from service.lookup.models import (
+from service.lookup.schemas import LookupResult, LookupStatus, Question
+from service.representatives.models import (
     FrAbroadCountry,
     FrCommuneConstituency,
     FrFormerCommune,
     FrPostalCode,
 )
-from service.lookup.schemas import LookupResult, LookupStatus, Question
 
 
 def _seats(result: LookupResult) -> list[str]:
@@ -330,17 +330,22 @@ LYON = [f"6900{n}" for n in range(1, 10)]
     ("postal_codes", "department", "seats"),
     [(PARIS, "75", 18), (MARSEILLE, "13", 7), (LYON, "69", 4)],
 )
-def test_paris_lyon_marseille_offer_every_depute_of_the_city(
+def test_an_arrondissement_offers_its_own_deputes_and_the_whole_city(
     session: Session, postal_codes: list[str], department: str, seats: int
 ) -> None:
     for postal_code in postal_codes:
         result = resolve_fr(session, postal_code, None)
         assert result.status == LookupStatus.choose, postal_code
         assert result.question == Question.representative
-        assert _seats(result) == [f"{department}-{n:02d}" for n in range(1, seats + 1)]
-        assert len(result.options) == seats
+        assert 1 <= len(result.options) <= 3, postal_code
         assert all(o.value.startswith("fr-PA") for o in result.options)
-        assert "Arrondissement" in result.message
+        assert result.alternative is not None
+        assert result.alternative.label.startswith("Not in this list: all the députés of")
+        whole = resolve_fr(session, postal_code, result.alternative.value)
+        assert whole.status == LookupStatus.choose
+        assert _seats(whole) == [f"{department}-{n:02d}" for n in range(1, seats + 1)]
+        assert set(_seats(result)) < set(_seats(whole))
+        assert "Arrondissement" in whole.message
 
 
 def test_an_arrondissement_can_be_given_as_the_commune(session: Session) -> None:

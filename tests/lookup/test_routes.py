@@ -5,7 +5,16 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-LOOKUP_KEYS = {"status", "question", "options", "representatives", "message"}
+LOOKUP_KEYS = {
+    "status",
+    "question",
+    "options",
+    "representatives",
+    "message",
+    "basis",
+    "detail",
+    "alternative",
+}
 
 
 @pytest.mark.parametrize(
@@ -34,12 +43,14 @@ def test_malformed_lookups_are_422_with_a_readable_message(
 
 
 def test_uk_postcode_with_no_local_data_offers_pick_by_name(client: TestClient) -> None:
-    response = client.get("/api/lookup", params={"country": "uk", "postcode": "ZE1 0AA"})
+    # ZE9 is no district: neither an exact source nor the nearby table knows it.
+    response = client.get("/api/lookup", params={"country": "uk", "postcode": "ZE9 9ZZ"})
     assert response.status_code == 200
     body = response.json()
     assert set(body) == LOOKUP_KEYS
     assert body["status"] == "unresolved"
     assert body["question"] == "constituency"
+    assert body["basis"] is None
 
 
 def test_abroad_in_the_uk_matches_the_third_seat(client: TestClient) -> None:

@@ -18,13 +18,12 @@ from service.app import create_app
 from service.config import LookupSettings, Settings
 from service.deps import get_session
 from service.errors import InvalidInput, ServiceUnavailable
-from service.lookup.models import UkPostcode
 from service.lookup.postcodes_io import PostcodesIoResolver
 from service.lookup.schemas import LookupStatus, Question
 from service.lookup.service import LookupDependencies
 from service.lookup.uk import build_uk_resolvers, resolve_uk, start_warm_up
 from service.lookup.uk_postcode_index import LocalTableResolver, PostcodeIndex
-from service.representatives.models import DatasetLoad
+from service.representatives.models import DatasetLoad, UkPostcode
 from service.representatives.snapshot import record_load
 
 ALDERSHOT = "E14001063"

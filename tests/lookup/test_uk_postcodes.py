@@ -92,8 +92,10 @@ def test_other_strings_are_not_uk_postcodes(typed: str) -> None:
     assert _refusal(typed).startswith("This does not look like a UK postcode")
 
 
-def test_outward_code_alone_asks_for_the_full_postcode() -> None:
-    assert _refusal("SW1A").startswith("Enter your full postcode")
+def test_outward_code_alone_parses_as_an_outward_code() -> None:
+    parsed = parse_uk_postcode(" sw1a ")
+    assert (parsed.key, parsed.display, parsed.outward_only) == ("SW1A", "SW1A", True)
+    assert not parse_uk_postcode("SW1A 1AA").outward_only
 
 
 @pytest.mark.parametrize(

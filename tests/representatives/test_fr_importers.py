@@ -20,6 +20,7 @@ from service.representatives.importers.fr_amo10 import parse_amo10_dir
 from service.representatives.importers.fr_deputes_csv import (
     parse_deputes_csv,
 )
+from service.representatives.importers.fr_roster_csv import parse_roster_csv
 from service.representatives.importers.fr_seats import import_parsed, seat_id
 from service.representatives.models import (
     ChamberId,
@@ -32,6 +33,7 @@ from service.representatives.snapshot import (
 )
 
 DATAN_FILE = "fr/deputes/datan_deputes-active_2026-03-09.csv"
+NEWEST_ROSTER = "fr/deputes/deputes_par_circonscription_2026-06-17.csv"
 PROJECT_DATA = Path(__file__).resolve().parents[2] / "representatives"
 
 # --- AMO10 files in the official shape ------------------------------------------------
@@ -314,12 +316,13 @@ def test_snapshot_round_trip(shared_data: Path, tmp_path: Path) -> None:
     )
 
 
-def test_bundled_snapshot_is_the_datan_file(shared_data: Path, tmp_path: Path) -> None:
-    """The committed representatives/fr/ files are exactly what the importer writes."""
-    parsed = parse_deputes_csv(shared_data / DATAN_FILE)
+def test_bundled_snapshot_is_the_newest_roster(shared_data: Path, tmp_path: Path) -> None:
+    """The committed representatives/fr/ files are exactly what the importer writes from the
+    newest roster (2026-06-17)."""
+    parsed = parse_roster_csv(shared_data / NEWEST_ROSTER)
     write_chamber_snapshot(tmp_path, ChamberId.fr_an, parsed.constituencies,
                            parsed.representatives)  # fmt: skip
-    for name in ("constituencies.csv", "representatives.csv"):
+    for name in ("constituencies.csv", "representatives.csv", "snapshot.csv"):
         assert (tmp_path / "fr" / name).read_bytes() == (PROJECT_DATA / "fr" / name).read_bytes()
 
 
@@ -368,7 +371,7 @@ def test_datan_import_partial_marks_nobody_vacant(session: Session, tmp_path: Pa
 
 
 def test_bundled_data_is_current_for_the_real_file(session: Session, shared_data: Path) -> None:
-    report = import_parsed(session, parse_deputes_csv(shared_data / DATAN_FILE))
+    report = import_parsed(session, parse_roster_csv(shared_data / NEWEST_ROSTER))
     assert (report.created, report.updated, report.vacated) == (0, 0, 0)
     assert report.unchanged == 577
 
@@ -396,10 +399,13 @@ def _cli() -> Any:
 
 
 def test_cli_imports_the_csv_and_writes_the_snapshot(cli_env: Path, shared_data: Path) -> None:
+    datan = CliRunner().invoke(_cli(), ["fr-deputes-csv", str(shared_data / DATAN_FILE)])
+    assert datan.exit_code == 0, datan.output
     result = CliRunner().invoke(
-        _cli(), ["fr-deputes-csv", str(shared_data / DATAN_FILE), "--write-snapshot"]
+        _cli(), ["fr-roster-csv", str(shared_data / NEWEST_ROSTER), "--write-snapshot"]
     )
     assert result.exit_code == 0, result.output
+    assert "23 seats now vacant" in result.output
     written = (cli_env / "data" / "fr" / "representatives.csv").read_bytes()
     assert written == (PROJECT_DATA / "fr" / "representatives.csv").read_bytes()
 

@@ -19,11 +19,17 @@ from service.errors import ImportFailed
 from service.representatives.importers.uk_commands import known_constituencies
 from service.representatives.importers.uk_members_api import choose_email, parse_members_api
 from service.representatives.importers.uk_mps_csv import SOURCE_DESCRIPTION, parse_uk_mps_csv
-from service.representatives.models import ChamberId, Representative, RepresentativeStatus
+from service.representatives.models import (
+    ChamberId,
+    DatasetLoad,
+    Representative,
+    RepresentativeStatus,
+    UkPostcode,
+)
 from service.representatives.service import apply_import, representatives_for
 from service.representatives.snapshot import read_chamber_snapshot, write_chamber_snapshot
 from tests.fakes.members_api import FakeMember, write_download
-from tests.lookup.test_nspl_import import LIVE, write_nspl
+from tests.representatives.test_nspl_import import LIVE, write_nspl
 
 SNAPSHOT_DATE = date(2026, 6, 27)
 
@@ -357,9 +363,14 @@ def test_import_commands_on_a_fresh_database(
 
     engine = create_engine(f"sqlite:///{tmp_path / 'cli.sqlite3'}")
     with Session(engine) as check:
-        from service.lookup.models import UkPostcode
-
         assert {p.postcode for p in check.exec(select(UkPostcode))} == set(LIVE)
         reps = check.exec(select(Representative).where(Representative.chamber_id == "uk-commons"))
         assert {r.source for r in reps} == {"UK Parliament Members API"}
+        # The chamber's data as a whole now says it comes from the API, as of its download.
+        record = check.get(DatasetLoad, "uk-commons")
+        assert record is not None
+        assert (record.source, record.source_date) == (
+            "UK Parliament Members API",
+            date(2026, 11, 27),
+        )
     engine.dispose()

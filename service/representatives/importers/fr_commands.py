@@ -14,27 +14,43 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-from sqlmodel import Session
+from sqlalchemy import func
+from sqlmodel import Session, select
 
 from service.config import Settings, get_settings
 from service.db import create_db_engine
 from service.errors import DomainError, ImportFailed
 from service.migrate import upgrade_database
+from service.representatives.importers.command_hooks import (
+    DeparturesListener,
+    no_departures_listener,
+)
 from service.representatives.importers.fr_amo10 import parse_amo10_dir
 from service.representatives.importers.fr_deputes_csv import (
     parse_deputes_csv,
 )
+from service.representatives.importers.fr_geography_build import build_fr_geography
+from service.representatives.importers.fr_geography_snapshot import (
+    FR_GEOGRAPHY_FILES,
+    geography_row_count,
+    load_fr_geography,
+    write_fr_geography,
+)
+from service.representatives.importers.fr_roster_csv import parse_roster_csv
 from service.representatives.importers.fr_seats import (
     FULL_CHAMBER_SEATS,
     ParsedFrSource,
     import_parsed,
 )
-from service.representatives.models import ChamberId
+from service.representatives.models import ChamberId, Representative
 from service.representatives.schemas import ImportReport
 from service.representatives.snapshot import (
-    CHAMBER_FOLDERS,
+    CHAMBER_DATASETS,
+    SourceInfo,
+    chamber_files,
     files_checksum,
     record_load,
+    record_source,
     write_chamber_snapshot,
 )
 
@@ -60,9 +76,15 @@ WriteSnapshotOption = Annotated[
 ]
 
 
-def register(import_app: typer.Typer) -> None:
+# Set by register(): the command line wires one in from the letters domain.
+_departures: dict[str, DeparturesListener] = {"fr": no_departures_listener}
+
+
+def register(import_app: typer.Typer, on_departures: DeparturesListener | None = None) -> None:
+    _departures["fr"] = on_departures or no_departures_listener
     import_app.command("fr-amo10")(fr_amo10)
     import_app.command("fr-deputes-csv")(fr_deputes_csv)
+    import_app.command("fr-roster-csv")(fr_roster_csv)
     import_app.command("fr-geography")(fr_geography)
 
 
@@ -99,20 +121,30 @@ def fr_deputes_csv(
     )
 
 
+def fr_roster_csv(
+    file: Annotated[Path, typer.Argument(help="Roster by circonscription (one row per seat).")],
+    data_date: Annotated[
+        str | None,
+        typer.Option(help="Date of the roster, YYYY-MM-DD (default: the date in the file name)."),
+    ] = None,
+    partial: PartialOption = False,
+    write_snapshot: WriteSnapshotOption = False,
+) -> None:
+    """Import the députés from a roster by circonscription (AMO10-derived CSV)."""
+    roster_date = _parse_date(data_date) if data_date else None
+    _run_deputies_import(
+        lambda: parse_roster_csv(file, roster_date=roster_date),
+        partial=partial,
+        write_snapshot=write_snapshot,
+    )
+
+
 def fr_geography(
     shared_fr_dir: Annotated[
         Path, typer.Argument(help="The French source folder (../shared/data/fr).")
     ],
 ) -> None:
     """Rebuild and load the French geography snapshot (communes, codes postaux, countries)."""
-    from service.lookup.fr_data import (
-        FR_GEOGRAPHY_FILES,
-        geography_row_count,
-        load_fr_geography,
-        write_fr_geography,
-    )
-    from service.lookup.fr_geography_build import build_fr_geography
-
     settings = get_settings()
     with _reporting_errors(), tempfile.TemporaryDirectory() as staging:
         console.print(f"Reading {shared_fr_dir} …")
@@ -149,6 +181,7 @@ def _run_deputies_import(
                 "be a part of the chamber, pass --partial."
             )
         with _database_session(settings) as session, _progress() as progress:
+            _refuse_older_roster(session, parsed)
             task = progress.add_task("Importing députés", total=seats)
             report = import_parsed(
                 session,
@@ -156,6 +189,7 @@ def _run_deputies_import(
                 complete=not partial,
                 progress=lambda n: progress.advance(task, n),
             )
+            dataset = CHAMBER_DATASETS[ChamberId.fr_an]
             if write_snapshot:
                 write_chamber_snapshot(
                     settings.data_dir,
@@ -163,15 +197,27 @@ def _run_deputies_import(
                     parsed.constituencies,
                     parsed.representatives,
                 )
-                folder = CHAMBER_FOLDERS[ChamberId.fr_an]
-                files = (f"{folder}/constituencies.csv", f"{folder}/representatives.csv")
-                record_load(
-                    session,
-                    "fr-an",
-                    files_checksum(settings.data_dir, files),
-                    seats,
-                )
+                checksum = files_checksum(settings.data_dir, chamber_files(ChamberId.fr_an))
+                record_load(session, dataset, checksum, seats)
+            record_source(session, dataset, SourceInfo.of_records(parsed.representatives), seats)
+            held = _departures["fr"](session, report.departed)
     _print_report(report, parsed.retrieved_on, write_snapshot)
+    for line in held:
+        console.print(f"[yellow]{line}[/yellow]")
+
+
+def _refuse_older_roster(session: Session, parsed: ParsedFrSource) -> None:
+    """The newest roster wins: an older file would bring back députés who have left."""
+    newest = session.exec(
+        select(func.max(Representative.retrieved_on)).where(
+            Representative.chamber_id == ChamberId.fr_an
+        )
+    ).one()
+    if newest is not None and parsed.retrieved_on < newest:
+        raise ImportFailed(
+            f"This roster is of {parsed.retrieved_on}, older than the députés already loaded "
+            f"({newest}): importing it would bring back députés who have left."
+        )
 
 
 @contextmanager

@@ -1,6 +1,8 @@
 """`repmail import uk-...` commands: MPs from the Members API or the MP list CSV, and
 postcode → constituency from the ONS NSPL/ONSPD. Each opens the configured database, brings
-it up to date first, and runs in one transaction: a failure leaves the data as it was."""
+it up to date first (with the preparation the command line passes in at registration: the
+migrations and the bundled data), and runs in one transaction: a failure leaves the data as
+it was."""
 
 from __future__ import annotations
 
@@ -23,11 +25,15 @@ from rich.progress import (
 )
 from sqlmodel import Session, select
 
-from service.bootstrap import prepare_database
 from service.config import get_settings
 from service.db import create_db_engine
 from service.errors import DomainError
-from service.lookup.nspl_import import (
+from service.representatives.importers.command_hooks import (
+    DeparturesListener,
+    PrepareDatabase,
+    no_departures_listener,
+)
+from service.representatives.importers.nspl_import import (
     PostcodeImportReport,
     find_csv_sources,
     import_uk_postcodes,
@@ -38,14 +44,30 @@ from service.representatives.importers.uk_seats import ParsedUkSource
 from service.representatives.models import ChamberId, Constituency
 from service.representatives.schemas import ConstituencyRecord, ImportReport
 from service.representatives.service import apply_import
-from service.representatives.snapshot import write_chamber_snapshot
+from service.representatives.snapshot import (
+    CHAMBER_DATASETS,
+    SourceInfo,
+    record_source,
+    write_chamber_snapshot,
+)
 
 console = Console(stderr=True)
 # Warnings past this many are summarised: a broken file can produce thousands.
 MAX_WARNINGS_SHOWN = 20
 
 
-def register(import_app: typer.Typer) -> None:
+# Set by register(), from the command line (a higher layer).
+_prepare_database: dict[str, PrepareDatabase] = {}
+_departures: dict[str, DeparturesListener] = {"uk": no_departures_listener}
+
+
+def register(
+    import_app: typer.Typer,
+    prepare_database: PrepareDatabase,
+    on_departures: DeparturesListener | None = None,
+) -> None:
+    _prepare_database["uk"] = prepare_database
+    _departures["uk"] = on_departures or no_departures_listener
     import_app.command("uk-members-api")(import_members_api)
     import_app.command("uk-mps-csv")(import_mps_csv)
     import_app.command("uk-postcodes")(import_postcodes)
@@ -74,8 +96,16 @@ def import_mps_csv(
     write_snapshot: Annotated[
         bool, typer.Option(help="Also rewrite the bundled snapshot under representatives/uk.")
     ] = False,
+    checked_on: Annotated[
+        str | None,
+        typer.Option(
+            help="With --write-snapshot: the last date the list was checked unchanged against "
+            "a fresher source (YYYY-MM-DD)."
+        ),
+    ] = None,
 ) -> None:
     """Update constituencies and MPs from the UK MP list CSV."""
+    checked = _parse_date(checked_on) if checked_on else None
     with _session() as session:
         parsed = parse_uk_mps_csv(file)
         report = _apply(session, parsed)
@@ -86,6 +116,7 @@ def import_mps_csv(
             ChamberId.uk_commons,
             parsed.constituencies,
             parsed.representatives,
+            checked_on=checked,
         )
         console.print(f"Snapshot written to {get_settings().data_dir / 'uk'}")
     _print_members_report(parsed, report)
@@ -124,8 +155,7 @@ def _session() -> Iterator[Session]:
     settings = get_settings()
     engine = create_db_engine(settings)
     try:
-        # Migrate, and load the bundled constituencies the imports are checked against.
-        prepare_database(engine, settings)
+        _prepare_database["uk"](engine, settings)
         with Session(engine, expire_on_commit=False) as session:
             yield session
     except DomainError as exc:
@@ -140,7 +170,7 @@ def _apply(session: Session, parsed: ParsedUkSource) -> ImportReport:
         TextColumn("MPs"), BarColumn(), MofNCompleteColumn(), console=console
     ) as progress:
         task = progress.add_task("apply", total=len(parsed.representatives))
-        return apply_import(
+        report = apply_import(
             session,
             ChamberId.uk_commons,
             parsed.constituencies,
@@ -148,6 +178,15 @@ def _apply(session: Session, parsed: ParsedUkSource) -> ImportReport:
             complete=parsed.complete,
             progress=lambda n: progress.advance(task, n),
         )
+    record_source(
+        session,
+        CHAMBER_DATASETS[ChamberId.uk_commons],
+        SourceInfo.of_records(parsed.representatives),
+        len(parsed.representatives),
+    )
+    for line in _departures["uk"](session, report.departed):
+        console.print(f"[yellow]{line}[/yellow]")
+    return report
 
 
 @contextmanager

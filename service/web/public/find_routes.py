@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
@@ -15,7 +16,7 @@ from fastapi.responses import HTMLResponse
 from service.deps import SessionDep
 from service.errors import DomainError, InvalidInput, ServiceUnavailable
 from service.lookup.routes import LookupDeps
-from service.lookup.schemas import Country, LookupResult, LookupStatus, Question
+from service.lookup.schemas import Basis, Country, LookupResult, LookupStatus, Question
 from service.lookup.service import find_constituencies, lookup
 from service.web.i18n import N_
 from service.web.public.campaign_scope import CampaignSlug, campaign_root
@@ -45,10 +46,24 @@ RESULT_FALLBACKS = {
         "several constituencies: the former commune you live in tells us your député. If you "
         "do not know, say so, and you will choose among its députés."
     ),
+    "nearby_one": "",  # the page words it from the candidate itself
+    "nearby": N_(
+        "Your postcode is near where these constituencies meet, and we cannot tell from the "
+        "postcode alone which one it is in. Choose yours."
+    ),
+    "arrondissement": N_(
+        "Your arrondissement lies in these circonscriptions. Choose your député; if yours is "
+        "not in this list, ask for all the députés of the city."
+    ),
+    "northern_ireland": N_(
+        "We cannot place Northern Ireland postcodes. Choose your constituency among the 18 "
+        "seats of Northern Ireland."
+    ),
 }
 # The lookup's option labels are English sentences; these two forms are translated here.
 _UNKNOWN_FORMER = N_("I don't know / my former commune isn't listed")
 _PART_OF = re.compile(r"^(?P<former>.+) \(part of (?P<commune>.+)\)$")
+_WHOLE_CITY = re.compile(r"^Not in this list: all the députés of (?P<city>.+)$")
 
 Param = Annotated[str | None, Query()]
 
@@ -115,16 +130,21 @@ def _path_field(where: Where) -> str:
 
 
 def _result_context(page: Page, where: Where, slug: str, result: LookupResult) -> dict[str, object]:
+    kind = _result_kind(result, where)
     return {
         "root": campaign_root(slug),
         "where": where,
         "result": result,
         "message": page.domain_message(
-            result.message, RESULT_FALLBACKS.get(_result_kind(result), ""), detail=False
+            result.message, RESULT_FALLBACKS.get(kind, ""), detail=False
         ),
         "matched": result.status is LookupStatus.matched,
+        # One nearby candidate: a yes/no question about that MP, never a match.
+        "nearby_one": kind == "nearby_one",
+        "nearby": kind in ("nearby", "nearby_one"),
+        "alternative": _alternative(page, where, result),
         "ask_commune": result.question is Question.commune,
-        "ask_former": _result_kind(result) == "former",
+        "ask_former": kind == "former",
         "options": [(o.value, _option_label(page, o.label)) for o in result.options],
         "ask_representative": result.question is Question.representative,
         "ask_constituency": result.status is LookupStatus.unresolved
@@ -133,12 +153,31 @@ def _result_context(page: Page, where: Where, slug: str, result: LookupResult) -
     }
 
 
-def _result_kind(result: LookupResult) -> str:
+def _result_kind(result: LookupResult, where: Where) -> str:
     if result.status is LookupStatus.matched:
         return "matched"
+    if result.basis is Basis.nearby:
+        return "nearby_one" if len(result.representatives) == 1 else "nearby"
+    if result.alternative is not None:
+        return "arrondissement"
     if result.question is Question.commune and result.representatives:
         return "former"  # which former commune (commune déléguée); the députés come along
+    if where.country is Country.uk and result.question is Question.representative:
+        return "northern_ireland"  # the only UK choice that is not a short list
     return result.question.value if result.question else "constituency"
+
+
+def _alternative(page: Page, where: Where, result: LookupResult) -> tuple[str, str] | None:
+    """The link out of a short list (all of a city's députés): its URL and its words."""
+    if result.alternative is None:
+        return None
+    country = where.country.value if where.country else ""
+    query = [("country", country), ("postcode", where.postcode)]
+    url = "/find?" + urlencode([*query, ("commune", result.alternative.value)])
+    city = _WHOLE_CITY.match(result.alternative.label)
+    if city and page.locale != "en":
+        return url, page._("Not in this list: all the députés of %(city)s", **city.groupdict())
+    return url, page.t.translate_known(result.alternative.label)
 
 
 def _option_label(page: Page, label: str) -> str:

@@ -1,9 +1,9 @@
 """The bundled French geography snapshot: where it lives, how it is written, and how it is
 loaded into the fr_* lookup tables.
 
-The snapshot is built from the source files by service.lookup.fr_geography_build (command
-`repmail import fr-geography`); the service itself only reads these CSVs, on first start
-and whenever they change (service.representatives.snapshot.load_bundled)."""
+The snapshot is built from the source files by fr_geography_build (command `repmail import
+fr-geography`); the service itself only reads these CSVs, on first start and whenever they
+change (service.representatives.snapshot.load_bundled)."""
 
 from __future__ import annotations
 
@@ -15,28 +15,32 @@ from sqlalchemy import delete, insert, text
 from sqlmodel import Session, col, select
 
 from service.errors import ImportFailed
-from service.lookup.fr_geography_build import FrGeography
-from service.lookup.models import (
+from service.representatives.importers.fr_geography_build import FrGeography
+from service.representatives.models import (
+    ChamberId,
+    Constituency,
     FrAbroadCountry,
+    FrArrondissementConstituency,
     FrCommune,
     FrCommuneConstituency,
     FrFormerCommune,
     FrPostalCode,
 )
-from service.representatives.models import ChamberId, Constituency
-from service.representatives.snapshot import read_csv, write_csv
+from service.representatives.snapshot_csv import read_csv, write_csv
 
 COMMUNES_FILE = "fr/communes.csv"
 COMMUNE_CONSTITUENCIES_FILE = "fr/commune_constituencies.csv"
 FORMER_COMMUNES_FILE = "fr/former_communes.csv"
 POSTAL_CODES_FILE = "fr/postal_codes.csv"
 ABROAD_COUNTRIES_FILE = "fr/abroad_countries.csv"
+ARRONDISSEMENT_CONSTITUENCIES_FILE = "fr/arrondissement_constituencies.csv"
 FR_GEOGRAPHY_FILES: tuple[str, ...] = (
     COMMUNES_FILE,
     COMMUNE_CONSTITUENCIES_FILE,
     FORMER_COMMUNES_FILE,
     POSTAL_CODES_FILE,
     ABROAD_COUNTRIES_FILE,
+    ARRONDISSEMENT_CONSTITUENCIES_FILE,
 )
 
 COMMUNE_COLUMNS = ("code_insee", "name", "kind", "parent_code", "department_code", "population")
@@ -46,6 +50,7 @@ COMMUNE_CONSTITUENCY_COLUMNS = ("code_insee", "constituency_id")
 FORMER_COMMUNE_COLUMNS = ("parent_code", "code_insee", "name", "constituency_id", "source")
 POSTAL_CODE_COLUMNS = ("postal_code", "code_insee")
 ABROAD_COUNTRY_COLUMNS = ("iso2", "name_fr", "name_en", "constituency_id")
+ARRONDISSEMENT_CONSTITUENCY_COLUMNS = ("code_insee", "constituency_id", "detail", "confidence")
 
 # Rows per INSERT: large enough to be quick, small enough for PostgreSQL's parameter limit.
 _BATCH = 5_000
@@ -83,6 +88,14 @@ def write_fr_geography(data_dir: Path, geography: FrGeography) -> dict[str, int]
             ABROAD_COUNTRY_COLUMNS,
             ((c.iso2, c.name_fr, c.name_en, c.constituency_id) for c in geography.countries),
         ),
+        ARRONDISSEMENT_CONSTITUENCIES_FILE: write_csv(
+            data_dir / ARRONDISSEMENT_CONSTITUENCIES_FILE,
+            ARRONDISSEMENT_CONSTITUENCY_COLUMNS,
+            (
+                (a.code_insee, a.constituency_id, a.detail, a.confidence)
+                for a in geography.arrondissement_seats
+            ),
+        ),
     }
 
 
@@ -104,9 +117,11 @@ def load_fr_geography(session: Session, data_dir: Path, progress: Progress | Non
         {**row, "constituency_id": row["constituency_id"] or None}
         for row in read_csv(data_dir / ABROAD_COUNTRIES_FILE)
     ]
+    arrondissement_seats = read_csv(data_dir / ARRONDISSEMENT_CONSTITUENCIES_FILE)
     _check_constituencies_exist(
         session,
         {row["constituency_id"] for row in links}
+        | {row["constituency_id"] for row in arrondissement_seats}
         | {str(row["constituency_id"]) for row in former_communes if row["constituency_id"]}
         | {str(row["constituency_id"]) for row in countries if row["constituency_id"]},
     )
@@ -119,6 +134,7 @@ def load_fr_geography(session: Session, data_dir: Path, progress: Progress | Non
         (FrFormerCommune, former_communes),
         (FrPostalCode, postal_codes),
         (FrAbroadCountry, countries),
+        (FrArrondissementConstituency, arrondissement_seats),
     ):
         loaded += _insert(session, table, rows, progress)
     session.flush()
@@ -127,7 +143,14 @@ def load_fr_geography(session: Session, data_dir: Path, progress: Progress | Non
 
 def _empty_tables(session: Session) -> None:
     # Children first, so foreign keys hold at every step.
-    tables = (FrPostalCode, FrCommuneConstituency, FrFormerCommune, FrAbroadCountry, FrCommune)
+    tables = (
+        FrPostalCode,
+        FrCommuneConstituency,
+        FrArrondissementConstituency,
+        FrFormerCommune,
+        FrAbroadCountry,
+        FrCommune,
+    )
     if session.get_bind().dialect.name == "postgresql":
         # DELETE would check each removed commune against fr_postal_code, whose key does not
         # start with code_insee: a scan per row, minutes for 35,000 communes. TRUNCATE is

@@ -30,12 +30,19 @@ from sqlalchemy.engine import Connection
 from sqlmodel import Session, select
 
 from service.errors import ImportFailed
-from service.lookup.models import UkPostcode
-from service.lookup.uk_postcode_index import DATASET_NAME, postcode_number
-from service.lookup.uk_postcodes import POSTCODE_KEY
-from service.representatives.models import ChamberId, Constituency, DatasetLoad
+from service.representatives.models import (
+    UK_POSTCODES_DATASET,
+    ChamberId,
+    Constituency,
+    DatasetLoad,
+    UkPostcode,
+)
+from service.representatives.postcode_format import POSTCODE_KEY, postcode_number
 from service.representatives.snapshot import record_load
 
+# The DatasetLoad row of the imported table; the lookup's in-memory index reloads when it
+# changes.
+DATASET_NAME = UK_POSTCODES_DATASET
 BATCH_ROWS = 20_000
 _CONSTITUENCY_COLUMN = re.compile(r"^pcon(\d\d)?(cd)?$")
 # ONS "pseudo" codes: the postcode has no constituency (Channel Islands, Isle of Man, no grid

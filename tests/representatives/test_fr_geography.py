@@ -12,20 +12,20 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from service.errors import ImportFailed
-from service.lookup.fr_data import (
+from service.representatives.importers.fr_geography_build import FrGeography, build_fr_geography
+from service.representatives.importers.fr_geography_snapshot import (
     FR_GEOGRAPHY_FILES,
     load_fr_geography,
     write_fr_geography,
 )
-from service.lookup.fr_geography_build import FrGeography, build_fr_geography
-from service.lookup.models import (
+from service.representatives.models import (
     FrAbroadCountry,
     FrCommune,
     FrCommuneConstituency,
     FrFormerCommune,
     FrPostalCode,
 )
-from service.representatives.snapshot import read_csv
+from service.representatives.snapshot_csv import read_csv
 
 PROJECT_DATA = Path(__file__).resolve().parents[2] / "representatives"
 FRENCH_TERRITORY = {"FR", "GP", "GF", "MQ", "YT", "NC", "PF", "RE", "BL", "MF", "PM", "TF", "WF"}

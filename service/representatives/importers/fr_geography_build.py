@@ -1,6 +1,6 @@
 """Build the French geography snapshot (commune → circonscription, code postal → commune)
 from the source files in ../shared/data/fr. Build-time only: the service reads the CSVs
-that service.lookup.fr_data writes from this.
+that service.representatives.importers.fr_geography_snapshot writes from this.
 
 Sources (see representatives/SOURCES.md):
 * communes/decoupage-administratif-6.0.0_communes.json: the COG 2026 list of communes,
@@ -10,7 +10,9 @@ Sources (see representatives/SOURCES.md):
 * circonscriptions/commune_deleguee_circonscriptions_cog2026.csv: circonscriptions of each
   former commune (commune déléguée / associée) before its merger;
 * circonscriptions/code_postal_circonscriptions_cog2026.csv: communes of each code postal;
-* circonscriptions/nosdeputes_circo_etranger.csv: country → abroad seat.
+* circonscriptions/nosdeputes_circo_etranger.csv: country → abroad seat;
+* circonscriptions/plm_arrondissement_circonscriptions.csv: the one to three circonscriptions
+  of each Paris, Lyon and Marseille arrondissement, and how a split one divides.
 """
 
 from __future__ import annotations
@@ -23,13 +25,14 @@ from pathlib import Path
 from typing import Any
 
 from service.errors import ImportFailed
-from service.lookup.fr_abroad_build import AbroadCountry, build_abroad_countries
+from service.representatives.importers.fr_abroad_build import AbroadCountry, build_abroad_countries
 
 COMMUNES_JSON = "communes/decoupage-administratif-6.0.0_communes.json"
 COMMUNE_SEATS_CSV = "circonscriptions/commune_circonscriptions_cog2026.csv"
 FORMER_COMMUNE_SEATS_CSV = "circonscriptions/commune_deleguee_circonscriptions_cog2026.csv"
 POSTAL_CODES_CSV = "circonscriptions/code_postal_circonscriptions_cog2026.csv"
 COUNTRIES_CSV = "circonscriptions/nosdeputes_circo_etranger.csv"
+ARRONDISSEMENTS_CSV = "circonscriptions/plm_arrondissement_circonscriptions.csv"
 
 # decoupage-administratif type → fr_commune.kind
 KIND_BY_TYPE = {
@@ -60,6 +63,17 @@ class FormerCommuneRow:
     source: str
 
 
+@dataclass(frozen=True, slots=True)
+class ArrondissementSeatRow:
+    code_insee: str
+    constituency_id: str
+    # How a split arrondissement divides, in the source's words ("" when it is not split or
+    # the source does not say).
+    detail: str
+    # "high" (Paris, from the Ministry's table) or "medium" (Lyon, Marseille).
+    confidence: str
+
+
 @dataclass(slots=True)
 class FrGeography:
     communes: list[CommuneRow]
@@ -67,6 +81,7 @@ class FrGeography:
     former_communes: list[FormerCommuneRow]
     postal_codes: list[tuple[str, str]]
     countries: list[AbroadCountry]
+    arrondissement_seats: list[ArrondissementSeatRow]
     # What was left out and why, for the build report.
     notes: Counter[str] = field(default_factory=Counter)
 
@@ -113,8 +128,36 @@ def build_fr_geography(shared_fr_dir: Path) -> FrGeography:
         former_communes=former_communes,
         postal_codes=postal_codes,
         countries=build_abroad_countries(shared_fr_dir / COUNTRIES_CSV),
+        arrondissement_seats=_arrondissement_seats(
+            shared_fr_dir / ARRONDISSEMENTS_CSV, communes, seats
+        ),
         notes=notes,
     )
+
+
+def _arrondissement_seats(
+    path: Path, communes: list[CommuneRow], seats: dict[str, list[str]]
+) -> list[ArrondissementSeatRow]:
+    """Each arrondissement's own circonscriptions; every one must be among its city's."""
+    parents = {c.code_insee: c.parent_code for c in communes if c.kind == "arrondissement"}
+    rows: list[ArrondissementSeatRow] = []
+    for row in _read_csv(path):
+        code = row["arrondissement_insee"]
+        parent = parents.get(code)
+        if parent is None:
+            raise ImportFailed(f"{ARRONDISSEMENTS_CSV}: {code} is not an arrondissement")
+        own = _seat_list(row["circonscriptions"], ARRONDISSEMENTS_CSV, code)
+        if not set(own) <= set(seats[parent]):
+            raise ImportFailed(
+                f"{ARRONDISSEMENTS_CSV}: {code} names a circonscription its city has not"
+            )
+        confidence = row["confidence"].strip()
+        if confidence not in ("high", "medium"):
+            raise ImportFailed(f"{ARRONDISSEMENTS_CSV}: {code} has confidence {confidence!r}")
+        rows.extend(
+            ArrondissementSeatRow(code, seat, row["detail"].strip(), confidence) for seat in own
+        )
+    return rows
 
 
 def _former_commune(

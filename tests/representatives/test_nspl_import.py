@@ -14,9 +14,8 @@ import pytest
 from sqlmodel import Session, select
 
 from service.errors import ImportFailed
-from service.lookup.models import UkPostcode
-from service.lookup.nspl_import import find_csv_sources, import_uk_postcodes
-from service.representatives.models import DatasetLoad
+from service.representatives.importers.nspl_import import find_csv_sources, import_uk_postcodes
+from service.representatives.models import DatasetLoad, UkPostcode
 
 NSPL_HEADER_LINE = (
     "pcd,pcd2,pcds,dointr,doterm,usertype,oseast1m,osnrth1m,osgrdind,oa21,cty,ced,laua,ward,"

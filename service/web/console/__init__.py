@@ -1,0 +1,54 @@
+"""The console: HTML pages under /console for the people who run the campaign, a mounted
+sub-app with its own layout, navigation, error pages and language switch.
+
+Adding a page: write a module with a `router` (its routes guarded by
+`frame.console_page(Permission.x)`) and a `NAV` list, and add it to PAGES below. The JSON twin
+of the page goes in the domain's own router under /api/admin."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from fastapi import Depends, FastAPI
+
+from service.web.console import (
+    account_routes,
+    audit_routes,
+    frame,
+    home_routes,
+    people_routes,
+    privacy_api,
+    privacy_routes,
+    signin_routes,
+)
+
+PAGES: list[ModuleType] = [
+    home_routes,
+    account_routes,
+    people_routes,
+    privacy_routes,
+    audit_routes,
+]
+
+
+def install(app: FastAPI) -> FastAPI:
+    console = FastAPI(
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
+        dependencies=[Depends(frame.check_csrf)],
+    )
+    # One state and one set of dependency overrides for both apps: the settings, engine,
+    # clock and mailer are the main app's, and a test's session override reaches the console.
+    console.state = app.state
+    console.dependency_overrides = app.dependency_overrides
+    console.include_router(signin_routes.router)
+    frame.NAV.clear()
+    for module in PAGES:
+        console.include_router(module.router)
+        frame.NAV.extend(module.NAV)
+    frame.install_error_pages(console)
+    app.mount("/console", console, name="console")
+    # The JSON twins that need more than one domain (accounts' audit log and letters' data).
+    app.include_router(privacy_api.router)
+    return console
