@@ -33,6 +33,9 @@ class Campaign(SQLModel, table=True):
     office_hours_only: bool = False
     office_hours_start: int = Field(default=9, ge=0, le=23)
     office_hours_end: int = Field(default=18, ge=1, le=24)
+    # Test mode: every letter goes to this address (the organiser who turned it on) with
+    # "[TEST]" in its subject, instead of to the representative.
+    test_recipient: str | None = Field(default=None, max_length=254)
     created_at: datetime
     updated_at: datetime
 

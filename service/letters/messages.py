@@ -88,6 +88,18 @@ HOLD = {
             "la campagne."
         ),
     },
+    HoldReason.returned: {
+        "en": (
+            "The organisers read your letter and ask you to make it your own before it goes to "
+            "{representative}: rewrite your personal paragraph below, in your own words. Once "
+            "it reads as yours, it is sent."
+        ),
+        "fr": (
+            "La campagne a lu votre lettre et vous demande de vous l'approprier avant qu'elle "
+            "parte à {representative} : réécrivez ci-dessous votre paragraphe personnel, avec "
+            "vos propres mots. Dès qu'il est bien le vôtre, la lettre est envoyée."
+        ),
+    },
 }
 
 STATUS = {

@@ -10,6 +10,7 @@ from sqlmodel import Session
 from service.config import Settings
 from service.db import use_case
 from service.errors import Conflict
+from service.letters.compose import Recipient
 from service.letters.events import SYSTEM, move
 from service.letters.models import Letter
 from service.letters.outbox import queue_letter
@@ -25,19 +26,27 @@ def release_letter(
     """An organiser (`actor`) sends a held letter on."""
     with use_case(session):
         letter = find_letter(session, letter_id, for_update=True)
-        recipient = recipient_of(session, letter.representative_id)
-        if letter.status != LetterStatus.held:
-            raise Conflict("Only a held letter can be released.", field="status")
-        if not recipient.can_write:
-            raise Conflict(f"{recipient.name} cannot be written to yet.", field="representative_id")
-        if now >= campaign_of(session, letter).deadline:
-            raise Conflict(
-                "The campaign's deadline has passed: this letter can no longer be sent.",
-                field="status",
-            )
-        queue_letter(session, letter, recipient, now, "released", settings.delivery, actor=actor)
+        recipient = release_held(session, settings, letter, actor=actor, now=now)
         session.commit()
         return status_view(session, letter, recipient)
+
+
+def release_held(
+    session: Session, settings: Settings, letter: Letter, *, actor: str, now: datetime
+) -> Recipient:
+    """The release itself, inside the caller's transaction (the letter locked by the caller)."""
+    recipient = recipient_of(session, letter.representative_id)
+    if letter.status != LetterStatus.held:
+        raise Conflict("Only a held letter can be released.", field="status")
+    if not recipient.can_write:
+        raise Conflict(f"{recipient.name} cannot be written to yet.", field="representative_id")
+    if now >= campaign_of(session, letter).deadline:
+        raise Conflict(
+            "The campaign's deadline has passed: this letter can no longer be sent.",
+            field="status",
+        )
+    queue_letter(session, letter, recipient, now, "released", settings.delivery, actor=actor)
+    return recipient
 
 
 def reject_letter(

@@ -4,6 +4,7 @@ before the campaign's deadline, and the supporter's confirmation, reminder and n
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import datetime
 
 from sqlmodel import Session
@@ -12,7 +13,7 @@ from service.campaigns.models import Campaign
 from service.campaigns.rendering import InvalidTemplate
 from service.config import DeliverySettings, Settings
 from service.delivery import service as delivery
-from service.delivery.schemas import MessageKind
+from service.delivery.schemas import Address, MessageKind
 from service.errors import ServiceUnavailable
 from service.letters.assessment import hold_message
 from service.letters.compose import (
@@ -119,9 +120,17 @@ def queue_letter(
     rendered = rendered_letter(session, letter, recipient, campaign)
     view = campaign_view(session, campaign, letter.language)
     pacing = pacing_for(campaign, recipient.id, recipient.timezone, settings)
+    email = letter_email(letter.id, view, recipient, draft_of(letter), rendered)
+    if campaign.test_recipient:
+        # Test mode: the organiser receives what the representative would have.
+        email = replace(
+            email,
+            to=Address(campaign.test_recipient, recipient.name),
+            subject=f"[TEST] {email.subject}",
+        )
     letter.outbox_id = delivery.enqueue(
         session,
-        letter_email(letter.id, view, recipient, draft_of(letter), rendered),
+        email,
         now=now,
         expires_at=campaign.deadline,
         pacing=pacing,

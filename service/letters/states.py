@@ -25,6 +25,8 @@ class HoldReason(StrEnum):
     empty = "empty"  # no personal paragraph (or too short to be one)
     campaign_text = "campaign_text"  # the paragraph repeats the campaign's own texts
     representative_unavailable = "representative_unavailable"  # seat vacated since writing
+    # A moderator sent it back for the supporter to rewrite in their own words.
+    returned = "returned"
 
 
 S = LetterStatus

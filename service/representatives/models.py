@@ -182,3 +182,19 @@ class FrAbroadCountry(SQLModel, table=True):
     name_en: str = Field(max_length=200)
     # Null when the country is French territory (then the supporter's commune decides).
     constituency_id: str | None = Field(default=None, foreign_key="constituency.id", max_length=12)
+
+
+class RepresentativeCare(SQLModel, table=True):
+    """What organisers did to a representative's record from the console: why letters to them
+    are paused, and where their address came from when an organiser corrected it (the
+    importers' `source` and `retrieved_on` describe the official data). Who did it is in the
+    audit log."""
+
+    __tablename__ = "representative_care"
+
+    representative_id: str = Field(foreign_key="representative.id", primary_key=True, max_length=40)
+    pause_reason: str | None = Field(default=None, max_length=300)
+    paused_at: datetime | None = None
+    # Set when an organiser corrected the address: what they gave as its source, and when.
+    email_source: str | None = Field(default=None, max_length=200)
+    email_corrected_at: datetime | None = None

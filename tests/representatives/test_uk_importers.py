@@ -374,3 +374,42 @@ def test_import_commands_on_a_fresh_database(
             date(2026, 11, 27),
         )
     engine.dispose()
+
+
+def test_a_dry_run_shows_the_changes_and_writes_nothing(
+    tmp_path: Path, mps_csv: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from service.cli import app
+
+    monkeypatch.setenv("REPMAIL_DATABASE_URL", f"sqlite:///{tmp_path / 'dry.sqlite3'}")
+    monkeypatch.setenv("REPMAIL_DATA_DIR", str(tmp_path / "data"))
+    shutil.copytree(PROJECT_ROOT / "representatives", tmp_path / "data")
+    get_settings.cache_clear()
+    rows = _rows(mps_csv)
+    changed = next(r for r in rows if r["pcon24cd"] == "E14001063")
+    changed["party"] = "Independent"
+    gone = next(r for r in rows if r["pcon24cd"] == "E14001064")
+    rows.remove(gone)
+    edited = _write_rows(tmp_path / "mps.csv", rows)
+    runner = CliRunner()
+    try:
+        first = runner.invoke(app, ["import", "uk-mps-csv", str(mps_csv)])
+        assert first.exit_code == 0, first.output
+        dry = runner.invoke(app, ["import", "uk-mps-csv", str(edited), "--dry-run"])
+        assert dry.exit_code == 0, dry.output
+        said = " ".join(dry.output.split())  # the console wraps long lines
+        assert "0 new, 1 updated, 648 unchanged, 1 seats vacated" in said
+        assert f"would leave their seat: uk-{gone['member_id']}" in dry.output
+        assert "Dry run: nothing was written." in dry.output
+        applied = runner.invoke(app, ["import", "uk-mps-csv", str(edited)])
+        assert "1 seats vacated" in " ".join(applied.output.split())
+    finally:
+        get_settings.cache_clear()
+
+    from sqlalchemy import create_engine
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'dry.sqlite3'}")
+    with Session(engine) as check:
+        aldershot = check.get(Representative, "uk-5173")
+        assert aldershot is not None and aldershot.party == "Independent"
+    engine.dispose()

@@ -73,6 +73,15 @@ def register(
     import_app.command("uk-postcodes")(import_postcodes)
 
 
+DryRunOption = Annotated[
+    bool,
+    typer.Option(
+        help="Show what the import would change (seats added, changed, vacated) and write "
+        "nothing; run again without it to apply."
+    ),
+]
+
+
 def import_members_api(
     directory: Annotated[
         Path, typer.Argument(help="Folder of saved Members/Search pages and Contact files.")
@@ -81,14 +90,22 @@ def import_members_api(
         str | None,
         typer.Option(help="Date the files were downloaded (YYYY-MM-DD); default today."),
     ] = None,
+    dry_run: DryRunOption = False,
 ) -> None:
     """Update MPs from a saved download of the UK Parliament Members API."""
     when = _parse_date(retrieved_on)
     with _session() as session:
         parsed = parse_members_api(directory, known_constituencies(session), retrieved_on=when)
-        report = _apply(session, parsed)
+        report = _apply(session, parsed, dry_run=dry_run)
+        _finish(session, dry_run)
+    _print_members_report(parsed, report, dry_run=dry_run)
+
+
+def _finish(session: Session, dry_run: bool) -> None:
+    if dry_run:
+        session.rollback()
+    else:
         session.commit()
-    _print_members_report(parsed, report)
 
 
 def import_mps_csv(
@@ -103,13 +120,17 @@ def import_mps_csv(
             "a fresher source (YYYY-MM-DD)."
         ),
     ] = None,
+    dry_run: DryRunOption = False,
 ) -> None:
     """Update constituencies and MPs from the UK MP list CSV."""
     checked = _parse_date(checked_on) if checked_on else None
     with _session() as session:
         parsed = parse_uk_mps_csv(file)
-        report = _apply(session, parsed)
-        session.commit()
+        report = _apply(session, parsed, dry_run=dry_run)
+        _finish(session, dry_run)
+    if dry_run:
+        _print_members_report(parsed, report, dry_run=True)
+        return
     if write_snapshot:
         write_chamber_snapshot(
             get_settings().data_dir,
@@ -165,7 +186,7 @@ def _session() -> Iterator[Session]:
         engine.dispose()
 
 
-def _apply(session: Session, parsed: ParsedUkSource) -> ImportReport:
+def _apply(session: Session, parsed: ParsedUkSource, *, dry_run: bool = False) -> ImportReport:
     with Progress(
         TextColumn("MPs"), BarColumn(), MofNCompleteColumn(), console=console
     ) as progress:
@@ -184,8 +205,9 @@ def _apply(session: Session, parsed: ParsedUkSource) -> ImportReport:
         SourceInfo.of_records(parsed.representatives),
         len(parsed.representatives),
     )
-    for line in _departures["uk"](session, report.departed):
-        console.print(f"[yellow]{line}[/yellow]")
+    if not dry_run:  # a dry run holds no letter (and tells nobody it would)
+        for line in _departures["uk"](session, report.departed):
+            console.print(f"[yellow]{line}[/yellow]")
     return report
 
 
@@ -212,7 +234,9 @@ def _parse_date(value: str | None) -> date:
         raise typer.BadParameter(f"{value!r} is not a date like 2026-06-27") from exc
 
 
-def _print_members_report(parsed: ParsedUkSource, report: ImportReport) -> None:
+def _print_members_report(
+    parsed: ParsedUkSource, report: ImportReport, *, dry_run: bool = False
+) -> None:
     warnings = parsed.warnings + report.warnings
     for line in warnings[:MAX_WARNINGS_SHOWN]:
         console.print(f"[yellow]warning:[/yellow] {line}")
@@ -227,6 +251,10 @@ def _print_members_report(parsed: ParsedUkSource, report: ImportReport) -> None:
     )
     if not parsed.complete:
         console.print("Some members were left out, so no seat was vacated for being absent.")
+    if dry_run:
+        for member in report.departed:
+            console.print(f"would leave their seat: {member}")
+        console.print("Dry run: nothing was written. Run again without --dry-run to apply.")
 
 
 def _print_postcode_report(report: PostcodeImportReport) -> None:

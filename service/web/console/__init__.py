@@ -14,11 +14,17 @@ from fastapi import Depends, FastAPI
 from service.web.console import (
     account_routes,
     audit_routes,
+    campaigns_api,
+    campaigns_routes,
     frame,
     home_routes,
+    moderation_api,
+    moderation_routes,
     people_routes,
     privacy_api,
     privacy_routes,
+    representatives_api,
+    representatives_routes,
     signin_routes,
 )
 
@@ -28,6 +34,9 @@ PAGES: list[ModuleType] = [
     people_routes,
     privacy_routes,
     audit_routes,
+    moderation_routes,
+    representatives_routes,
+    campaigns_routes,
 ]
 
 
@@ -51,4 +60,7 @@ def install(app: FastAPI) -> FastAPI:
     app.mount("/console", console, name="console")
     # The JSON twins that need more than one domain (accounts' audit log and letters' data).
     app.include_router(privacy_api.router)
+    app.include_router(moderation_api.router)
+    app.include_router(representatives_api.router)
+    app.include_router(campaigns_api.router)
     return console

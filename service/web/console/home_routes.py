@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 from service.accounts import credentials, service
 from service.accounts.roles import Permission, has_permission
 from service.deps import SessionDep
+from service.letters.review_queue import waiting
 from service.web.console.frame import ConsolePage, console_page
 from service.web.console.nav import NavEntry
 from service.web.i18n import N_
@@ -32,11 +33,13 @@ def home(cp: Dashboard, session: SessionDep) -> HTMLResponse:
             "invited": sum(1 for a in everyone if a.password_hash is None),
             "locked": sum(1 for a in everyone if a.locked_at is not None),
         }
+    held = waiting(session) if has_permission(account.role, Permission.moderate_letters) else None
     return cp.render(
         "console/home.html",
         {
             "account": account,
             "people": people,
+            "held": held,
             "recovery_left": credentials.unused_recovery_codes(session, account.id)
             if account.totp_secret
             else None,

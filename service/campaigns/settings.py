@@ -1,0 +1,154 @@
+"""A campaign's settings as organisers change them: its deadline and the timezone it is
+written in, when it closes to new letters, the pace of letters to each representative, the
+goal and the sender. Checked together and applied to the locked row; nothing here commits."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlmodel import Session, col, select
+
+from service.campaigns.models import Campaign
+from service.errors import InvalidInput, NotFound
+
+_ADDRESS = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;.]+$")
+# The settings that change when queued letters are due.
+PACING_FIELDS = frozenset(
+    {"deadline", "letters_per_hour", "office_hours_only", "office_hours_start", "office_hours_end"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignSettings:
+    """Every setting at once, as the form and the API send them. Dates are aware datetimes."""
+
+    sender_name: str
+    sender_email: str
+    timezone: str
+    deadline: datetime
+    closes_at: datetime
+    goal: int
+    letters_per_hour: int
+    office_hours_only: bool
+    office_hours_start: int
+    office_hours_end: int
+
+
+def settings_of(campaign: Campaign) -> CampaignSettings:
+    return CampaignSettings(
+        sender_name=campaign.sender_name,
+        sender_email=campaign.sender_email,
+        timezone=campaign.timezone,
+        deadline=campaign.deadline,
+        closes_at=campaign.closes_at,
+        goal=campaign.goal,
+        letters_per_hour=campaign.letters_per_hour,
+        office_hours_only=campaign.office_hours_only,
+        office_hours_start=campaign.office_hours_start,
+        office_hours_end=campaign.office_hours_end,
+    )
+
+
+def list_campaigns(session: Session) -> list[Campaign]:
+    return list(session.exec(select(Campaign).order_by(col(Campaign.deadline))))
+
+
+def lock_campaign(session: Session, slug: str) -> Campaign:
+    found = session.exec(
+        select(Campaign)
+        .where(Campaign.slug == slug)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+    if found is None:
+        raise NotFound("There is no campaign with that name.", field="campaign")
+    return found
+
+
+def local_time(value: str, timezone: str, field: str) -> datetime:
+    """A date and time as an organiser types it ("2026-12-10T18:00"), in `timezone`."""
+    try:
+        naive = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidInput("Enter a date and time like 2026-12-10T18:00.", field=field) from None
+    zone = _zone(timezone)
+    aware = naive if naive.tzinfo else naive.replace(tzinfo=zone)
+    try:
+        return aware.astimezone(UTC)
+    except OverflowError:
+        raise InvalidInput("Enter a date and time like 2026-12-10T18:00.", field=field) from None
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name.strip())
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise InvalidInput("Choose a timezone such as Europe/Paris.", field="timezone") from None
+
+
+def check(new: CampaignSettings, now: datetime) -> CampaignSettings:
+    sender_name = " ".join(new.sender_name.split())
+    if not 1 <= len(sender_name) <= 100:
+        raise InvalidInput("Give a sender name of 1 to 100 characters.", field="sender_name")
+    sender_email = new.sender_email.strip()
+    if len(sender_email) > 254 or not _ADDRESS.match(sender_email):
+        raise InvalidInput("Enter the sender's email address.", field="sender_email")
+    _zone(new.timezone)
+    if new.deadline <= now:
+        raise InvalidInput("The deadline must be in the future.", field="deadline")
+    if new.closes_at > new.deadline:
+        raise InvalidInput("The campaign must close by its deadline.", field="closes_at")
+    if not 0 <= new.goal <= 10_000_000:
+        raise InvalidInput("The goal is a number of letters, 0 or more.", field="goal")
+    if not 1 <= new.letters_per_hour <= 3600:
+        raise InvalidInput("Letters per hour: between 1 and 3600.", field="letters_per_hour")
+    if not 0 <= new.office_hours_start < new.office_hours_end <= 24:
+        raise InvalidInput(
+            "Office hours: the start must come before the end, within 0 to 24.",
+            field="office_hours_start",
+        )
+    return CampaignSettings(
+        **{**asdict(new), "sender_name": sender_name, "sender_email": sender_email}
+    )
+
+
+def apply(
+    session: Session, campaign: Campaign, new: CampaignSettings, now: datetime
+) -> dict[str, tuple[object, object]]:
+    """Write the checked settings to the locked row; returns what changed (before, after)."""
+    checked = check(new, now)
+    before = asdict(settings_of(campaign))
+    changes = {
+        name: (before[name], value)
+        for name, value in asdict(checked).items()
+        if before[name] != value
+    }
+    for name, (_old, value) in changes.items():
+        setattr(campaign, name, value)
+    if changes:
+        # A new revision: the catalogue's cached views of the campaign are read again.
+        campaign.updated_at = max(now, campaign.updated_at + timedelta(microseconds=1))
+        session.add(campaign)
+        session.flush()
+    return changes
+
+
+def set_test_mode(
+    session: Session, campaign: Campaign, recipient: str | None, now: datetime
+) -> bool:
+    """Turn test mode on (every letter to `recipient`) or off (None); False when unchanged."""
+    if recipient is not None and (len(recipient) > 254 or not _ADDRESS.match(recipient)):
+        raise InvalidInput(
+            "Test mode sends letters to your own address; yours is not usable.",
+            field="test_mode",
+        )
+    if campaign.test_recipient == recipient:
+        return False
+    campaign.test_recipient = recipient
+    campaign.updated_at = max(now, campaign.updated_at + timedelta(microseconds=1))
+    session.add(campaign)
+    session.flush()
+    return True

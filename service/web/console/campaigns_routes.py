@@ -1,0 +1,196 @@
+"""Campaign settings (organisers): deadline and timezone, closing date, pace and office hours,
+goal and sender. "Show the effect" previews the delivery plan; "Save" re-slots the queue."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Form
+from fastapi.responses import HTMLResponse, Response
+
+from service.accounts.current import now_of
+from service.accounts.roles import Permission
+from service.campaigns import settings as campaign_settings
+from service.campaigns.models import Campaign
+from service.campaigns.settings import CampaignSettings
+from service.deps import SessionDep, SettingsDep
+from service.errors import DomainError, InvalidInput, NotFound
+from service.web import campaign_settings as use_cases
+from service.web.console.campaigns_api import plan_out
+from service.web.console.frame import ConsolePage, console_page
+from service.web.console.nav import NavEntry
+from service.web.i18n import N_
+
+router = APIRouter(prefix="/campaigns")
+NAV = [NavEntry("/campaigns", N_("Campaigns"), Permission.edit_campaigns)]
+
+OrganiserPage = Annotated[ConsolePage, console_page(Permission.edit_campaigns)]
+Text = Annotated[str, Form(max_length=300)]
+
+_DONE = {
+    "saved": N_("The settings are saved; queued letters follow them."),
+    "test-on": N_("Test mode is on: letters now go to your own address, marked [TEST]."),
+    "test-off": N_("Test mode is off: letters go to the representatives again."),
+}
+_REFUSALS = (
+    N_("Test mode sends letters to your own address; yours is not usable."),
+    N_("There is no campaign with that name."),
+    N_("Enter a date and time like 2026-12-10T18:00."),
+    N_("Choose a timezone such as Europe/Paris."),
+    N_("Give a sender name of 1 to 100 characters."),
+    N_("Enter the sender's email address."),
+    N_("The deadline must be in the future."),
+    N_("The campaign must close by its deadline."),
+    N_("The goal is a number of letters, 0 or more."),
+    N_("Letters per hour: between 1 and 3600."),
+    N_("Office hours: the start must come before the end, within 0 to 24."),
+    N_("Enter a whole number."),
+)
+
+
+@router.get("", response_class=HTMLResponse)
+def campaigns(cp: OrganiserPage, session: SessionDep) -> HTMLResponse:
+    return cp.render(
+        "console/campaigns.html", {"campaigns": campaign_settings.list_campaigns(session)}
+    )
+
+
+def _find(session: SessionDep, slug: str) -> Campaign:
+    for campaign in campaign_settings.list_campaigns(session):
+        if campaign.slug == slug:
+            return campaign
+    raise NotFound("There is no campaign with that name.", field="campaign")
+
+
+def _form_of(campaign: Campaign) -> dict[str, str]:
+    zone = ZoneInfo(campaign.timezone)
+    values = {k: str(v) for k, v in asdict(campaign_settings.settings_of(campaign)).items()}
+    values["deadline"] = campaign.deadline.astimezone(zone).strftime("%Y-%m-%dT%H:%M")
+    values["closes_at"] = campaign.closes_at.astimezone(zone).strftime("%Y-%m-%dT%H:%M")
+    values["office_hours_only"] = "yes" if campaign.office_hours_only else ""
+    return values
+
+
+def _page(
+    cp: ConsolePage,
+    campaign: Campaign,
+    form: dict[str, str],
+    *,
+    errors: dict[str, str] | None = None,
+    change: use_cases.SettingsChange | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    return cp.render(
+        "console/campaign.html",
+        {
+            "campaign": campaign,
+            "form": form,
+            "errors": errors or {},
+            "change": change,
+            "plan_now": plan_out(change.plan_now) if change else None,
+            "plan_after": plan_out(change.plan_after) if change else None,
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/{slug}", response_class=HTMLResponse)
+def campaign_page(
+    cp: OrganiserPage, slug: str, session: SessionDep, done: str = ""
+) -> HTMLResponse:
+    campaign = _find(session, slug)
+    if done in _DONE:
+        cp.notices.append(cp._(_DONE[done]))
+    return _page(cp, campaign, _form_of(campaign))
+
+
+def _whole(value: str, field: str) -> int:
+    try:
+        return int(value.strip())
+    except ValueError:
+        raise InvalidInput("Enter a whole number.", field=field) from None
+
+
+def _parse(form: dict[str, str]) -> CampaignSettings:
+    timezone = form["timezone"].strip()
+    return CampaignSettings(
+        sender_name=form["sender_name"],
+        sender_email=form["sender_email"],
+        timezone=timezone,
+        deadline=campaign_settings.local_time(form["deadline"], timezone, "deadline"),
+        closes_at=campaign_settings.local_time(form["closes_at"], timezone, "closes_at"),
+        goal=_whole(form["goal"], "goal"),
+        letters_per_hour=_whole(form["letters_per_hour"], "letters_per_hour"),
+        office_hours_only=form["office_hours_only"] == "yes",
+        office_hours_start=_whole(form["office_hours_start"], "office_hours_start"),
+        office_hours_end=_whole(form["office_hours_end"], "office_hours_end"),
+    )
+
+
+@router.post("/{slug}", response_class=HTMLResponse)
+def change_settings(
+    cp: OrganiserPage,
+    slug: str,
+    session: SessionDep,
+    settings: SettingsDep,
+    sender_name: Text = "",
+    sender_email: Text = "",
+    timezone: Text = "",
+    deadline: Text = "",
+    closes_at: Text = "",
+    goal: Text = "",
+    letters_per_hour: Text = "",
+    office_hours_only: Text = "",
+    office_hours_start: Text = "",
+    office_hours_end: Text = "",
+    action: Text = "preview",
+) -> Response:
+    assert cp.user is not None
+    campaign = _find(session, slug)
+    form = {
+        "sender_name": sender_name,
+        "sender_email": sender_email,
+        "timezone": timezone,
+        "deadline": deadline,
+        "closes_at": closes_at,
+        "goal": goal,
+        "letters_per_hour": letters_per_hour,
+        "office_hours_only": office_hours_only,
+        "office_hours_start": office_hours_start,
+        "office_hours_end": office_hours_end,
+    }
+    try:
+        new = _parse(form)
+        if action == "save":
+            use_cases.save(session, settings, cp.user.actor(), slug, new, now_of(cp.request))
+            return cp.redirect(f"/console/campaigns/{slug}?done=saved")
+        change = use_cases.preview(
+            session, settings, cp.user.actor(), slug, new, now_of(cp.request)
+        )
+    except DomainError as exc:
+        if isinstance(exc, NotFound):
+            raise
+        return _page(cp, campaign, form, errors=cp.form_errors(exc), status_code=exc.status_code)
+    return _page(cp, campaign, form, change=change)
+
+
+@router.post("/{slug}/test-mode", response_class=HTMLResponse)
+def test_mode(cp: OrganiserPage, slug: str, session: SessionDep, mode: Text = "") -> Response:
+    """On: every letter goes to your own address, marked [TEST]; off: to representatives."""
+    assert cp.user is not None
+    campaign = _find(session, slug)
+    try:
+        use_cases.set_test_mode(session, cp.user.actor(), slug, mode == "on", now_of(cp.request))
+    except DomainError as exc:
+        if isinstance(exc, NotFound):
+            raise
+        return _page(
+            cp,
+            campaign,
+            _form_of(campaign),
+            errors=cp.form_errors(exc),
+            status_code=exc.status_code,
+        )
+    return cp.redirect(f"/console/campaigns/{slug}?done=test-{'on' if mode == 'on' else 'off'}")
