@@ -18,6 +18,7 @@ from starlette.routing import Match
 
 from service import __version__
 from service.accounts.routes import router as accounts_admin_router
+from service.api_docs import install as install_api_docs
 from service.config import Settings, get_settings
 from service.db import UNAVAILABLE_ERRORS, create_db_engine, unavailable
 from service.delivery.embedded import embedded_worker
@@ -28,8 +29,11 @@ from service.letters.routes import router as letters_router
 from service.lookup.routes import router as lookup_router
 from service.lookup.service import LookupDependencies
 from service.request_log import RequestLogMiddleware
+from service.security_headers import SecurityHeadersMiddleware
+from service.slow_clients import RequestArrivalMiddleware
 from service.tracking.jobs import with_tracking
 from service.tracking.webhooks import router as tracking_router
+from service.validation_messages import explain_first
 from service.web.console import install as install_console
 from service.web.console.mail import OutboxAccountMailer
 from service.web.public import install as install_public_pages
@@ -51,6 +55,8 @@ def create_app(
         version=__version__,
         description="Find your MP or député and write to them about a campaign.",
         lifespan=_lifespan,
+        docs_url=None,  # served from local files by service.api_docs
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -61,10 +67,16 @@ def create_app(
     # Tracking tells letters what became of each letter through this listener.
     app.state.letter_outcomes = LetterTracking(settings)
     app.include_router(tracking_router)
+    install_api_docs(app)
     app.state.account_mailer = OutboxAccountMailer(settings.accounts)
     app.include_router(accounts_admin_router)
     install_console(app)
     _install_error_handlers(app)
+    # Outermost last: the request log sees what the other two answered.
+    app.add_middleware(
+        RequestArrivalMiddleware, body_timeout_seconds=settings.http.body_timeout_seconds
+    )
+    app.add_middleware(SecurityHeadersMiddleware, https=settings.is_https)
     app.add_middleware(RequestLogMiddleware)
 
     @app.get("/healthz", tags=["ops"])
@@ -80,6 +92,7 @@ def create_app(
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     # Build the UK postcode index in the background so the first supporter does not wait for
     # it, and run the embedded delivery worker (SQLite) for as long as the app serves.
+    log.info("secret key", extra={"source": app.state.settings.secret_key_source})
     app.state.lookup.start_warm_up()
     settings = app.state.settings
     periodic = with_tracking(letter_jobs(settings), settings, app.state.letter_outcomes)
@@ -142,11 +155,7 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     def on_validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        first = exc.errors()[0] if exc.errors() else {}
-        location = [str(part) for part in first.get("loc", ()) if part not in ("query", "body")]
-        field = ".".join(location) or None
-        reason = str(first.get("msg", "is not valid"))
-        message = f"{field}: {reason}" if field else reason
+        field, message = explain_first(exc.errors())
         return JSONResponse(
             {**_error_body("invalid_input", message, field), "detail": _plain_errors(exc)},
             status_code=422,

@@ -12,8 +12,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal, Self
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, PrivateAttr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from service.secret_key import default_key_file, load_or_create_key
 
 PLACEHOLDER_SECRET = "change-me"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -63,7 +65,9 @@ class LetterSettings(BaseModel):
     similarity_threshold: float = Field(default=0.5, gt=0, le=1)
     similarity_window_days: int = Field(default=60, ge=1)
     similarity_max_candidates: int = Field(default=500, ge=1)
-    shingle_words: int = Field(default=4, ge=2, le=10)
+    # Words per shingle. 3 catches copies with up to about one word in six replaced (see
+    # tests/letters/test_near_copies.py); changing it needs the stored fingerprints rebuilt.
+    shingle_words: int = Field(default=3, ge=2, le=10)
     # A paragraph with fewer words than this is held for review (1: only an empty one).
     min_personal_words: int = Field(default=1, ge=0)
     # Rate limits, counted in the database so they hold across processes.
@@ -72,6 +76,24 @@ class LetterSettings(BaseModel):
     similarity_checks_per_ip_per_hour: int = Field(default=300, ge=1)
     # Periodic jobs handle at most this many letters per call.
     job_batch_size: int = Field(default=500, ge=1)
+
+
+class HttpSettings(BaseModel):
+    """How `repmail serve` meets the network. Set with REPMAIL_HTTP__<NAME>."""
+
+    # Addresses (or CIDR ranges) of the reverse proxies whose X-Forwarded-For and
+    # X-Forwarded-Proto are believed, comma-separated; "*" trusts every peer. Empty (the
+    # default) believes no one: the client address is the connection's own, so nobody can
+    # choose the address that per-IP rate limits count by writing a header.
+    trusted_proxies: str = ""
+    # A connection must deliver a request's headers within this time, and the request's body
+    # within `body_timeout_seconds` after them; slower clients are cut off (408 for a body).
+    header_timeout_seconds: float = Field(default=10, gt=0, le=300)
+    body_timeout_seconds: float = Field(default=20, gt=0, le=600)
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        return [part.strip() for part in self.trusted_proxies.split(",") if part.strip()]
 
 
 class CampaignSettings(BaseModel):
@@ -107,6 +129,10 @@ class DeliverySettings(BaseModel):
     # After a send whose outcome is unknown (a timeout once the request left), wait this long
     # for a provider event before sending again.
     ambiguity_window_seconds: int = Field(default=900, ge=0)
+    # The same wait for mail to supporters (confirmations, reminders, notices): a
+    # confirmation that arrives twice costs little, one that arrives a quarter of an hour
+    # after a crash may cost the letter. Shorter, so a crash delays it by less.
+    supporter_ambiguity_window_seconds: int = Field(default=60, ge=0)
     send_timeout_seconds: float = Field(default=15, gt=0)
     shutdown_grace_seconds: float = Field(default=30, ge=0)
     # `repmail serve` runs one worker in-process: None means "when the database is SQLite".
@@ -125,6 +151,14 @@ class DeliverySettings(BaseModel):
     sendgrid_region: Literal["global", "eu"] = "global"
     sendgrid_sandbox: bool = False
     test_sender: str = Field(default="repmail@localhost", max_length=254)
+
+    def ambiguity_window_for(self, kind: str) -> int:
+        """Seconds an unknown outcome waits for provider evidence, by kind of mail."""
+        return (
+            self.ambiguity_window_seconds
+            if kind == "letter"
+            else self.supporter_ambiguity_window_seconds
+        )
 
     @model_validator(mode="after")
     def _lease_outlives_a_send(self) -> Self:
@@ -204,6 +238,9 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///./var/repmail.sqlite3"
     base_url: str = "http://127.0.0.1:8000"
     secret_key: str = PLACEHOLDER_SECRET
+    # Where a key generated on first start is kept when REPMAIL_SECRET_KEY is not set
+    # (outside production). Unset: beside the SQLite database, or ./var/secret_key.
+    secret_key_file: Path | None = None
     email_backend: EmailBackendName | None = None
     outbox_dir: Path = Path("./var/outbox")
     sendgrid_api_key: str | None = None
@@ -221,6 +258,7 @@ class Settings(BaseSettings):
     delivery: DeliverySettings = DeliverySettings()
     tracking: TrackingSettings = TrackingSettings()
 
+    http: HttpSettings = HttpSettings()
     accounts: AccountsSettings = AccountsSettings()
     privacy: PrivacySettings = PrivacySettings()
 
@@ -246,7 +284,30 @@ class Settings(BaseSettings):
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 
+    @property
+    def is_https(self) -> bool:
+        return self.base_url.lower().startswith("https://")
+
+    @property
+    def secret_key_source(self) -> str:
+        """Where the key came from, for the start-up log (never the key itself)."""
+        return self._secret_key_source
+
+    _secret_key_source: str = PrivateAttr(default="REPMAIL_SECRET_KEY")
+
+
+def with_secret_key(settings: Settings) -> Settings:
+    """The settings with a real key: the configured one, else one generated on first start
+    and kept in a file (see service.secret_key). Production never gets here without a key
+    (the validator above refuses the placeholder)."""
+    if settings.secret_key != PLACEHOLDER_SECRET:
+        return settings
+    path = settings.secret_key_file or default_key_file(settings.database_url)
+    resolved = settings.model_copy(update={"secret_key": load_or_create_key(path)})
+    resolved._secret_key_source = f"file {path}"
+    return resolved
+
 
 @lru_cache
 def get_settings() -> Settings:
-    return Settings()
+    return with_secret_key(Settings())

@@ -14,6 +14,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 log = logging.getLogger("repmail.http")
+CLIENT_CLOSED = 499
 
 
 class RequestLogMiddleware:
@@ -26,7 +27,9 @@ class RequestLogMiddleware:
             return
         started = time.perf_counter()
         request_id = uuid.uuid4().hex[:16]
-        status = 500
+        # Until an answer starts: an exception escaping is a 500; returning without any
+        # answer means the client left first (nginx's 499, "client closed request").
+        status = CLIENT_CLOSED
 
         async def send_with_id(message: Message) -> None:
             nonlocal status
@@ -39,6 +42,10 @@ class RequestLogMiddleware:
 
         try:
             await self.app(scope, receive, send_with_id)
+        except BaseException:
+            if status == CLIENT_CLOSED:
+                status = 500
+            raise
         finally:
             route = scope.get("route")
             log.info(

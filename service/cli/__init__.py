@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -13,12 +13,13 @@ from service.accounts import commands as accounts_commands
 from service.bootstrap import prepare_database
 from service.cli import delivery as delivery_commands
 from service.clock import SYSTEM_CLOCK
-from service.config import get_settings
+from service.config import Settings, get_settings
 from service.db import create_db_engine
 from service.letters.departures import hold_letters_for_departed
 from service.logs import configure_logging
 from service.representatives import data_commands
 from service.representatives.importers import fr_commands, uk_commands, uk_nearby_commands
+from service.slow_clients import PROTOCOL_PATH
 
 app = typer.Typer(help="repmail: write to your own MP or député.", no_args_is_help=True)
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
@@ -79,7 +80,21 @@ def serve(
         workers=workers,
         log_config=None,
         access_log=False,
+        **server_options(settings),
     )
+
+
+def server_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's network options from the settings. Forwarded headers are believed only from
+    the proxies named in REPMAIL_HTTP__TRUSTED_PROXIES (uvicorn's own default trusts the
+    loopback address, so a client on the same machine could pick its address for the
+    per-IP limits); the request head must arrive within the header timeout."""
+    proxies = settings.http.trusted_proxy_list
+    return {
+        "proxy_headers": bool(proxies),
+        "forwarded_allow_ips": proxies,
+        "http": PROTOCOL_PATH,
+    }
 
 
 @db_app.command("upgrade")

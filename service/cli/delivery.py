@@ -5,6 +5,7 @@ listener and periodic jobs here, at start-up: delivery imports no other domain."
 
 from __future__ import annotations
 
+import logging
 import signal
 import threading
 import uuid
@@ -32,6 +33,7 @@ from service.tracking.jobs import with_tracking
 
 delivery_app = typer.Typer(help="Delivery: pause or resume all sending, see the outbox.")
 console = Console(stderr=True)
+log = logging.getLogger("repmail.worker")
 
 
 def register(app: typer.Typer) -> None:
@@ -49,6 +51,8 @@ def worker(
     """Send queued email. Run as many as you like (PostgreSQL); stops cleanly on SIGTERM."""
     settings = get_settings()
     configure_logging(settings.log_level)
+    # The worker signs links in reminders: it must use the key the web app uses.
+    log.info("secret key", extra={"source": settings.secret_key_source})
     engine = create_db_engine(settings)
     runner = Worker(
         engine,

@@ -198,7 +198,7 @@ def _settle(
         return
     row.last_error = error.reason
     if isinstance(error, AmbiguousSendError):
-        window = settings.ambiguity_window_seconds
+        window = settings.ambiguity_window_for(row.kind)
         transition(
             session,
             row,
@@ -251,7 +251,6 @@ def reap(
     queued again; unsent rows past their deadline expire."""
     lock_for_write(session)
     counts = {"lease_lost": 0, "resend": 0, "gave_up": 0, "expired": 0}
-    window = timedelta(seconds=settings.ambiguity_window_seconds)
     for row in _locked(
         session,
         OutboxMessage.state == S.sending,
@@ -268,7 +267,7 @@ def reap(
         row.lease_owner = None
         row.lease_expires_at = None
         row.ambiguous_since = now
-        row.next_attempt_at = now + window
+        row.next_attempt_at = now + timedelta(seconds=settings.ambiguity_window_for(row.kind))
         counts["lease_lost"] += 1
     # Still "sending" after the window means no provider event settled it.
     for row in _locked(
@@ -285,7 +284,8 @@ def reap(
             row.next_attempt_at = None
             counts["gave_up"] += 1
             continue
-        detail = f"no provider event within {settings.ambiguity_window_seconds}s; sending again"
+        window = settings.ambiguity_window_for(row.kind)
+        detail = f"no provider event within {window}s; sending again"
         transition(session, row, S.queued, now=now, actor=actor, detail=detail)
         row.ambiguous_since = None
         row.next_attempt_at = now

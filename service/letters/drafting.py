@@ -31,6 +31,7 @@ from service.letters.progress import describe_campaign
 from service.letters.queries import campaign_view, recipient_of, templates_for
 from service.letters.schemas import LetterIn
 from service.letters.similarity import words
+from service.letters.states import HoldReason
 from service.representatives.models import Chamber, Constituency, Representative
 from service.representatives.schemas import RepresentativeOut
 from service.representatives.service import describe
@@ -110,6 +111,8 @@ class Preview:
     similar_letters: int | None
     similar_enough_to_hold: bool
     personal_words: int
+    # The paragraph mostly repeats the campaign's own texts (it would be held).
+    repeats_campaign: bool = False
 
 
 @dataclass(frozen=True)
@@ -152,7 +155,9 @@ def _preview(
     view, rendered = _render(session, data, target.recipient)
     # Only the counting writes: on SQLite the write lock is not held while rendering.
     with use_case(session):
-        similar, hold = _similarity(session, settings, data, client_ip=client_ip, now=now)
+        similar, hold, repeats = _similarity(
+            session, settings, data, view, client_ip=client_ip, now=now
+        )
     rep = target.representative
     return Preview(
         sender=f'"{data.name} via {view.sender_name}" <{view.sender_email}>',
@@ -164,6 +169,7 @@ def _preview(
         similar_letters=similar,
         similar_enough_to_hold=hold,
         personal_words=len(words(data.message)),
+        repeats_campaign=repeats,
     )
 
 
@@ -196,17 +202,25 @@ def _similarity(
     session: Session,
     settings: Settings,
     data: LetterIn,
+    view: CampaignView,
     *,
     client_ip: str | None,
     now: datetime,
-) -> tuple[int | None, bool]:
-    """(similar letters, whether that would hold the letter); (None, False) past the
-    connection's allowance of checks, whose counting is then undone with the rest."""
+) -> tuple[int | None, bool, bool]:
+    """(similar letters, whether that would hold the letter, whether it repeats the
+    campaign's own texts); (None, False, False) past the connection's allowance of checks,
+    whose counting is then undone with the rest."""
     try:
         count_similarity_check(session, settings, client_ip=client_ip, now=now)
     except TooManyRequests:
         session.rollback()
-        return None, False
-    _, _, report = assess(session, settings, data.representative_id, data.message, now)
+        return None, False, False
+    _, hold, report = assess(
+        session, settings, data.representative_id, data.message, now, campaign=view
+    )
     session.commit()
-    return report.similar_letters, report.score >= settings.letters.similarity_threshold
+    return (
+        report.similar_letters,
+        report.score >= settings.letters.similarity_threshold,
+        hold == HoldReason.campaign_text,
+    )

@@ -4,12 +4,14 @@ the database (so they hold across processes sharing PostgreSQL)."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
+from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import Integer, String, TextualSelect, bindparam, text
 from sqlmodel import Session, col, delete
 
@@ -25,23 +27,75 @@ _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _CONTROL_BUT_NEWLINE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 
 
+# Bidirectional embeddings, overrides and isolates: in a From: name they make a header read
+# backwards ("\u202egro.elpmaxe" shows as "example.org").
+_BIDI_CONTROL = re.compile("[\u202a-\u202e\u2066-\u2069]")
+# An RFC 2047 encoded word typed as text would be decoded by the reader's mail program into
+# something the supporter never wrote where we showed it: refused in one-line fields.
+_ENCODED_WORD = re.compile(r"=\?[^?\s]*\?[bBqQ]\?[^?\s]*\?=")
+
+
 class TooManyRequests(DomainError):
     status_code = 429
     code = "rate_limited"
 
 
+class UnsendableText(ValueError):
+    """Text that cannot go into a letter as written. `reason` tells which rule it broke:
+    line_break, control, direction, encoded_word, email_format, email_local_part."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
 def single_line(value: str) -> str:
-    """Trimmed text for a header or a one-line field; ValueError on a control character."""
+    """Trimmed, NFC text for a header or a one-line field; UnsendableText on a control
+    character, a text-direction control or an RFC 2047 encoded word."""
     if _CONTROL.search(value):
-        raise ValueError("must be one line, without line breaks or control characters")
-    return " ".join(value.split())
+        raise UnsendableText(
+            "line_break", "must be one line, without line breaks or control characters"
+        )
+    if _BIDI_CONTROL.search(value):
+        raise UnsendableText(
+            "direction",
+            "must not contain invisible text-direction characters (U+202A to U+202E, "
+            "U+2066 to U+2069); type it again without them",
+        )
+    if _ENCODED_WORD.search(value):
+        raise UnsendableText(
+            "encoded_word",
+            "must not contain a mail encoding sequence like =?utf-8?q?...?=; write the text itself",
+        )
+    return unicodedata.normalize("NFC", " ".join(value.split()))
+
+
+def mailbox(value: str) -> str:
+    """An email address we can send to, normalised (domain lower-cased, Unicode domains kept:
+    the backends write them in IDNA). UnsendableText for anything else. Letters before the @
+    must be ASCII: none of the mail backends speaks SMTPUTF8, and accepting an address that
+    no confirmation can reach would lose the letter."""
+    value = single_line(value)
+    try:
+        checked = validate_email(value, check_deliverability=False, allow_smtputf8=False)
+    except EmailNotValidError:
+        if "@" in value and not value.rpartition("@")[0].isascii():
+            raise UnsendableText(
+                "email_local_part",
+                "cannot be used: the part before the @ has accented or non-Latin letters, "
+                "which our mail service cannot deliver; use another address",
+            ) from None
+        raise UnsendableText(
+            "email_format", "is not a valid email address (it should look like name@example.org)"
+        ) from None
+    return str(checked.normalized)
 
 
 def paragraph(value: str) -> str:
     """Free text with line breaks (normalised to \\n); ValueError on other control characters."""
     text = value.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
     if _CONTROL_BUT_NEWLINE.search(text):
-        raise ValueError("must not contain control characters")
+        raise UnsendableText("control", "must not contain control characters")
     lines = [line.rstrip() for line in text.strip().split("\n")]
     # At most one blank line between paragraphs.
     kept: list[str] = []
@@ -49,7 +103,7 @@ def paragraph(value: str) -> str:
         if not line and kept and not kept[-1]:
             continue
         kept.append(line)
-    return "\n".join(kept)
+    return unicodedata.normalize("NFC", "\n".join(kept))
 
 
 def refuse_honeypot(value: str | None) -> None:

@@ -30,6 +30,10 @@ SUBJECTS = {
         "en": "Reminder: did {representative} reply to your letter?",
         "fr": "Rappel : {representative} a-t-il ou a-t-elle répondu à votre lettre ?",
     },
+    "written_before": {
+        "en": "You have already written to {representative}",
+        "fr": "Vous avez déjà écrit à {representative}",
+    },
 }
 
 HOLD = {
@@ -50,6 +54,23 @@ HOLD = {
             "propres mots, en disant pourquoi le sujet compte pour vous ou pour votre région ; "
             "vous pouvez le modifier depuis la page de suivi de votre lettre tant que vous ne "
             "l'avez pas confirmée."
+        ),
+    },
+    HoldReason.campaign_text: {
+        "en": (
+            "Your personal paragraph repeats the campaign's own text, which your letter "
+            "already includes. Offices set aside letters that only repeat a campaign, so an "
+            "organiser will read yours before it is sent. To have it go straight through, "
+            "replace that paragraph with a few sentences of your own; you can do so from your "
+            "letter's status page."
+        ),
+        "fr": (
+            "Votre paragraphe personnel reprend le texte de la campagne, que votre lettre "
+            "contient déjà. Les équipes parlementaires écartent les lettres qui ne font que "
+            "répéter une campagne : une personne de la campagne relira donc la vôtre avant son "
+            "envoi. Pour qu'elle parte directement, remplacez ce paragraphe par quelques "
+            "phrases de votre main ; vous pouvez le faire depuis la page de suivi de votre "
+            "lettre."
         ),
     },
     HoldReason.empty: {
@@ -202,3 +223,34 @@ BOUNCE_REASONS = {
 def bounce_reason(failure: str | None, lang: str, representative: str) -> str:
     table = BOUNCE_REASONS.get(failure or "", BOUNCE_REASONS["bounced"])
     return pick(table, lang, representative=representative)
+
+
+# When the confirmation email could not go (status.py): the truth, not "we sent you an email".
+CONFIRMATION_TROUBLE = {
+    "delayed": {
+        "en": (
+            "Your letter is saved, but we have not been able to send you the confirmation "
+            "email yet: our mail service has a problem. We keep trying, and the email will "
+            "reach you as soon as it can. Nothing goes to {representative} until you confirm."
+        ),
+        "fr": (
+            "Votre lettre est enregistrée, mais nous n'avons pas encore pu vous envoyer le "
+            "message de confirmation : notre service de messagerie rencontre un problème. Nous "
+            "réessayons, et le message vous parviendra dès que possible. Rien ne part vers "
+            "{representative} avant votre confirmation."
+        ),
+    },
+    "failed": {
+        "en": (
+            "Your letter is saved, but we could not send you the confirmation email. Check that "
+            "your email address is right; if it is not, write your letter again with the right "
+            "one. Nothing goes to {representative} until you confirm."
+        ),
+        "fr": (
+            "Votre lettre est enregistrée, mais nous n'avons pas pu vous envoyer le message de "
+            "confirmation. Vérifiez votre adresse électronique ; si elle est erronée, écrivez "
+            "de nouveau votre lettre avec la bonne adresse. Rien ne part vers {representative} "
+            "avant votre confirmation."
+        ),
+    },
+}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Column, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import Column, Index, LargeBinary, String, Text, text
 from sqlmodel import Field, SQLModel
 
 import service.db  # noqa: F401  (constraint naming convention must precede the tables)
@@ -19,12 +19,17 @@ def new_letter_id() -> str:
 class Letter(SQLModel, table=True):
     __tablename__ = "letter"
     __table_args__ = (
-        # One letter per supporter per representative per campaign.
-        UniqueConstraint(
+        # One confirmed letter per supporter per representative per campaign. Unconfirmed
+        # ones may be several: a submission never reveals whether its address wrote before
+        # (service.letters.one_letter). Also the lookup of that first letter.
+        Index(
+            "uq_letter_one_confirmed_per_writer",
             "campaign_id",
             "representative_id",
             "email_key",
-            name="uq_letter_campaign_id_representative_id_email_key",
+            unique=True,
+            sqlite_where=text("confirmed_at IS NOT NULL"),
+            postgresql_where=text("confirmed_at IS NOT NULL"),
         ),
         # Similarity: recent letters to one representative.
         Index("ix_letter_representative_id_created_at", "representative_id", "created_at"),

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
+from service.campaigns.service import campaign_snapshot
 from service.config import Settings
 from service.db import use_case
 from service.errors import Conflict, InvalidInput
@@ -14,20 +15,24 @@ from service.letters import guards
 from service.letters.assessment import assess
 from service.letters.events import SUPPORTER
 from service.letters.outbox import queue_letter
-from service.letters.queries import find_letter, recipient_of
+from service.letters.queries import campaign_of, campaign_view, find_letter, recipient_of
 from service.letters.schemas import MAX_MESSAGE, LetterStatusOut, SimilarityIn, SimilarityOut
 from service.letters.states import EDITABLE, HoldReason, LetterStatus
 from service.letters.status import status_view
 from service.letters.tokens import read_status_token
 
 HOUR = timedelta(hours=1)
+# Holds an edit of the paragraph can lift (a seat that fell vacant is not about the text).
+TEXT_HOLDS = frozenset({HoldReason.similar, HoldReason.empty, HoldReason.campaign_text})
 
 
 def revise_message(
     session: Session, settings: Settings, token: str, message: str, *, now: datetime
 ) -> LetterStatusOut:
     """Replace the personal paragraph of a letter that is not confirmed yet, or is held for
-    review; a held letter whose new paragraph passes goes straight to the outbox."""
+    review. Every edit is assessed again, as a new letter would be; a letter held for its
+    text goes on to the outbox only when the new paragraph passes and is not a light edit of
+    the one that was held."""
     with use_case(session):
         message = _clean_message(message)
         letter = find_letter(
@@ -39,6 +44,7 @@ def revise_message(
                 field="message",
             )
         recipient = recipient_of(session, letter.representative_id)
+        held_for_text = letter.status == LetterStatus.held and letter.hold_reason in TEXT_HOLDS
         fingerprint, hold, report = assess(
             session,
             settings,
@@ -47,6 +53,8 @@ def revise_message(
             now,
             letter_id=letter.id,
             email_key=letter.email_key,
+            campaign=campaign_view(session, campaign_of(session, letter), letter.language),
+            held_before=letter.fingerprint if held_for_text else None,
         )
         letter.message = message
         letter.fingerprint = fingerprint
@@ -83,13 +91,25 @@ def check_similarity(
     client_ip: str | None,
     now: datetime,
 ) -> SimilarityOut:
-    """How many recent letters to this representative read like `data.message`."""
+    """How many recent letters to this representative read like `data.message` (and, with
+    a campaign, whether it repeats the campaign's own texts)."""
     with use_case(session):
-        recipient_of(session, data.representative_id)
+        recipient = recipient_of(session, data.representative_id)
+        campaign = (
+            campaign_view(session, campaign_snapshot(session, data.campaign), recipient.language)
+            if data.campaign
+            else None
+        )
         count_similarity_check(session, settings, client_ip=client_ip, now=now)
-        _, _, report = assess(session, settings, data.representative_id, data.message, now)
+        _, hold, report = assess(
+            session, settings, data.representative_id, data.message, now, campaign=campaign
+        )
         session.commit()
-        return SimilarityOut(similar_letters=report.similar_letters, score=report.score)
+        return SimilarityOut(
+            similar_letters=report.similar_letters,
+            score=report.score,
+            campaign_text=hold == HoldReason.campaign_text,
+        )
 
 
 def count_similarity_check(

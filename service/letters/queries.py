@@ -126,20 +126,6 @@ def draft_of(letter: Letter) -> Draft:
     )
 
 
-def existing_letter(
-    session: Session, campaign_id: int, representative_id: str, email_key: str
-) -> Letter | None:
-    letter_id = (
-        session.connection()
-        .execute(
-            _LETTER_OF,
-            {"campaign": campaign_id, "representative": representative_id, "email_key": email_key},
-        )
-        .scalar()
-    )
-    return session.get(Letter, letter_id) if letter_id else None
-
-
 def recent_fingerprints(
     session: Session,
     settings: Settings,
@@ -170,12 +156,7 @@ def recent_fingerprints(
     )
 
 
-# Built once: both run for every submission.
-_LETTER_OF: Select[*tuple[Any, ...]] = sa_select(col(Letter.id)).where(
-    col(Letter.campaign_id) == bindparam("campaign"),
-    col(Letter.representative_id) == bindparam("representative"),
-    col(Letter.email_key) == bindparam("email_key"),
-)
+# Built once: it runs for every submission.
 _RECENT_FINGERPRINTS: Select[*tuple[Any, ...]] = (
     sa_select(col(Letter.fingerprint))
     .where(

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from email_validator import EmailNotValidError, validate_email
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -22,6 +21,7 @@ from pydantic_core import PydanticCustomError
 from service.errors import InvalidInput
 from service.letters import guards
 from service.letters.states import LetterStatus
+from service.validation_messages import explain_first
 
 MAX_NAME = 100
 MAX_EMAIL = 254
@@ -58,14 +58,10 @@ def _required(value: str) -> str:
 
 
 def _email(value: str) -> str:
-    value = _single_line(value)
     try:
-        checked = validate_email(value, check_deliverability=False)
-    except EmailNotValidError:
-        raise PydanticCustomError(
-            "email", "is not a valid email address (it should look like name@example.org)"
-        ) from None
-    return str(checked.normalized)
+        return guards.mailbox(value)
+    except guards.UnsendableText as exc:
+        raise PydanticCustomError("email", str(exc)) from None
 
 
 OneLine = Annotated[str, AfterValidator(_single_line)]
@@ -120,11 +116,17 @@ class LetterIn(BaseModel):
 class SimilarityIn(BaseModel):
     representative_id: str = Field(min_length=1, max_length=40)
     message: Annotated[Paragraph, Field(max_length=MAX_MESSAGE)] = ""
+    # With a campaign, the paragraph is compared with its own texts too.
+    campaign: str | None = Field(
+        default=None, min_length=1, max_length=60, pattern=r"^[a-z0-9][a-z0-9-]*$"
+    )
 
 
 class SimilarityOut(BaseModel):
     similar_letters: int
     score: float = Field(ge=0, le=1)
+    # True when the paragraph mostly repeats the campaign's own texts (and would be held).
+    campaign_text: bool = False
 
 
 class SubmitOut(BaseModel):
@@ -169,6 +171,9 @@ class LetterStatusOut(BaseModel):
     delivery_problem: str | None = None
     # Why a bounced letter did not arrive: bounced, blocked, invalid_address or dropped.
     delivery_failure: str | None = None
+    # While the letter waits for confirmation: "delayed" when its confirmation email could
+    # not be sent yet (it is being retried), "failed" when it was given up; else None.
+    confirmation_email: Literal["delayed", "failed"] | None = None
     created_at: datetime
     confirm_by: datetime | None
     events: list[EventOut]
@@ -190,6 +195,5 @@ def parse_letter(data: Mapping[str, Any]) -> LetterIn:
 
 
 def invalid_input(exc: ValidationError) -> InvalidInput:
-    first = exc.errors()[0]
-    field = ".".join(str(part) for part in first.get("loc", ())) or None
-    return InvalidInput(f"{field}: {first['msg']}" if field else first["msg"], field=field)
+    field, message = explain_first(exc.errors())
+    return InvalidInput(message, field=field)

@@ -13,10 +13,10 @@ from sqlmodel import Session
 from service.config import Settings
 from service.db import use_case
 from service.delivery.schemas import MessageKind
-from service.letters.errors import DuplicateLetter
 from service.letters.events import SUPPORTER, SYSTEM, move
 from service.letters.jobs import purge_expired, reject_missed, send_due_reminders
 from service.letters.moderation import record_delivery, reject_letter, release_letter
+from service.letters.one_letter import claim_confirmation
 from service.letters.outbox import queue_letter, queue_supporter_mail
 from service.letters.paragraph import check_similarity, revise_message
 from service.letters.queries import (
@@ -33,7 +33,6 @@ from service.letters.submission import submit_letter
 from service.letters.tokens import LinkExpired, read_confirmation_token, read_status_token
 
 __all__ = [
-    "DuplicateLetter",
     "check_similarity",
     "confirm_letter",
     "confirmation_status",
@@ -79,8 +78,12 @@ def confirm_letter(
                 session, settings, letter, recipient, campaign, MessageKind.notice, now
             )
         else:
+            first = claim_confirmation(session, letter, now)
+            if first is not None:  # this address's letter to them was confirmed before
+                move(session, letter, LetterStatus.rejected, now, "written before", actor=SYSTEM)
+                session.commit()
+                return status_view(session, first, recipient)
             move(session, letter, LetterStatus.confirmed, now, actor=SUPPORTER)
-            letter.confirmed_at = now
             if not recipient.can_write:
                 letter.hold_reason = HoldReason.representative_unavailable
             if letter.hold_reason:

@@ -1,10 +1,14 @@
 """How much of a personal paragraph is already in other letters to the same representative.
 
 A paragraph becomes a set of shingles: hashes of every run of `k` consecutive words, after
-case folding, accent stripping and dropping punctuation. The score against another letter is
-the share of this paragraph's shingles found in it (containment), so copying someone's text
-and adding a line is still caught, while quoting a short line inside a long letter of one's
-own is not. The sets are stored with each letter (4 bytes a shingle) and compared exactly.
+normalising what a reader cannot see: compatibility forms (fullwidth letters, ligatures),
+invisible characters (zero-width spaces and joiners, soft hyphens, direction marks), Latin
+look-alikes from other scripts (Cyrillic "а", Greek "ο"), case, accents and punctuation.
+Otherwise a copy dressed in any of these would read the same to a person and differ to us.
+The score against another letter is the share of this paragraph's shingles found in it
+(containment), so copying someone's text and adding a line is still caught, while quoting a
+short line inside a long letter of one's own is not. The sets are stored with each letter
+(4 bytes a shingle) and compared exactly.
 """
 
 from __future__ import annotations
@@ -16,23 +20,44 @@ import sys
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 _WORD = re.compile(r"\w+")
 
+# Letters of other scripts drawn like Latin ones (after Unicode's confusables list, for the
+# scripts a copy would borrow from): Cyrillic, then Greek, capitals and small letters.
+_LOOKALIKES = {
+    **dict(zip("АВЕЅІЈКМНОРСТХУЁЇ", "ABESIJKMHOPCTXYEI", strict=True)),
+    **dict(zip("аеѕіјорсухԁԛԝһӏёї", "aesijopcyxdqwhlei", strict=True)),
+    **dict(zip("ΑΒΕΖΗΙΚΜΝΟΡΤΥΧ", "ABEZHIKMNOPTYX", strict=True)),
+    **dict(zip("αοιυνκτρχ", "aoiuvktpx", strict=True)),
+}
+
 
 @cache
-def _without_marks() -> dict[int, None]:
-    """str.translate table deleting every combining mark (the accents NFKD splits off). Built
-    once, on the first accented text: one C-level pass per paragraph, not a Python step per
-    character."""
-    return {code: None for code in range(sys.maxunicode + 1) if unicodedata.combining(chr(code))}
+def _fold_table() -> dict[int, str | None]:
+    """str.translate table applied after NFKD: deletes every combining mark (the accents NFKD
+    splits off) and every invisible formatting character (Unicode category Cf), and maps the
+    look-alikes to Latin. Built once, on the first non-ASCII text: one C-level pass per
+    paragraph, not a Python step per character."""
+    table: dict[int, str | None] = {
+        code: None
+        for code in range(sys.maxunicode + 1)
+        if unicodedata.combining(chr(code)) or unicodedata.category(chr(code)) == "Cf"
+    }
+    table.update({ord(other): latin for other, latin in _LOOKALIKES.items()})
+    return table
+
+
+def normalise(text: str) -> str:
+    """The text as fingerprinting sees it (see the module's docstring)."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text).translate(_fold_table())
+    return text.casefold()
 
 
 def words(text: str) -> list[str]:
-    if not text.isascii():
-        text = unicodedata.normalize("NFKD", text).translate(_without_marks())
-    return _WORD.findall(text.casefold())
+    return _WORD.findall(normalise(text))
 
 
 def shingles(text: str, k: int) -> frozenset[int]:
@@ -52,6 +77,14 @@ def shingles_of(tokens: list[str], k: int) -> frozenset[int]:
         int.from_bytes(hashlib.blake2b(run.encode(), digest_size=4).digest(), "little")
         for run in runs
     )
+
+
+@lru_cache(maxsize=64)
+def shingles_of_texts(texts: tuple[str, ...], k: int) -> frozenset[int]:
+    """The shingles of several separate texts (a campaign's intro, closing and demands), no
+    shingle spanning two of them. Cached: a campaign's texts change rarely and every
+    submission to it compares against them."""
+    return frozenset().union(*(shingles(text, k) for text in texts))
 
 
 def pack(values: frozenset[int]) -> bytes:

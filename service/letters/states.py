@@ -23,6 +23,7 @@ class LetterStatus(StrEnum):
 class HoldReason(StrEnum):
     similar = "similar"  # the personal paragraph reads like other letters to the same person
     empty = "empty"  # no personal paragraph (or too short to be one)
+    campaign_text = "campaign_text"  # the paragraph repeats the campaign's own texts
     representative_unavailable = "representative_unavailable"  # seat vacated since writing
     # A moderator sent it back for the supporter to rewrite in their own words.
     returned = "returned"

@@ -32,6 +32,17 @@ def status_view(session: Session, letter: Letter, recipient: Recipient) -> Lette
             representative=recipient.name,
             deadline=format_date(campaign.deadline, lang, recipient.timezone),
         )
+        mail_trouble = (
+            _confirmation_trouble(session, letter.id)
+            if status is LetterStatus.pending_confirmation
+            else None
+        )
+        if mail_trouble:
+            # Never "we sent you an email" when we could not: the letter is kept, and the
+            # supporter is told what happens next.
+            explanation = messages.pick(
+                messages.CONFIRMATION_TROUBLE[mail_trouble], lang, representative=recipient.name
+            )
         if status is LetterStatus.pending_confirmation and reason:
             explanation = f"{explanation} {reason}"
     history = list(events_of(session, letter.id))
@@ -43,6 +54,7 @@ def status_view(session: Session, letter: Letter, recipient: Recipient) -> Lette
         explanation = f"{why} {explanation}"
     rendered = rendered_letter(session, letter, recipient, campaign)
     return LetterStatusOut(
+        confirmation_email=mail_trouble if status is not LetterStatus.held else None,
         delivery_problem=_delivery_problem(session, letter.id, lang),
         delivery_failure=failure if failure in messages.BOUNCE_REASONS else None,
         id=letter.id,
@@ -56,12 +68,35 @@ def status_view(session: Session, letter: Letter, recipient: Recipient) -> Lette
         hold_reason=letter.hold_reason,
         explanation=explanation,
         created_at=letter.created_at,
+        # To the hour, rounded down: the link's exact expiry is signed into its token, and
+        # nothing shown beside a letter may give away any part of one.
         confirm_by=(
-            letter.confirm_expires_at if status is LetterStatus.pending_confirmation else None
+            letter.confirm_expires_at.replace(minute=0, second=0, microsecond=0)
+            if status is LetterStatus.pending_confirmation
+            else None
         ),
         events=[EventOut(status=LetterStatus(e.to_status), at=e.at) for e in history],
         letter=LetterPreview(subject=rendered.subject, text=rendered.text),
     )
+
+
+def _confirmation_trouble(session: Session, letter_id: str) -> str | None:
+    """ "delayed" while the letter's confirmation (or reminder) could not be sent yet and is
+    being retried, "failed" when it was given up; None when it went, or simply has not been
+    tried yet."""
+    mails = [
+        row
+        for row in letter_delivery(session, letter_id)
+        if row.kind in (MessageKind.confirmation, MessageKind.reminder)
+    ]
+    if not mails or any(row.sent_at is not None for row in mails):
+        return None
+    latest = mails[-1]
+    if latest.state == OutboxState.failed:
+        return "failed"
+    if latest.attempts > 0 and latest.last_error:
+        return "delayed"
+    return None
 
 
 def _delivery_problem(session: Session, letter_id: str, lang: str) -> str | None:

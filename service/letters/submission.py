@@ -1,5 +1,6 @@
 """A supporter's new letter: checked, counted against the rate limits, assessed, stored, and its
-confirmation email queued, all in one transaction."""
+confirmation email (or a note about the address's first letter) queued, all in one
+transaction."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import partial
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from service.campaigns.models import Campaign
@@ -22,13 +22,13 @@ from service.letters import guards
 from service.letters.assessment import assess, hold_message
 from service.letters.compose import Recipient, campaign_subject
 from service.letters.consent import record_consent
-from service.letters.errors import DuplicateLetter
 from service.letters.events import SUPPORTER, record_event
 from service.letters.guards import Hit
 from service.letters.links import status_url
 from service.letters.models import Letter, new_letter_id
+from service.letters.one_letter import WRITTEN_BEFORE, confirmed_first
 from service.letters.outbox import queue_supporter_mail
-from service.letters.queries import campaign_view, events_of, existing_letter, recipient_of
+from service.letters.queries import campaign_view, recipient_of
 from service.letters.schemas import LetterIn, SubmitOut
 from service.letters.states import LetterStatus
 from service.letters.tokens import confirmation_token, token_hash
@@ -43,38 +43,49 @@ def submit_letter(
 ) -> SubmitOut:
     """Store a new letter and queue its confirmation email, in one transaction.
 
-    Raises InvalidInput (honeypot, unknown or unwritable representative, unknown demand),
-    NotFound (campaign), CampaignClosed, TooManyRequests, DuplicateLetter (after re-sending
-    the confirmation of a still-pending first letter, at most every few minutes)."""
+    Every accepted submission is answered the same way, whether or not its address wrote
+    to this representative before (see one_letter). Raises InvalidInput (honeypot, unknown
+    or unwritable representative, unknown demand), NotFound (campaign), CampaignClosed,
+    TooManyRequests."""
     with use_case(session):
         guards.refuse_honeypot(data.website)
         campaign, view, recipient = _target(session, data, now)
         key = guards.email_key(data.email)
         hits = _submission_hits(settings.letters, client_ip, key)
         guards.count_hits(session, secret=settings.secret_key, hits=hits, now=now)
-        _settle_first_letter(session, settings, campaign, recipient, key, now)
+        assert campaign.id is not None
+        first = confirmed_first(session, campaign.id, recipient.id, key)
         fingerprint, hold, report = assess(
-            session, settings, recipient.id, data.message, now, email_key=key
+            session, settings, recipient.id, data.message, now, email_key=key, campaign=view
         )
         letter = _new_letter(settings, data, view, recipient, key, client_ip, now)(
-            hold_reason=hold, similarity=report.score, fingerprint=fingerprint
+            hold_reason=hold,
+            similarity=report.score,
+            fingerprint=fingerprint,
+            # No reminder either for a letter whose confirmation is never sent.
+            reminder_sent_at=now if first is not None else None,
         )
-        try:
-            # A plain INSERT: the use case renders from `letter` and never reads it back.
-            session.connection().execute(_INSERT_LETTER, letter.model_dump())
-        except IntegrityError:  # a concurrent first attempt won the race
-            raise DuplicateLetter(
-                f"You have already written to {recipient.name} for this campaign.",
-                status=LetterStatus.pending_confirmation,
-                resent=False,
-            ) from None
+        # A plain INSERT: the use case renders from `letter` and never reads it back.
+        session.connection().execute(_INSERT_LETTER, letter.model_dump())
         record_event(
             session, letter.id, None, LetterStatus.pending_confirmation, now, actor=SUPPORTER
         )
         record_consent(session, letter.id, letter.ui_lang, now)
-        queue_supporter_mail(
-            session, settings, letter, recipient, campaign, MessageKind.confirmation, now
-        )
+        if first is None:
+            queue_supporter_mail(
+                session, settings, letter, recipient, campaign, MessageKind.confirmation, now
+            )
+        else:  # the address's owner learns it, by email; the answer below is the same
+            queue_supporter_mail(
+                session,
+                settings,
+                first,
+                recipient,
+                campaign,
+                MessageKind.notice,
+                now,
+                base=WRITTEN_BEFORE,
+            )
         session.commit()
         log.info("letter submitted", extra={"letter_id": letter.id, "held": bool(hold)})
         return SubmitOut(
@@ -154,73 +165,6 @@ def _new_letter(
         created_at=now,
         updated_at=now,
     )
-
-
-def _settle_first_letter(
-    session: Session,
-    settings: Settings,
-    campaign: Campaign,
-    recipient: Recipient,
-    email_key: str,
-    now: datetime,
-) -> None:
-    """One letter per address, representative and campaign: a first letter whose link is
-    dead gives way to this attempt; any other refuses it (_refuse_duplicate)."""
-    assert campaign.id is not None
-    first = existing_letter(session, campaign.id, recipient.id, email_key)
-    if first is None:
-        return
-    never_confirmed = first.status in (LetterStatus.pending_confirmation, LetterStatus.expired)
-    if never_confirmed and first.confirm_expires_at <= now:
-        _delete(session, first)  # its link is dead: this attempt replaces it
-    else:
-        _refuse_duplicate(session, settings, first, recipient, campaign, now)
-
-
-def _refuse_duplicate(
-    session: Session,
-    settings: Settings,
-    first: Letter,
-    recipient: Recipient,
-    campaign: Campaign,
-    now: datetime,
-) -> None:
-    """A second attempt: point the supporter to the first letter, by email only (the answer
-    to whoever asked reveals nothing about it), re-sending a pending confirmation at most
-    every `resend_interval_minutes`."""
-    resent = False
-    interval = timedelta(minutes=settings.letters.resend_interval_minutes)
-    status = LetterStatus(first.status)
-    if status is LetterStatus.pending_confirmation and now - first.confirmation_sent_at >= interval:
-        queue_supporter_mail(
-            session, settings, first, recipient, campaign, MessageKind.confirmation, now
-        )
-        first.confirmation_sent_at = now
-        session.add(first)
-        session.commit()
-        resent = True
-    if status is LetterStatus.pending_confirmation:
-        follow = (
-            "We have sent you the confirmation email again: open its link to send your letter."
-            if resent
-            else "We sent you its confirmation email a few minutes ago: please check your "
-            "inbox, and your spam folder."
-        )
-    else:
-        follow = "The link to follow your letter is in the emails we sent you."
-    raise DuplicateLetter(
-        f"You have already written to {recipient.name} for this campaign. {follow}",
-        status=status,
-        resent=resent,
-    )
-
-
-def _delete(session: Session, letter: Letter) -> None:
-    for event in events_of(session, letter.id):
-        session.delete(event)
-    session.flush()  # no ORM relationship orders these deletes: the events go first
-    session.delete(letter)
-    session.flush()
 
 
 def _submission_hits(cfg: LetterSettings, client_ip: str | None, email_key: str) -> list[Hit]:

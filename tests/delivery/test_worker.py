@@ -219,6 +219,31 @@ def test_ambiguous_send_waits_for_the_window_then_resends(
     ]
 
 
+def test_supporter_mail_waits_a_shorter_window_than_letters(
+    db: Engine,
+    clock: FakeClock,
+    backend: MemoryBackend,
+    make_worker: MakeWorker,
+    dsettings: DeliverySettings,
+) -> None:
+    with Session(db) as session, session.begin():
+        confirmation = delivery.enqueue(
+            session, make_email(1, kind=MessageKind.confirmation), now=clock.now()
+        )
+        letter = delivery.enqueue(session, make_email(2), now=clock.now())
+    worker = make_worker()
+    backend.fail_next(AmbiguousSendError("ReadTimeout"))
+    backend.fail_next(AmbiguousSendError("ReadTimeout"))
+    worker.step()
+    assert dsettings.supporter_ambiguity_window_seconds < dsettings.ambiguity_window_seconds
+    clock.advance(dsettings.supporter_ambiguity_window_seconds)
+    assert worker.drain() == 1  # the confirmation goes again; the letter still waits
+    assert (row(db, confirmation).state, row(db, letter).state) == (S.sent, S.sending)
+    clock.advance(dsettings.ambiguity_window_seconds)
+    assert worker.drain() == 1
+    assert row(db, letter).state == S.sent
+
+
 def test_provider_event_inside_the_window_prevents_the_resend(
     db: Engine,
     clock: FakeClock,

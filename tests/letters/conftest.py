@@ -73,7 +73,10 @@ WORDS = [
 
 def personal_paragraph(n: int) -> str:
     """A paragraph unlike every other test letter's (so none is held as a copy)."""
-    picked = " ".join(WORDS[(n * 7 + i * (n % 5 + 1)) % len(WORDS)] + str(n) for i in range(30))
+    # A step prime to len(WORDS): the 30 words never fall into a short repeating cycle, which
+    # would leave the shared opening sentence most of the paragraph's shingles.
+    step = (1, 2, 3, 4, 6, 7, 8, 9)[n % 8]
+    picked = " ".join(WORDS[(n * 7 + i * step) % len(WORDS)] + str(n) for i in range(30))
     return f"I volunteer with a refugee drop-in in my town. {picked}."
 
 

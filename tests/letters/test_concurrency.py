@@ -1,11 +1,13 @@
-"""Letters submitted at the same moment. Two processes submitting the same letter: one is
-stored, the other is told it is a duplicate (PostgreSQL, where several processes share the
-database). Many supporters at once, on either database: every letter is stored."""
+"""Letters submitted at the same moment. Two processes submitting the same letter: both are
+stored (a submission never says whether its address wrote before), and when both are then
+confirmed at the same moment exactly one becomes the writer's letter (PostgreSQL, where
+several processes share the database). Many supporters at once, on either database: every
+letter is stored."""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -16,8 +18,14 @@ from service.config import Settings
 from service.delivery.models import OutboxEvent, OutboxMessage
 from service.letters.models import Letter, LetterEvent, RateLimitCounter
 from service.letters.schemas import LetterIn
-from service.letters.service import DuplicateLetter, submit_letter
-from tests.letters.conftest import FR_REP, UK_REP, delete_committed_letters, personal_paragraph
+from service.letters.service import confirm_letter, submit_letter
+from tests.letters.conftest import (
+    FR_REP,
+    UK_REP,
+    confirm_token_in,
+    delete_committed_letters,
+    personal_paragraph,
+)
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 EMAIL = "race@example.org"
@@ -52,25 +60,51 @@ def test_the_same_letter_submitted_twice_at_once(
     lock = threading.Lock()
     start = threading.Barrier(2)
 
-    def submit(ip: str) -> None:
+    def run(action: Callable[[Session], str]) -> None:
         with Session(engine, expire_on_commit=False) as session:
             start.wait()
             try:
-                submit_letter(session, settings, data, client_ip=ip, now=NOW)
-                outcome = "stored"
-            except DuplicateLetter:
-                outcome = "duplicate"
+                outcome = action(session)
             except Exception as exc:  # anything else would be a 500
                 outcome = repr(exc)
         with lock:
             outcomes.append(outcome)
 
-    threads = [threading.Thread(target=submit, args=(f"203.0.113.{i}",)) for i in (1, 2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(outcomes) == ["duplicate", "stored"]
+    def both_at_once(actions: list[Callable[[Session], str]]) -> list[str]:
+        outcomes.clear()
+        threads = [threading.Thread(target=run, args=(action,)) for action in actions]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return sorted(outcomes)
+
+    def submit(ip: str) -> Callable[[Session], str]:
+        def action(session: Session) -> str:
+            return submit_letter(session, settings, data, client_ip=ip, now=NOW).id
+
+        return action
+
+    ids = both_at_once([submit("203.0.113.1"), submit("203.0.113.2")])
+    assert all(len(letter_id) == 32 for letter_id in ids), ids  # both stored
+
+    with Session(engine) as session:
+        mails = session.exec(select(OutboxMessage).where(col(OutboxMessage.letter_id).in_(ids)))
+        tokens = [confirm_token_in(mail) for mail in mails]
+    assert len(tokens) == 2  # both were first: each got its confirmation
+
+    def confirm(token: str) -> Callable[[Session], str]:
+        def action(session: Session) -> str:
+            return str(confirm_letter(session, settings, token, now=NOW).id)
+
+        return action
+
+    shown = both_at_once([confirm(token) for token in tokens])
+    with Session(engine) as session:
+        statuses = sorted(str(session.get(Letter, i).status) for i in ids)  # type: ignore[union-attr]
+    assert statuses == ["queued", "rejected"]
+    # Both clicks show the one letter that counts.
+    assert len(set(shown)) == 1 and shown[0] in ids
 
 
 CROWD = "@crowd.example"

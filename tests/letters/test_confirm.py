@@ -153,9 +153,11 @@ def test_an_expired_link_is_410_and_the_letter_expires(
     assert _letter_mails(session, letter_id) == []
     status = api.get(f"/letters/{status_token}").json()
     assert status["status"] == "expired"
-    again = api.post("/api/letters", json=data)  # writing again replaces the dead letter
+    again = api.post("/api/letters", json=data)  # writing again: a new letter
     assert again.status_code == 202
-    assert session.get(Letter, letter_id) is None
+    assert again.json()["id"] != letter_id
+    [confirmation] = outbox_for(session, again.json()["id"])  # with its own link
+    assert confirmation.kind == MessageKind.confirmation
 
 
 def test_the_link_still_works_just_before_it_expires(
@@ -241,14 +243,21 @@ def test_a_seat_vacated_before_the_click_holds_the_letter(
 
 
 def test_the_status_shows_history_text_and_an_explanation(
-    api: TestClient, session: Session, letter_data: LetterData
+    api: TestClient, session: Session, letter_data: LetterData, clock: FakeClock
 ) -> None:
+    clock.advance(minutes=17, seconds=5)  # the link's expiry falls mid-hour
     _letter_id, token, status_token = _submit(api, session, letter_data(lang="fr"))
     pending = api.get(f"/letters/{status_token}", headers={"Accept": "application/json"})
     assert pending.status_code == 200
     body = pending.json()
     assert body["status"] == "pending_confirmation"
     assert body["confirm_by"] is not None
+    # Nothing of the confirmation token: not its signature, not its exact expiry.
+    _id, expiry, signature = token.split(".")
+    assert signature not in pending.text and expiry not in pending.text
+    confirm_by = datetime.fromisoformat(body["confirm_by"])
+    assert (confirm_by.minute, confirm_by.second) == (0, 0)
+    assert 0 < int(expiry) - confirm_by.timestamp() < 3600
     assert body["representative"] == {
         "id": UK_REP,
         "name": "Liam Byrne",

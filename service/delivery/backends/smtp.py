@@ -14,7 +14,7 @@ from service.delivery.backends.base import (
     PermanentSendError,
     TransientSendError,
 )
-from service.delivery.backends.mime import message_id, mime_bytes
+from service.delivery.backends.mime import ascii_mailbox, message_id, mime_bytes
 from service.delivery.schemas import OutgoingEmail
 
 
@@ -59,7 +59,9 @@ class SmtpBackend:
         data = mime_bytes(email, outbox_id=outbox_id, linesep="\r\n")
         connection = self._connection()
         try:
-            connection.sendmail(email.sender.email, [email.to.email], data)
+            connection.sendmail(
+                ascii_mailbox(email.sender.email), [ascii_mailbox(email.to.email)], data
+            )
         except smtplib.SMTPRecipientsRefused as exc:
             code, text = next(iter(exc.recipients.values()))
             raise _by_code(code, f"recipient refused: {_text(text)}") from exc

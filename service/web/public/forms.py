@@ -10,12 +10,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from email_validator import EmailNotValidError, validate_email
 from fastapi import Request
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
-from service.letters.guards import paragraph, single_line
+from service.letters.guards import UnsendableText, mailbox, paragraph, single_line
 from service.letters.schemas import (
     MAX_ADDRESS,
     MAX_EMAIL,
@@ -31,9 +30,6 @@ from service.letters.schemas import (
 MAX_FORM_BYTES = 256 * 1024
 # What is kept of a field to show it again: enough to let the supporter trim it.
 _KEEP = MAX_MESSAGE * 2
-
-# Bidirectional overrides and isolates can make a name in a From: header read backwards.
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 # The issue asks for the address line to be optional but encouraged; the letters schema
 # decides. The form follows it, so its label never promises what submission refuses.
@@ -118,14 +114,24 @@ class LetterForm:
 
 
 def _line(value: str, limit: int, required: bool, _: Translate, what: str) -> tuple[str, str]:
-    """A one-line field: (clean value, error or '')."""
+    """A one-line field: (clean value, error or ''). The rules are the letters schema's
+    (guards.single_line), so the form and the JSON API refuse the same text."""
     try:
         clean = single_line(value)
-    except ValueError:
+    except UnsendableText as exc:
+        if exc.reason == "direction":
+            return value, _(
+                "%(what)s contains invisible characters that change the direction of the "
+                "text. Type it again without copying and pasting it.",
+                what=what,
+            )
+        if exc.reason == "encoded_word":
+            return value, _(
+                "%(what)s contains a mail encoding sequence (like =?utf-8?q?…?=). Write the "
+                "text itself instead.",
+                what=what,
+            )
         return value, _("%(what)s must be on one line, without line breaks.", what=what)
-    clean = unicodedata.normalize("NFC", clean)
-    if any(c in _BIDI_CONTROLS for c in clean):
-        return value, _("%(what)s contains characters that cannot be sent.", what=what)
     if required and not clean:
         return clean, ""  # the caller says what is missing, in its own words
     if len(clean) > limit:
@@ -170,11 +176,15 @@ def validate(
         errors["email"] = error or _("Enter your email address: we send the letter's link there.")
     else:
         try:
-            checked = validate_email(email_value, check_deliverability=False)
-            clean["email"] = str(checked.normalized)
-        except EmailNotValidError:
-            errors["email"] = _(
-                "Enter an email address in the right format, like name@example.org."
+            clean["email"] = mailbox(email_value)
+        except UnsendableText as exc:
+            errors["email"] = (
+                _(
+                    "We cannot send email to an address with accented or non-Latin letters "
+                    "before the @. Please use another address."
+                )
+                if exc.reason == "email_local_part"
+                else _("Enter an email address in the right format, like name@example.org.")
             )
     clean.setdefault("email", email_value)
 

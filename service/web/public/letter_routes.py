@@ -30,7 +30,6 @@ from service.letters.drafting import (
     letter_page,
     preview_draft,
 )
-from service.letters.errors import DuplicateLetter
 from service.letters.guards import TooManyRequests
 from service.letters.service import submit_letter
 from service.web import csrf
@@ -303,8 +302,6 @@ def send(
         return _form_again(
             page, session, slug, form, forms.errors_from_validation(exc, page._), 422
         )
-    except DuplicateLetter as exc:
-        return _already_written(page, session, slug, form, resent=exc.resent)
     except TooManyRequests:
         return refusal(
             page,
@@ -326,22 +323,3 @@ def send(
         return _refused(page, session, slug, form, exc)
     token = result.status_url.rstrip("/").rsplit("/", 1)[-1]
     return page.redirect(f"/letters/{token}?sent=1")
-
-
-def _already_written(
-    page: Page, session: SessionDep, slug: str, form: forms.LetterForm, *, resent: bool
-) -> HTMLResponse:
-    context = _letter_page(page, session, form.rep, slug)
-    if not isinstance(context, LetterPage):
-        return context
-    message = (
-        page._("We have sent you its confirmation email again: open its link to send it.")
-        if resent
-        else page._("Check your inbox (and your spam folder) for the emails we sent you.")
-    )
-    return refusal(
-        page,
-        page._("You have already written to %(name)s", name=context.target.representative.name),
-        message,
-        409,
-    )

@@ -68,6 +68,20 @@ FAILURE_REASONS = {
     "dropped": N_("Our email service would not send it to %(name)s's address."),
 }
 
+# When the confirmation email could not go: said instead of "we have emailed you a link".
+CONFIRMATION_TROUBLE = {
+    "delayed": N_(
+        "Your letter is saved, but we have not been able to send you the confirmation email "
+        "yet: our mail service has a problem. We keep trying, and the email will reach you as "
+        "soon as it can. Nothing goes to %(name)s until you confirm."
+    ),
+    "failed": N_(
+        "Your letter is saved, but we could not send you the confirmation email. Check that "
+        "your email address is right; if it is not, write your letter again with the right "
+        "one. Nothing goes to %(name)s until you confirm."
+    ),
+}
+
 # The usual path of a letter, in order.
 PATH = (S.pending_confirmation, S.confirmed, S.queued, S.sent, S.delivered)
 STEP_LABELS = {
@@ -158,6 +172,8 @@ def status_context(page: Page, result: LetterStatusOut, base_url: str) -> dict[s
     name = result.representative.name
     if result.status is S.held:
         explanation = result.explanation
+    elif result.confirmation_email:
+        explanation = page._(CONFIRMATION_TROUBLE[result.confirmation_email], name=name)
     else:
         explanation = page._(EXPLANATIONS[result.status], name=name)
     if result.status is S.bounced and result.delivery_failure in FAILURE_REASONS:
@@ -170,6 +186,7 @@ def status_context(page: Page, result: LetterStatusOut, base_url: str) -> dict[s
         "steps": _steps(page, result),
         "editable": result.status in (S.pending_confirmation, S.held),
         "pending": result.status is S.pending_confirmation,
+        "mail_trouble": bool(result.confirmation_email),
         "confirm_by": (
             _when(page, result.confirm_by, result.language.value) if result.confirm_by else ""
         ),

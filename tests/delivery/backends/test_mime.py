@@ -8,10 +8,13 @@ from email import message_from_bytes, policy
 from email.message import EmailMessage
 from typing import cast
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from service.delivery.backends.mime import mime_bytes
+from service.delivery.backends.base import PermanentSendError
+from service.delivery.backends.mime import ascii_mailbox, mime_bytes
+from service.delivery.backends.sendgrid import mail_send_body
 from service.delivery.schemas import Address, MessageKind, OutgoingEmail
 
 SUBJECT = "Frontière de Calais : quatre demandes avant le sommet franco-britannique " * 2
@@ -104,3 +107,23 @@ def test_long_headers_are_folded() -> None:
     message = _parsed(email)
     assert message["Subject"] == email.subject
     assert message["From"].addresses[0].display_name == email.sender.name
+
+
+def test_an_internationalised_domain_travels_in_idna() -> None:
+    email = replace(
+        _email(None),
+        reply_to=Address("anne@bücher.de", "Anne"),
+    )
+    parsed = _parsed(email)
+    assert parsed["Reply-To"].addresses[0].addr_spec == "anne@xn--bcher-kva.de"
+
+
+def test_a_non_ascii_local_part_is_a_permanent_failure_not_a_crash() -> None:
+    email = replace(_email(None), reply_to=Address("jösé@example.org", "José"))
+    with pytest.raises(PermanentSendError, match="SMTPUTF8"):
+        mime_bytes(email, outbox_id="0123abcd")
+    with pytest.raises(PermanentSendError):
+        mail_send_body(email, outbox_id="o1")
+    assert ascii_mailbox("ann@example.org") == "ann@example.org"
+    changed = replace(email, reply_to=Address("a@bücher.de"))
+    assert mail_send_body(changed, outbox_id="o1")["reply_to"] == {"email": "a@xn--bcher-kva.de"}

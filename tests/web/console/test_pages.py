@@ -329,9 +329,7 @@ def test_the_freshness_api_gives_the_same_figures_as_data_status(
 ) -> None:
     person = make_person(Role.staff)
     token = credentials.create_token(session, person.actor(), "freshness", NOW)[1]
-    answer = client.get(
-        "/api/admin/data-freshness", headers={"Authorization": f"Bearer {token}"}
-    )
+    answer = client.get("/api/admin/data-freshness", headers={"Authorization": f"Bearer {token}"})
     assert answer.status_code == 200
     body = answer.json()
     assert body["stale_after_days"] == settings.representatives.stale_after_days
