@@ -99,7 +99,7 @@ def _compose(
     )
 
 
-@router.get("/campaigns/{slug}/write", response_class=HTMLResponse)
+@router.get("/campaigns/{slug}/write", response_class=HTMLResponse, response_model=None)
 def write(
     page: PageDep,
     session: SessionDep,
@@ -109,10 +109,13 @@ def write(
     postcode: Param = None,
     commune: Param = None,
     residence: Param = None,
-) -> HTMLResponse:
+) -> Response:
     """The letter form, for one representative chosen on the previous step."""
     rep_id = clean_param(rep)
     where = Where.from_params(country, postcode, commune, residence)
+    if not rep_id and where.complete:
+        # The chooser sent on with nothing chosen: ask again, saying what is missing.
+        return page.redirect(f"{campaign_root(slug)}/find?{where.query(unanswered='rep')}")
     context = _letter_page(page, session, rep_id, slug)
     if not isinstance(context, LetterPage):
         return context
