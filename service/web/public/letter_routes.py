@@ -1,15 +1,17 @@
-"""Write, preview, send. The letter travels in the form itself between these steps (no
-server-side draft): every POST carries the whole letter, is checked for CSRF, the honeypot and
-every field, and on any refusal the form comes back filled in with the reason beside the field.
+"""Write, preview, send. Every POST carries the whole letter, is checked for CSRF, the
+honeypot and every field, and on any refusal the form comes back filled in with the reason
+beside the field. The preview is a page of its own: the letter form is kept as a draft
+(service.letters.drafts) and the browser is sent on to GET it, so Back, reload and the
+language switch work there; the send button still posts the whole letter.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 from starlette.datastructures import FormData
@@ -30,6 +32,7 @@ from service.letters.drafting import (
     letter_page,
     preview_draft,
 )
+from service.letters.drafts import discard_draft, read_draft, save_draft
 from service.letters.errors import DuplicateLetter
 from service.letters.guards import TooManyRequests
 from service.letters.service import submit_letter
@@ -234,7 +237,57 @@ def write_post(
     if letter.errors:
         return _form_again(page, session, slug, form, letter.errors, 422)
     try:
-        data = forms.letter_in(form, letter.clean, page.locale)
+        forms.letter_in(form, letter.clean, page.locale)
+        draft_id = save_draft(
+            session,
+            secret=settings.secret_key,
+            browser_key=page.request.cookies.get(csrf.COOKIE_NAME, ""),
+            campaign_slug=slug,
+            fields=asdict(form),
+            now=_now(),
+        )
+    except ValidationError as exc:
+        return _form_again(
+            page, session, slug, form, forms.errors_from_validation(exc, page._), 422
+        )
+    except DomainError as exc:
+        return _refused(page, session, slug, form, exc)
+    return page.redirect(f"{campaign_root(slug)}/preview/{draft_id}")
+
+
+@router.get("/campaigns/{slug}/preview/{draft_id}", response_class=HTMLResponse)
+def preview(
+    page: PageDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    slug: CampaignSlug,
+    draft_id: Annotated[str, Path(max_length=64)],
+) -> HTMLResponse:
+    """The letter exactly as it will be sent, from the draft the form was kept as."""
+    fields = read_draft(
+        session,
+        secret=settings.secret_key,
+        browser_key=page.request.cookies.get(csrf.COOKIE_NAME, ""),
+        draft_id=draft_id,
+        campaign_slug=slug,
+        now=_now(),
+    )
+    if fields is None:
+        return refusal(
+            page,
+            page._("This preview is no longer available"),
+            page._(
+                "Previews are kept for a few hours, in the browser they were written in. "
+                "Find your representative again to write your letter."
+            ),
+            404,
+        )
+    form = forms.LetterForm(**fields)
+    clean, errors = forms.validate(form, None, page._)
+    if errors:
+        return _form_again(page, session, slug, form, errors, 422)
+    try:
+        data = forms.letter_in(form, clean, page.locale)
         drafted = preview_draft(
             session, settings, data, page.locale, client_ip=_client_ip(page.request), now=_now()
         )
@@ -249,11 +302,11 @@ def write_post(
         {
             "root": campaign_root(slug),
             "form": form,
+            "draft_id": draft_id,
             "rep": drafted.page.target.representative,
             "preview": drafted.preview,
             "campaign": drafted.page.campaign,
         },
-        language_links=False,
     )
 
 
@@ -327,6 +380,9 @@ def send(
         )
     except DomainError as exc:
         return _refused(page, session, slug, form, exc)
+    # The letter is stored: its draft has done its work.
+    discard_draft(session, forms.text(posted or {}, "draft", 64))
+    session.commit()
     token = result.status_url.rstrip("/").rsplit("/", 1)[-1]
     return page.redirect(f"/letters/{token}?sent=1")
 
