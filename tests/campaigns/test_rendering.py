@@ -70,7 +70,7 @@ DRAFT = Draft(
             "fr",
             "fr-an",
             "Madame la Députée, Monsieur le Député,",
-            "Je vous demande en particulier de soutenir la mesure suivante :",
+            "Je vous demande en particulier de soutenir la mesure suivante\u202f:",
         ),
     ],
 )
@@ -180,3 +180,9 @@ def test_dates_are_written_in_each_language() -> None:
 
 def _sample() -> dict[str, Any]:
     return letter_context(_view("en"), _recipient("uk-commons"), DRAFT)
+
+
+def test_french_times_have_no_leading_zero() -> None:
+    morning = datetime(2026, 12, 3, 8, 24, tzinfo=UTC)
+    assert format_datetime(morning, "fr", "Europe/Paris").endswith("à 9 h 24")
+    assert format_datetime(morning, "en", "Europe/London").endswith("at 08:24")

@@ -209,3 +209,34 @@ def test_the_commune_question_sent_with_nothing_chosen_asks_again(web: TestClien
     assert "Choose your commune" in (field_error(page.text, "commune") or "")
     chosen = web.get(f"{CALAIS}/find?country=fr&postcode=01000&commune=01344&unanswered=commune")
     assert chosen.status_code == 200
+
+
+def test_the_french_name_search_finds_a_commune(web: TestClient) -> None:
+    page = web.get(f"{CALAIS}/find/name?country=fr&q=Dunkerque")
+    assert page.status_code == 200
+    text = text_of(page.text)
+    assert "Nord (13e circonscription)" in text and "Nord (14e circonscription)" in text
+
+
+def test_the_uk_name_search_hint_does_not_mention_deputes(web: TestClient) -> None:
+    page = web.get(f"{CALAIS}/find?country=uk&postcode=SW1A+1AA&lang=en")
+    assert "Find your constituency by name" in text_of(page.text)
+    assert (
+        "député"
+        not in text_of(page.text)
+        .split("Find your constituency by name", 1)[1]
+        .split("This campaign is run by")[0]
+    )
+
+
+@pytest.mark.parametrize("typed", ["1000", "75001 CEDEX", "SW1A 1AA", "2A004", "abc", "750011"])
+def test_an_invalid_code_postal_is_refused_entirely_in_french(web: TestClient, typed: str) -> None:
+    from service.web.public.lookup_messages import CODE_POSTAL_REFUSALS
+
+    english = web.get(f"{CALAIS}/find", params={"country": "fr", "postcode": typed, "lang": "en"})
+    assert english.status_code == 422
+    assert field_error(english.text, "fr-postcode") in CODE_POSTAL_REFUSALS
+    french = web.get(f"{CALAIS}/find", params={"country": "fr", "postcode": typed, "lang": "fr"})
+    error = field_error(french.text, "fr-postcode") or ""
+    assert error and 'lang="en"' not in french.text.split('id="f-fr-postcode-error"')[1][:400]
+    assert "code postal" in error

@@ -21,6 +21,7 @@ from service.lookup.service import find_constituencies, lookup
 from service.web.i18n import N_
 from service.web.public.campaign_scope import CampaignSlug, campaign_root
 from service.web.public.journey import MAX_SEARCH, Where, clean_param, residence_options
+from service.web.public.lookup_messages import CODE_POSTAL_REFUSALS  # noqa: F401  (the catalogue)
 from service.web.templating import Page, PageDep
 
 router = APIRouter(include_in_schema=False)
