@@ -50,3 +50,18 @@ def test_sending_discards_the_draft(web: TestClient, session: Session) -> None:
     assert sent.status_code == 200
     session.expire_all()
     assert session.exec(select(LetterDraft).where(LetterDraft.id == draft_id)).first() is None
+
+
+def test_a_uk_postcode_outside_the_mps_constituency_is_pointed_out(web: TestClient) -> None:
+    elsewhere = web.post(f"{CALAIS}/write", data=letter_form(web, rep="uk-5257"))
+    assert elsewhere.status_code == 200
+    text = text_of(elsewhere.text)
+    assert "Is BA1 1AA your postcode?" in text
+    assert "is not in Cities of London and Westminster" in text
+    assert 'href="/campaigns/calais-border/find?country=uk&amp;postcode=BA1+1AA"' in (
+        elsewhere.text
+    )
+    at_home = web.post(f"{CALAIS}/write", data=letter_form(web))
+    assert 'id="elsewhere-title"' not in at_home.text
+    unknown = web.post(f"{CALAIS}/write", data=letter_form(web, postcode="SW1A 1AA"))
+    assert 'id="elsewhere-title"' not in unknown.text

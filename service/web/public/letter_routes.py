@@ -36,6 +36,11 @@ from service.letters.drafts import discard_draft, read_draft, save_draft
 from service.letters.errors import DuplicateLetter
 from service.letters.guards import TooManyRequests
 from service.letters.service import submit_letter
+from service.lookup.routes import LookupDeps
+from service.lookup.schemas import Country
+from service.lookup.service import lookup
+from service.representatives.models import ChamberId
+from service.representatives.schemas import RepresentativeOut
 from service.web import csrf
 from service.web.public import forms
 from service.web.public.campaign_scope import CampaignSlug, campaign_root, unknown_campaign
@@ -262,6 +267,7 @@ def preview(
     settings: SettingsDep,
     slug: CampaignSlug,
     draft_id: Annotated[str, Path(max_length=64)],
+    deps: LookupDeps,
 ) -> HTMLResponse:
     """The letter exactly as it will be sent, from the draft the form was kept as."""
     fields = read_draft(
@@ -303,11 +309,31 @@ def preview(
             "root": campaign_root(slug),
             "form": form,
             "draft_id": draft_id,
+            "elsewhere": _postcode_elsewhere(
+                session, deps, form.postcode, drafted.page.target.representative
+            ),
             "rep": drafted.page.target.representative,
             "preview": drafted.preview,
             "campaign": drafted.page.campaign,
         },
     )
+
+
+def _postcode_elsewhere(
+    session: SessionDep, deps: LookupDeps, postcode: str, rep: RepresentativeOut
+) -> bool:
+    """True when a UK postcode is known to lie elsewhere than the MP's constituency (the
+    seat it matches, or every seat of its short list, is another): the preview says so
+    before the letter claims "one of your constituents". Unknown or unreadable postcodes
+    say nothing; the letter is theirs to send."""
+    if rep.chamber != ChamberId.uk_commons or not postcode:
+        return False
+    try:
+        found = lookup(session, deps, country=Country.uk, postcode=postcode)
+    except DomainError:
+        return False
+    seats = {candidate.constituency.id for candidate in found.representatives}
+    return bool(seats) and rep.constituency.id not in seats
 
 
 def _refused(
