@@ -65,3 +65,14 @@ def test_a_uk_postcode_outside_the_mps_constituency_is_pointed_out(web: TestClie
     assert 'id="elsewhere-title"' not in at_home.text
     unknown = web.post(f"{CALAIS}/write", data=letter_form(web, postcode="SW1A 1AA"))
     assert 'id="elsewhere-title"' not in unknown.text
+
+
+def test_the_campaigns_own_paragraph_pasted_as_ones_own_is_pointed_out(web: TestClient) -> None:
+    from service.campaigns.seed import TEXTS
+
+    pasted = TEXTS["en"]["letter_intro"]
+    page = web.post(f"{CALAIS}/write", data=letter_form(web, message=pasted))
+    assert page.status_code == 200
+    assert "Your paragraph repeats the campaign's own words." in text_of(page.text)
+    own = web.post(f"{CALAIS}/write", data=letter_form(web))
+    assert "repeats the campaign's own words" not in text_of(own.text)

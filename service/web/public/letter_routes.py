@@ -46,6 +46,7 @@ from service.web.public import forms
 from service.web.public.campaign_scope import CampaignSlug, campaign_root, unknown_campaign
 from service.web.public.error_pages import refusal
 from service.web.public.journey import Where, clean_param
+from service.web.public.own_words import repeats_campaign_text
 from service.web.templating import Page, PageDep
 
 router = APIRouter(include_in_schema=False)
@@ -315,8 +316,20 @@ def preview(
             "rep": drafted.page.target.representative,
             "preview": drafted.preview,
             "campaign": drafted.page.campaign,
+            "pasted": _pasted(form.message, drafted.preview.text, drafted.page.campaign),
         },
     )
+
+
+def _pasted(message: str, letter_text: str, campaign: CampaignOut) -> bool:
+    """Whether the paragraph repeats the campaign's words: the rest of the letter (in the
+    letter's language) or the campaign page (in the page's)."""
+    if not message.strip():
+        return False
+    # The paragraph's own place in the letter (once: it may be a copy of the campaign's).
+    campaign_part = letter_text.replace(message.strip(), "", 1)
+    page_texts = [campaign.summary, *(d.body for d in campaign.demands)]
+    return repeats_campaign_text(message, [campaign_part, *page_texts])
 
 
 def _postcode_elsewhere(
