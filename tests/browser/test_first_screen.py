@@ -36,3 +36,13 @@ def test_the_form_is_on_the_first_screen(page: Any, server: Server, device: str,
     # The campaign's case is still on the page, below the way in.
     demands = page.locator("#demands-title").bounding_box()
     assert demands is not None and demands["y"] > form["y"]
+
+
+def test_the_character_count_follows_the_typing(page: Any, server: Server) -> None:
+    page.goto("/campaigns/calais-border/write?rep=uk-4602&country=uk&postcode=BA1+1AA&lang=en")
+    count = page.locator("#f-message-count")
+    assert count.inner_text() == "0 of 5,000 characters"
+    page.fill("#f-message", "é" * 12)
+    assert count.inner_text() == "12 of 5,000 characters"
+    page.fill("#f-message", "x" * 5003)
+    assert count.inner_text() == "5,003 characters: 3 too many (at most 5,000)"

@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 from starlette.datastructures import FormData
@@ -30,23 +30,16 @@ from service.letters.drafting import (
     LetterPage,
     WriteTarget,
     letter_page,
-    preview_draft,
 )
-from service.letters.drafts import discard_draft, read_draft, save_draft
+from service.letters.drafts import discard_draft, save_draft
 from service.letters.errors import DuplicateLetter
 from service.letters.guards import TooManyRequests
 from service.letters.service import submit_letter
-from service.lookup.routes import LookupDeps
-from service.lookup.schemas import Country
-from service.lookup.service import lookup
-from service.representatives.models import ChamberId
-from service.representatives.schemas import RepresentativeOut
 from service.web import csrf
 from service.web.public import forms
 from service.web.public.campaign_scope import CampaignSlug, campaign_root, unknown_campaign
 from service.web.public.error_pages import refusal
 from service.web.public.journey import Where, clean_param
-from service.web.public.own_words import repeats_campaign_text
 from service.web.templating import Page, PageDep
 
 router = APIRouter(include_in_schema=False)
@@ -207,7 +200,7 @@ def _posted_letter(
     return PostedLetter(form, clean, errors)
 
 
-def _form_again(
+def form_again(
     page: Page,
     session: SessionDep,
     slug: str,
@@ -237,11 +230,11 @@ def write_post(
         return letter
     form = letter.form
     if letter.errors and letter.status_code != 422:
-        return _form_again(page, session, slug, form, letter.errors, letter.status_code)
+        return form_again(page, session, slug, form, letter.errors, letter.status_code)
     if forms.text(posted or {}, "action", 10) == "edit":
-        return _form_again(page, session, slug, form)
+        return form_again(page, session, slug, form)
     if letter.errors:
-        return _form_again(page, session, slug, form, letter.errors, 422)
+        return form_again(page, session, slug, form, letter.errors, 422)
     try:
         forms.letter_in(form, letter.clean, page.locale)
         draft_id = save_draft(
@@ -253,103 +246,13 @@ def write_post(
             now=_now(),
         )
     except ValidationError as exc:
-        return _form_again(
-            page, session, slug, form, forms.errors_from_validation(exc, page._), 422
-        )
+        return form_again(page, session, slug, form, forms.errors_from_validation(exc, page._), 422)
     except DomainError as exc:
-        return _refused(page, session, slug, form, exc)
+        return refused_letter(page, session, slug, form, exc)
     return page.redirect(f"{campaign_root(slug)}/preview/{draft_id}")
 
 
-@router.get("/campaigns/{slug}/preview/{draft_id}", response_class=HTMLResponse)
-def preview(
-    page: PageDep,
-    session: SessionDep,
-    settings: SettingsDep,
-    slug: CampaignSlug,
-    draft_id: Annotated[str, Path(max_length=64)],
-    deps: LookupDeps,
-) -> HTMLResponse:
-    """The letter exactly as it will be sent, from the draft the form was kept as."""
-    fields = read_draft(
-        session,
-        secret=settings.secret_key,
-        browser_key=page.request.cookies.get(csrf.COOKIE_NAME, ""),
-        draft_id=draft_id,
-        campaign_slug=slug,
-        now=_now(),
-    )
-    if fields is None:
-        return refusal(
-            page,
-            page._("This preview is no longer available"),
-            page._(
-                "Previews are kept for a few hours, in the browser they were written in. "
-                "Find your representative again to write your letter."
-            ),
-            404,
-        )
-    form = forms.LetterForm(**fields)
-    clean, errors = forms.validate(form, None, page._)
-    if errors:
-        return _form_again(page, session, slug, form, errors, 422)
-    try:
-        data = forms.letter_in(form, clean, page.locale)
-        drafted = preview_draft(
-            session, settings, data, page.locale, client_ip=_client_ip(page.request), now=_now()
-        )
-    except ValidationError as exc:
-        return _form_again(
-            page, session, slug, form, forms.errors_from_validation(exc, page._), 422
-        )
-    except DomainError as exc:
-        return _refused(page, session, slug, form, exc)
-    return page.render(
-        "public/preview.html",
-        {
-            "root": campaign_root(slug),
-            "form": form,
-            "draft_id": draft_id,
-            "elsewhere": _postcode_elsewhere(
-                session, deps, form.postcode, drafted.page.target.representative
-            ),
-            "rep": drafted.page.target.representative,
-            "preview": drafted.preview,
-            "campaign": drafted.page.campaign,
-            "pasted": _pasted(form.message, drafted.preview.text, drafted.page.campaign),
-        },
-    )
-
-
-def _pasted(message: str, letter_text: str, campaign: CampaignOut) -> bool:
-    """Whether the paragraph repeats the campaign's words: the rest of the letter (in the
-    letter's language) or the campaign page (in the page's)."""
-    if not message.strip():
-        return False
-    # The paragraph's own place in the letter (once: it may be a copy of the campaign's).
-    campaign_part = letter_text.replace(message.strip(), "", 1)
-    page_texts = [campaign.summary, *(d.body for d in campaign.demands)]
-    return repeats_campaign_text(message, [campaign_part, *page_texts])
-
-
-def _postcode_elsewhere(
-    session: SessionDep, deps: LookupDeps, postcode: str, rep: RepresentativeOut
-) -> bool:
-    """True when a UK postcode is known to lie elsewhere than the MP's constituency (the
-    seat it matches, or every seat of its short list, is another): the preview says so
-    before the letter claims "one of your constituents". Unknown or unreadable postcodes
-    say nothing; the letter is theirs to send."""
-    if rep.chamber != ChamberId.uk_commons or not postcode:
-        return False
-    try:
-        found = lookup(session, deps, country=Country.uk, postcode=postcode)
-    except DomainError:
-        return False
-    seats = {candidate.constituency.id for candidate in found.representatives}
-    return bool(seats) and rep.constituency.id not in seats
-
-
-def _refused(
+def refused_letter(
     page: Page, session: SessionDep, slug: str, form: forms.LetterForm, exc: DomainError
 ) -> HTMLResponse:
     """The letter form again after a use case refused the letter: the reason beside its
@@ -357,12 +260,12 @@ def _refused(
     was, so nothing the supporter wrote is lost and they press the button again."""
     if not isinstance(exc, ServiceUnavailable):
         # (An unknown representative or campaign gets its own page from the form's read.)
-        return _form_again(page, session, slug, form, _field_error(page, exc), 422)
+        return form_again(page, session, slug, form, _field_error(page, exc), 422)
     error = page._(
         "We could not take your letter just now, and nothing was sent. Your letter is below "
         "as you wrote it: press the button again in a minute."
     )
-    response = _form_again(page, session, slug, form, {"_form": error}, 503)
+    response = form_again(page, session, slug, form, {"_form": error}, 503)
     response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
 
@@ -388,16 +291,14 @@ def send(
         return letter
     form = letter.form
     if letter.errors:
-        return _form_again(page, session, slug, form, letter.errors, letter.status_code)
+        return form_again(page, session, slug, form, letter.errors, letter.status_code)
     try:
         data = forms.letter_in(form, letter.clean, page.locale)
         result = submit_letter(
             session, settings, data, client_ip=_client_ip(page.request), now=_now()
         )
     except ValidationError as exc:
-        return _form_again(
-            page, session, slug, form, forms.errors_from_validation(exc, page._), 422
-        )
+        return form_again(page, session, slug, form, forms.errors_from_validation(exc, page._), 422)
     except DuplicateLetter as exc:
         return _already_written(page, session, slug, form, resent=exc.resent)
     except TooManyRequests:
@@ -418,7 +319,7 @@ def send(
             409,
         )
     except DomainError as exc:
-        return _refused(page, session, slug, form, exc)
+        return refused_letter(page, session, slug, form, exc)
     # The letter is stored: its draft has done its work.
     discard_draft(session, forms.text(posted or {}, "draft", 64))
     session.commit()
