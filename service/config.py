@@ -100,6 +100,8 @@ class CampaignSettings(BaseModel):
     """Values used when the first campaign is seeded (organisers edit the rows afterwards)."""
 
     seed_sender_name: str = Field(default="Calais Border Campaign", max_length=100)
+    # The same name in French, for letters to députés and pages in French.
+    seed_sender_name_fr: str = Field(default="Campagne pour la frontière de Calais", max_length=100)
     seed_sender_email: str = Field(default="letters@repmail.invalid", max_length=254)
 
 

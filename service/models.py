@@ -23,6 +23,7 @@ from service.delivery.models import (  # noqa: F401
     PeriodicRun,
 )
 from service.letters.consent import ConsentRecord  # noqa: F401
+from service.letters.drafts import LetterDraft  # noqa: F401
 from service.letters.models import (  # noqa: F401
     Letter,
     LetterEvent,

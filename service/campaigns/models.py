@@ -51,6 +51,9 @@ class CampaignText(SQLModel, table=True):
     campaign_id: int = Field(foreign_key="campaign.id", primary_key=True)
     lang: str = Field(primary_key=True, max_length=2)
     title: str = Field(max_length=200)
+    # The campaign's name in this language, as letters are signed ("<Supporter> via <name>")
+    # and as the pages name who runs it; None: the campaign's own sender_name.
+    sender_name: str | None = Field(default=None, max_length=100)
     summary: str = Field(sa_column=Column(Text, nullable=False))
     # The letter's opening and closing paragraphs, around the supporter's own words.
     letter_intro: str = Field(sa_column=Column(Text, nullable=False))

@@ -190,5 +190,5 @@ def format_datetime(moment: datetime, lang: str, timezone: str) -> str:
     local = moment.astimezone(ZoneInfo(timezone))
     date = format_date(moment, lang, timezone)
     if lang == "fr":
-        return f"{date} à {local.hour:02d} h {local.minute:02d}"
+        return f"{date} à {local.hour} h {local.minute:02d}"  # French style: "9 h 24"
     return f"{date} at {local.hour:02d}:{local.minute:02d}"

@@ -176,6 +176,11 @@ def seed_campaigns(session: Session, settings: Settings, now: datetime | None = 
                 campaign_id=campaign.id,
                 lang=lang,
                 title=text["title"],
+                sender_name=(
+                    settings.campaigns.seed_sender_name_fr
+                    if lang == "fr"
+                    else settings.campaigns.seed_sender_name
+                ),
                 summary=text["summary"],
                 letter_intro=text["letter_intro"],
                 letter_closing=text["letter_closing"],

@@ -63,7 +63,7 @@ def resolve(session: Session, campaign: Campaign, lang: str) -> CampaignView:
         letter_closing=text.letter_closing,
         subjects=tuple(text.subjects or ()),
         demands=tuple(DemandView(d.number, d.title, d.body) for d in demands),
-        sender_name=campaign.sender_name,
+        sender_name=text.sender_name or campaign.sender_name,
         sender_email=campaign.sender_email,
         timezone=campaign.timezone,
         deadline=campaign.deadline,

@@ -4,6 +4,7 @@ and the mails to the supporter (in their language), as OutgoingEmail for the out
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -14,9 +15,17 @@ from service.delivery.schemas import Address, MessageKind, OutgoingEmail
 from service.letters import messages
 from service.representatives.models import ChamberId
 
-# Civility is not in the data yet; without it a député is greeted in both forms.
+# A député is addressed by their own title, from the civility in the Assemblée's data; only
+# when the data has none is the letter opened in both forms rather than guess.
 FR_NEUTRAL = "Madame la Députée, Monsieur le Député"
 FR_BY_CIVILITY = {"M.": "Monsieur le Député", "Mme": "Madame la Députée"}
+# The supporter's name on the letter's From: line, in the letter's language.
+SENT_VIA = {"en": "{supporter} via {campaign}", "fr": "{supporter} via {campaign}"}
+# Addresses reserved for examples and tests (RFC 2606, RFC 6761): a campaign whose sender is
+# still one of these has not had its real address set by the organisers.
+_RESERVED_DOMAINS = re.compile(r"(^|\.)(invalid|example|test|localhost)$|^example\.(com|net|org)$")
+# A French code postal opens the last line of an address: "62100 Calais".
+_FR_POSTCODE = re.compile(r"^\d{5}$")
 
 
 def campaign_subject(view: CampaignView, email: str) -> str:
@@ -34,7 +43,40 @@ def campaign_subject(view: CampaignView, email: str) -> str:
 def salutation(chamber_id: str, name: str, civility: str | None = None) -> str:
     if chamber_id == ChamberId.fr_an:
         return f"{FR_BY_CIVILITY.get(civility or '', FR_NEUTRAL)},"
-    return f"Dear {name} MP,"
+    # UK practice: "MP" goes on the envelope and the address line, not after "Dear".
+    return f"Dear {name},"
+
+
+def sender_name(view: CampaignView, supporter: str, lang: str) -> str:
+    """The name on the letter's From: line ("Ann Example via <the campaign's name>")."""
+    return SENT_VIA.get(lang, SENT_VIA["en"]).format(supporter=supporter, campaign=view.sender_name)
+
+
+def is_placeholder_address(address: str) -> bool:
+    """True for a sender address kept for examples (the seed's letters@repmail.invalid):
+    nothing is shown to supporters as the campaign's address until organisers set theirs."""
+    domain = address.rpartition("@")[2].strip().casefold().rstrip(".")
+    return not domain or bool(_RESERVED_DOMAINS.search(domain))
+
+
+def _squeezed(value: str) -> str:
+    return re.sub(r"\s+", "", value).casefold()
+
+
+def postal_lines(address: str, postcode: str) -> list[str]:
+    """The supporter's address as the lines a letter is signed with: the parts they typed
+    (commas and line breaks start new lines), then the postcode where the country puts it:
+    a French code postal before the town ("62100 Calais"), any other postcode on its own last
+    line. A postcode the supporter already typed in the address is not printed again."""
+    parts = [part.strip() for part in re.split(r"[,\n]", address) if part.strip()]
+    code = postcode.strip()
+    if not code or _squeezed(code) in _squeezed(address):
+        return parts
+    if _FR_POSTCODE.match(code):
+        if len(parts) >= 2:
+            return [*parts[:-1], f"{code} {parts[-1]}"]
+        return [*parts, code]
+    return [*parts, code]
 
 
 def sign_off(chamber_id: str, civility: str | None = None) -> str:
@@ -92,7 +134,12 @@ def letter_context(view: CampaignView, recipient: Recipient, draft: Draft) -> di
             "closing": view.letter_closing,
         },
         "representative": {"name": recipient.name, "constituency": recipient.constituency},
-        "supporter": {"name": draft.name, "postcode": draft.postcode, "address": draft.address},
+        "supporter": {
+            "name": draft.name,
+            "postcode": draft.postcode,
+            "address": draft.address,
+            "lines": postal_lines(draft.address, draft.postcode),
+        },
         "message": draft.message,
         "demands": [
             {"number": d.number, "title": d.title, "body": d.body} for d in chosen if d is not None
@@ -114,7 +161,7 @@ def letter_email(
         raise ValueError("a letter needs the representative's published address")
     return OutgoingEmail(
         kind=MessageKind.letter,
-        sender=Address(view.sender_email, f"{draft.name} via {view.sender_name}"),
+        sender=Address(view.sender_email, sender_name(view, draft.name, recipient.language)),
         to=Address(recipient.email, recipient.name),
         reply_to=Address(draft.email, draft.name),
         subject=rendered.subject,

@@ -23,7 +23,9 @@ from service.letters.compose import (
     Recipient,
     RenderedLetter,
     campaign_subject,
+    is_placeholder_address,
     render_letter,
+    sender_name,
 )
 from service.letters.guards import TooManyRequests
 from service.letters.paragraph import count_similarity_check
@@ -84,6 +86,7 @@ def write_target(session: Session, representative_id: str) -> WriteTarget:
             chamber_id=rep.chamber_id,
             constituency=constituency.name,
             timezone=chamber.timezone,
+            civility=rep.civility,
             language=chamber.language,
             can_write=rep.can_write,
         ),
@@ -160,9 +163,10 @@ def _preview(
         )
     rep = target.representative
     return Preview(
-        sender=f'"{data.name} via {view.sender_name}" <{view.sender_email}>',
+        sender=_shown_sender(view, data.name, target.letter_lang),
         reply_to=f'"{data.name}" <{data.email}>',
-        to=f"{rep.name} ({rep.constituency.name})",
+        # The constituency's own name may hold brackets ("Pas-de-Calais (7e circonscription)").
+        to=f"{rep.name}, {rep.constituency.name}",
         subject=rendered.subject,
         text=rendered.text,
         letter_lang=target.letter_lang,
@@ -171,6 +175,13 @@ def _preview(
         personal_words=len(words(data.message)),
         repeats_campaign=repeats,
     )
+
+
+def _shown_sender(view: CampaignView, supporter: str, lang: str) -> str:
+    """The From: line as the preview shows it; the address only once it is the campaign's
+    real one (not the placeholder a campaign is seeded with)."""
+    name = f'"{sender_name(view, supporter, lang)}"'
+    return name if is_placeholder_address(view.sender_email) else f"{name} <{view.sender_email}>"
 
 
 def preview_letter(session: Session, data: LetterIn) -> RenderedLetter:

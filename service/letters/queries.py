@@ -45,6 +45,7 @@ def recipient_of(session: Session, representative_id: str) -> Recipient:
         chamber_id=row.chamber_id,
         constituency=row.constituency,
         timezone=row.timezone,
+        civility=row.civility,
         language=row.language,
         can_write=row.status == RepresentativeStatus.active and bool(row.email),
     )
@@ -58,6 +59,7 @@ _RECIPIENT: Select[*tuple[Any, ...]] = (
         col(Representative.email),
         col(Representative.chamber_id),
         col(Representative.status),
+        col(Representative.civility),
         col(Constituency.name).label("constituency"),
         col(Chamber.timezone),
         col(Chamber.language),

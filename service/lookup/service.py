@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col, func, select
 
 from service.config import Settings
 from service.errors import InvalidInput
@@ -14,9 +14,14 @@ from service.lookup.fr import resolve_abroad, resolve_fr
 from service.lookup.schemas import Country, LookupResult
 from service.lookup.uk import PostcodeResolver, build_uk_resolvers, resolve_uk, start_warm_up
 from service.lookup.uk_nearby import NearbyShortList
-from service.representatives.models import ChamberId
+from service.representatives.models import ChamberId, FrCommune, FrCommuneConstituency
 from service.representatives.schemas import RepresentativeOut
-from service.representatives.service import search_constituencies
+from service.representatives.service import representatives_for, search_constituencies
+
+# A commune's name matches from this many letters on ("Dunk" finds Dunkerque); at most this
+# many communes are looked at, the most populous first.
+_COMMUNE_MIN_LENGTH = 3
+_COMMUNE_MATCHES = 5
 
 CHAMBER_BY_COUNTRY = {Country.uk: ChamberId.uk_commons, Country.fr: ChamberId.fr_an}
 
@@ -74,4 +79,41 @@ def find_constituencies(
             "choose their country of residence instead.",
             field="country",
         )
-    return search_constituencies(session, chamber, query, limit=limit)
+    found = search_constituencies(session, chamber, query, limit=limit)
+    if country is not Country.fr:
+        return found
+    # A French supporter often knows their commune, not their circonscription's number.
+    known = {rep.constituency.id for rep in found}
+    by_commune = [
+        rep
+        for rep in _circonscriptions_of_communes(session, query)
+        if rep.constituency.id not in known
+    ]
+    return (found + by_commune)[:limit]
+
+
+def _circonscriptions_of_communes(session: Session, query: str) -> list[RepresentativeOut]:
+    """The députés of the communes named like `query` (an exact name first, then the names
+    that start with it), most populous commune first."""
+    name = query.strip()
+    if len(name) < _COMMUNE_MIN_LENGTH:
+        return []
+    lowered = name.casefold()
+    communes = session.exec(
+        select(FrCommune.code_insee, FrCommune.name)
+        .where(col(FrCommune.kind) == "commune")
+        .where(func.lower(FrCommune.name).like(f"{lowered}%"))
+        .order_by(col(FrCommune.population).desc())
+        .limit(50)
+    ).all()
+    exact = [code for code, commune in communes if commune.casefold() == lowered]
+    codes = (exact or [code for code, _ in communes])[:_COMMUNE_MATCHES]
+    if not codes:
+        return []
+    seats = session.exec(
+        select(FrCommuneConstituency.constituency_id)
+        .where(col(FrCommuneConstituency.code_insee).in_(codes))
+        .distinct()
+        .order_by(col(FrCommuneConstituency.constituency_id))
+    ).all()
+    return representatives_for(session, list(seats))

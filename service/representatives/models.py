@@ -57,6 +57,8 @@ class Representative(SQLModel, table=True):
     constituency_id: str = Field(foreign_key="constituency.id", index=True, max_length=12)
     name: str = Field(max_length=200)
     party: str = Field(max_length=200)
+    # "M." / "Mme" from the Assemblée's data; None where the source does not give it.
+    civility: str | None = Field(default=None, max_length=4)
     # Only an address the official source publishes; never one built from a name.
     email: str | None = Field(default=None, max_length=320)
     status: RepresentativeStatus = Field(

@@ -25,6 +25,9 @@ class RepresentativeRecord:
     email: str | None
     source: str
     retrieved_on: date
+    # How the member is addressed, from the official data: "M." or "Mme" for a député
+    # (a letter opens "Monsieur le Député" or "Madame la Députée"); None when not published.
+    civility: str | None = None
 
 
 @dataclass(slots=True)

@@ -150,6 +150,7 @@ def _apply_representative(
         "name": record.name,
         "party": record.party,
         "email": record.email or None,
+        "civility": record.civility,
         "source": record.source,
         "retrieved_on": record.retrieved_on,
         "search_key": search_key(record.name),

@@ -37,6 +37,7 @@ REPRESENTATIVE_COLUMNS = (
     "email",
     "source",
     "retrieved_on",
+    "civility",
 )
 SNAPSHOT_INFO_COLUMNS = ("source", "source_date", "checked_on")
 # Snapshot folder per chamber.
@@ -83,11 +84,15 @@ def write_chamber_snapshot(
         CONSTITUENCY_COLUMNS,
         ((c.id, c.name, c.name_cy, c.region) for c in constituencies),
     )
+    # The civility column only for a chamber whose source gives it (the Assemblée's does).
+    with_civility = any(r.civility for r in representatives)
+    columns = REPRESENTATIVE_COLUMNS if with_civility else REPRESENTATIVE_COLUMNS[:-1]
     write_csv(
         folder / "representatives.csv",
-        REPRESENTATIVE_COLUMNS,
+        columns,
         (
             (r.id, r.constituency_id, r.name, r.party, r.email, r.source, r.retrieved_on)
+            + ((r.civility,) if with_civility else ())
             for r in representatives
         ),
     )
@@ -112,6 +117,7 @@ def read_chamber_snapshot(
             email=row["email"] or None,
             source=row["source"],
             retrieved_on=date.fromisoformat(row["retrieved_on"]),
+            civility=row.get("civility") or None,
         )
         for row in read_csv(folder / "representatives.csv")
     ]

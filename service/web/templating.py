@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 from urllib.parse import urlencode
@@ -16,10 +17,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
+from sqlmodel import Session
 
 from service.config import Settings
-from service.deps import SettingsDep
+from service.deps import SessionDep, SettingsDep
 from service.web import csrf
+from service.web.campaign_runner import CampaignRunner, campaign_runner
 from service.web.i18n import (
     COOKIE_MAX_AGE,
     COOKIE_NAME,
@@ -73,10 +76,22 @@ class Page:
     csrf_token: str
     new_csrf_cookie: bool = False
     remember_locale: bool = False
+    # For the footer's "who runs this campaign", read only when a page shows it.
+    session: Session | None = None
     t: Translator = field(init=False)
 
     def __post_init__(self) -> None:
         self.t = Translator(self.locale)
+
+    @cached_property
+    def runner(self) -> CampaignRunner | None:
+        """Who runs the campaign this page is about (see service.web.campaign_runner)."""
+        if self.session is None:
+            return None
+        slug = self.request.path_params.get("slug")
+        return campaign_runner(
+            self.session, self.settings, slug if isinstance(slug, str) else None, self.locale
+        )
 
     def _(self, message: str, /, **variables: Any) -> str:
         return self.t.gettext(message, **variables)
@@ -182,4 +197,13 @@ async def get_page(request: Request, settings: SettingsDep) -> Page:
     )
 
 
-PageDep = Annotated[Page, Depends(get_page)]
+async def get_page_with_session(
+    request: Request, settings: SettingsDep, session: SessionDep
+) -> Page:
+    """A page that can say who runs its campaign (the request's own session reads it)."""
+    page = await get_page(request, settings)
+    page.session = session
+    return page
+
+
+PageDep = Annotated[Page, Depends(get_page_with_session)]

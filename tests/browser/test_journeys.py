@@ -159,7 +159,7 @@ def test_french_depute_through_the_commune_question(page: Any, server: Server) -
     assert page.evaluate("document.documentElement.lang") == "fr"
     journey.write_letter("sam.fr@example.org")
     letter = page.inner_text("pre.letter__body")
-    assert "Madame la Députée, Monsieur le Député" in letter
+    assert letter.startswith("Monsieur le Député,")  # Xavier Breton: "M." in the data
     journey.confirm("sam.fr@example.org")
     assert "Votre lettre à" in page.inner_text("h1")
 

@@ -65,12 +65,12 @@ DRAFT = Draft(
 @pytest.mark.parametrize(
     ("lang", "chamber", "salutation", "lead"),
     [
-        ("en", "uk-commons", "Dear Sam Jones MP,", "In particular, I ask you to support this:"),
+        ("en", "uk-commons", "Dear Sam Jones,", "In particular, I ask you to support this:"),
         (
             "fr",
             "fr-an",
             "Madame la Députée, Monsieur le Député,",
-            "Je vous demande en particulier de soutenir la mesure suivante :",
+            "Je vous demande en particulier de soutenir la mesure suivante\u202f:",
         ),
     ],
 )
@@ -139,7 +139,7 @@ def test_a_syntax_error_is_reported_with_its_line() -> None:
 def test_an_override_replaces_the_default_and_can_include_the_footer() -> None:
     source = "{{ salutation }} custom\n{% include '_footer.txt.j2' %}"
     text = Templates("en", {"letter.txt.j2": source}).render("letter.txt.j2", _sample())
-    assert text.startswith("Dear Sam Jones MP, custom\n--\nJo <Smith> asked")
+    assert text.startswith("Dear Sam Jones, custom\n--\nJo <Smith> asked")
 
 
 def test_autoescape_applies_to_html_templates_only() -> None:
@@ -151,7 +151,7 @@ def test_autoescape_applies_to_html_templates_only() -> None:
 
 def test_check_template_validates_before_saving() -> None:
     assert check_template("en", "letter.txt.j2", "{{ salutation }}", _sample()) == (
-        "Dear Sam Jones MP,"
+        "Dear Sam Jones,"
     )
     with pytest.raises(InvalidTemplate):
         check_template("en", "letter.txt.j2", "{{ ''.__class__ }}", _sample())
@@ -180,3 +180,9 @@ def test_dates_are_written_in_each_language() -> None:
 
 def _sample() -> dict[str, Any]:
     return letter_context(_view("en"), _recipient("uk-commons"), DRAFT)
+
+
+def test_french_times_have_no_leading_zero() -> None:
+    morning = datetime(2026, 12, 3, 8, 24, tzinfo=UTC)
+    assert format_datetime(morning, "fr", "Europe/Paris").endswith("à 9 h 24")
+    assert format_datetime(morning, "en", "Europe/London").endswith("at 08:24")

@@ -161,7 +161,7 @@ def test_a_second_campaign_needs_no_code_change(
 
     status = client.get(response.json()["status_url"].removeprefix("http://127.0.0.1:8000"))
     text = status.json()["letter"]["text"]
-    assert text.startswith("Dear Liam Byrne MP,\n\nI am writing about sewage")
+    assert text.startswith("Dear Liam Byrne,\n\nI am writing about sewage")
     assert "* Stop spills" in text
     assert '"Clean rivers" (Clean Rivers)' in text
     assert status.json()["letter"]["subject"] == "Rivers need you"

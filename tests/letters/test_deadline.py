@@ -53,7 +53,7 @@ def _kinds(session: Session, letter_id: str) -> list[str]:
         (
             "fr",
             "Votre lettre à Liam Byrne n'a pas pu partir à temps",
-            "avant le 18 décembre 2026 à 08 h 00",
+            "avant le 18 décembre 2026 à 8 h 00",
         ),
     ],
 )

@@ -45,7 +45,7 @@ def test_preview_renders_without_writing(
     session: Session, letter_in: Callable[..., LetterIn]
 ) -> None:
     rendered = preview_letter(session, letter_in(representative_id=FR_REP, subject=None))
-    assert rendered.text.startswith("Madame la Députée, Monsieur le Député,")
+    assert rendered.text.startswith("Monsieur le Député,")
     assert rendered.subject.startswith("Frontière de Calais")
     assert "<html" in rendered.html
     assert session.exec(select(Letter)).first() is None

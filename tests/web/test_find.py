@@ -100,7 +100,7 @@ def test_unknown_or_french_residence_is_refused(web: TestClient, residence: str)
 
 
 def test_find_without_enough_input_shows_the_paths(web: TestClient) -> None:
-    for query in ("", "country=bogus", "country=uk", "country=abroad&residence="):
+    for query in ("", "country=bogus", "country=uk", "country=abroad"):
         page = web.get(f"{CALAIS}/find?{query}")
         assert page.status_code == 200, query
         assert "Find your representative" in text_of(page.text)
@@ -167,3 +167,76 @@ def test_commune_made_of_former_communes_asks_which_one(web: TestClient) -> None
     assert "Je ne sais pas / ma commune déléguée n'est pas dans la liste" in french
     unknown = web.get(f"{CALAIS}/find?country=fr&postcode=74000&commune=74010.unknown&lang=en")
     assert "Which constituency is yours?" in text_of(unknown.text)
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "english", "french"),
+    [
+        ("country=uk&postcode=", "uk-postcode", "Enter your postcode", "Saisissez votre code"),
+        ("country=fr&postcode=+", "fr-postcode", "Enter your code postal", "Saisissez votre code"),
+        ("country=abroad&residence=", "abroad-residence", "Choose the country", "Choisissez le"),
+    ],
+)
+def test_a_start_form_sent_empty_says_what_is_missing(
+    web: TestClient, query: str, field: str, english: str, french: str
+) -> None:
+    for lang, words in (("en", english), ("fr", french)):
+        page = web.get(f"{CALAIS}/find?{query}&lang={lang}")
+        assert page.status_code == 422
+        assert words in (field_error(page.text, field) or "")
+        assert "error-summary" in page.text
+
+
+def test_a_link_to_the_start_form_is_not_an_error(web: TestClient) -> None:
+    page = web.get(f"{CALAIS}/find?country=uk")
+    assert page.status_code == 200
+    assert "error-summary" not in page.text
+
+
+def test_the_chooser_sent_with_nothing_chosen_asks_again(web: TestClient) -> None:
+    split = web.get(f"{CALAIS}/find?country=fr&postcode=01000&commune=01053&lang=fr")
+    assert 'name="rep"' in split.text
+    went_on = web.get(f"{CALAIS}/write?country=fr&postcode=01000&commune=01053")
+    assert went_on.status_code == 422, went_on.url
+    assert "unanswered=rep" in str(went_on.url)
+    assert "Choisissez votre circonscription" in (field_error(went_on.text, "rep") or "")
+    assert 'name="rep"' in went_on.text  # the same question, with its choices
+
+
+def test_the_commune_question_sent_with_nothing_chosen_asks_again(web: TestClient) -> None:
+    page = web.get(f"{CALAIS}/find?country=fr&postcode=01000&unanswered=commune&lang=en")
+    assert page.status_code == 422
+    assert "Choose your commune" in (field_error(page.text, "commune") or "")
+    chosen = web.get(f"{CALAIS}/find?country=fr&postcode=01000&commune=01344&unanswered=commune")
+    assert chosen.status_code == 200
+
+
+def test_the_french_name_search_finds_a_commune(web: TestClient) -> None:
+    page = web.get(f"{CALAIS}/find/name?country=fr&q=Dunkerque")
+    assert page.status_code == 200
+    text = text_of(page.text)
+    assert "Nord (13e circonscription)" in text and "Nord (14e circonscription)" in text
+
+
+def test_the_uk_name_search_hint_does_not_mention_deputes(web: TestClient) -> None:
+    page = web.get(f"{CALAIS}/find?country=uk&postcode=SW1A+1AA&lang=en")
+    assert "Find your constituency by name" in text_of(page.text)
+    assert (
+        "député"
+        not in text_of(page.text)
+        .split("Find your constituency by name", 1)[1]
+        .split("This campaign is run by")[0]
+    )
+
+
+@pytest.mark.parametrize("typed", ["1000", "75001 CEDEX", "SW1A 1AA", "2A004", "abc", "750011"])
+def test_an_invalid_code_postal_is_refused_entirely_in_french(web: TestClient, typed: str) -> None:
+    from service.web.public.lookup_messages import CODE_POSTAL_REFUSALS
+
+    english = web.get(f"{CALAIS}/find", params={"country": "fr", "postcode": typed, "lang": "en"})
+    assert english.status_code == 422
+    assert field_error(english.text, "fr-postcode") in CODE_POSTAL_REFUSALS
+    french = web.get(f"{CALAIS}/find", params={"country": "fr", "postcode": typed, "lang": "fr"})
+    error = field_error(french.text, "fr-postcode") or ""
+    assert error and 'lang="en"' not in french.text.split('id="f-fr-postcode-error"')[1][:400]
+    assert "code postal" in error

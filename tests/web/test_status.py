@@ -40,7 +40,7 @@ def test_opening_the_confirmation_link_sends_nothing(
         text = text_of(page.text)
         assert "Send your letter to Wera Hobhouse" in text
         assert "Nothing has been sent yet." in text
-        assert "Dear Wera Hobhouse MP," in text
+        assert "Dear Wera Hobhouse," in text
         assert f'<form method="post" action="{link}"' in page.text
     session.refresh(sent_letter(session))
     assert sent_letter(session).status == LetterStatus.pending_confirmation
@@ -95,7 +95,7 @@ def test_status_page_follows_the_letter(
     text = text_of(page.text)
     assert "Written (done)" in text and "Confirmed by you (done)" in text
     assert "Sent (next step)" in text and "Delivered (not yet)" in text
-    assert "Dear Wera Hobhouse MP," in text
+    assert "Dear Wera Hobhouse," in text
     assert "Change your paragraph" not in text  # passed on: no more edits
 
 

@@ -25,6 +25,7 @@ from service.errors import ImportFailed
 from service.representatives.importers.fr_seats import (
     LEGISLATURE,
     ParsedFrSource,
+    civility,
     constituency_record,
     full_name,
     official_email,
@@ -108,6 +109,7 @@ def _representative(
         email=email,
         source=SOURCE_DESCRIPTION,
         retrieved_on=data_date,
+        civility=civility(_text(ident.get("civ"))),
     )
 
 

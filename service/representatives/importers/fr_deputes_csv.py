@@ -17,6 +17,7 @@ from service.errors import ImportFailed
 from service.representatives.importers.fr_seats import (
     LEGISLATURE,
     ParsedFrSource,
+    civility,
     constituency_record,
     full_name,
     official_email,
@@ -91,6 +92,7 @@ def parse_deputes_csv(path: Path) -> ParsedFrSource:
                 email=email,
                 source=SOURCE_DESCRIPTION,
                 retrieved_on=retrieved_on,
+                civility=civility(_cell(row, "civ")),
             )
         )
     if not representatives:

@@ -19,6 +19,7 @@ from pathlib import Path
 from service.errors import ImportFailed
 from service.representatives.importers.fr_seats import (
     ParsedFrSource,
+    civility,
     constituency_record,
     full_name,
     official_email,
@@ -93,6 +94,7 @@ def parse_roster_csv(path: Path, *, roster_date: date | None = None) -> ParsedFr
                 email=email,
                 source=SOURCE_DESCRIPTION,
                 retrieved_on=when,
+                civility=civility(_cell(row, "civ")),
             )
         )
     return ParsedFrSource(list(constituencies.values()), representatives, when, warnings)

@@ -231,5 +231,15 @@ def official_email(candidates: list[str]) -> str | None:
     return None
 
 
+# The Assemblée's two civilities, as its files spell them (with the variants seen in others).
+_CIVILITIES = {"m.": "M.", "m": "M.", "mme": "Mme", "mme.": "Mme"}
+
+
+def civility(raw: str) -> str | None:
+    """ "M." or "Mme" from the data's civility column; None when it is missing or unknown (the
+    letter then greets the député in both forms rather than guess)."""
+    return _CIVILITIES.get(raw.strip().casefold())
+
+
 def full_name(first_name: str, last_name: str) -> str:
     return " ".join(part for part in (first_name.strip(), last_name.strip()) if part)

@@ -15,6 +15,7 @@ from service.web.public.campaign_routes import router as campaign_router
 from service.web.public.erasure_routes import router as erasure_router
 from service.web.public.find_routes import router as find_router
 from service.web.public.letter_routes import router as letter_router
+from service.web.public.preview_routes import router as preview_router
 from service.web.public.privacy_routes import router as privacy_router
 from service.web.public.reply_routes import router as reply_router
 from service.web.public.status_routes import router as status_router
@@ -25,6 +26,7 @@ def install(app: FastAPI) -> None:
     app.include_router(campaign_router)
     app.include_router(find_router)
     app.include_router(letter_router)
+    app.include_router(preview_router)
     app.include_router(status_router)
     app.include_router(privacy_router)
     app.include_router(erasure_router)

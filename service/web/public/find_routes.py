@@ -21,6 +21,7 @@ from service.lookup.service import find_constituencies, lookup
 from service.web.i18n import N_
 from service.web.public.campaign_scope import CampaignSlug, campaign_root
 from service.web.public.journey import MAX_SEARCH, Where, clean_param, residence_options
+from service.web.public.lookup_messages import CODE_POSTAL_REFUSALS  # noqa: F401  (the catalogue)
 from service.web.templating import Page, PageDep
 
 router = APIRouter(include_in_schema=False)
@@ -90,12 +91,23 @@ def find(
     postcode: Param = None,
     commune: Param = None,
     residence: Param = None,
+    unanswered: Param = None,
 ) -> HTMLResponse:
-    """Look up the supporter's representative, or ask the question the data cannot answer."""
+    """Look up the supporter's representative, or ask the question the data cannot answer.
+    `unanswered` names the question the supporter was sent on from ("commune", "rep"): the
+    page asked it again says it still needs an answer."""
     where = Where.from_params(country, postcode, commune, residence)
     if where.country is None or not where.complete:
+        # A start form sent empty (its field is in the query, with no value) says what is
+        # missing; a link to the form without a value is not an error.
+        sent = residence if where.country is Country.abroad else postcode
+        missing: dict[str, str] = {}
+        if sent is not None and where.country is not None:
+            missing = {_path_field(where): page._(_MISSING[where.country])}
         return page.render(
-            "public/find_start.html", path_context(page, where, slug), status_code=200
+            "public/find_start.html",
+            path_context(page, where, slug, missing),
+            status_code=422 if missing else 200,
         )
     try:
         result = lookup(
@@ -121,7 +133,30 @@ def find(
             },
             status_code=503 if isinstance(exc, ServiceUnavailable) else exc.status_code,
         )
-    return page.render("public/find_result.html", _result_context(page, where, slug, result))
+    context = _result_context(page, where, slug, result)
+    errors = _unanswered(page, where, result, clean_param(unanswered))
+    return page.render(
+        "public/find_result.html", {**context, "errors": errors}, status_code=422 if errors else 200
+    )
+
+
+# What each start form needs before anything can be looked up, by path.
+_MISSING: dict[Country, str] = {
+    Country.uk: N_("Enter your postcode to find your MP."),
+    Country.fr: N_("Enter your code postal to find your député."),
+    Country.abroad: N_("Choose the country where you live to find your député."),
+}
+
+
+def _unanswered(page: Page, where: Where, result: LookupResult, question: str) -> dict[str, str]:
+    """The question asked again because the supporter went on without answering it."""
+    if question == "commune" and not where.commune and result.question is Question.commune:
+        return {"commune": page._("Choose your commune in the list, then continue.")}
+    if question == "rep" and result.question is Question.representative:
+        if where.country is Country.uk:
+            return {"rep": page._("Choose your constituency in the list, then continue.")}
+        return {"rep": page._("Choose your circonscription in the list, then continue.")}
+    return {}
 
 
 def _path_field(where: Where) -> str:

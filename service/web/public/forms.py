@@ -106,7 +106,8 @@ class LetterForm:
             address=text(form, "address"),
             demands=sorted(set(demands)),
             subject=text(form, "subject"),
-            message=text(form, "message"),
+            # Whole, however long: a refusal gives it back with its true length to trim.
+            message=text(form, "message", MAX_FORM_BYTES),
             consent=text(form, "consent") in ("yes", "on", "true"),
             updates=text(form, "updates") in ("yes", "on", "true"),
             website=text(form, "website", 200),

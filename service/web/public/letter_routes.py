@@ -1,11 +1,13 @@
-"""Write, preview, send. The letter travels in the form itself between these steps (no
-server-side draft): every POST carries the whole letter, is checked for CSRF, the honeypot and
-every field, and on any refusal the form comes back filled in with the reason beside the field.
+"""Write, preview, send. Every POST carries the whole letter, is checked for CSRF, the
+honeypot and every field, and on any refusal the form comes back filled in with the reason
+beside the field. The preview is a page of its own: the letter form is kept as a draft
+(service.letters.drafts) and the browser is sent on to GET it, so Back, reload and the
+language switch work there; the send button still posts the whole letter.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -28,8 +30,8 @@ from service.letters.drafting import (
     LetterPage,
     WriteTarget,
     letter_page,
-    preview_draft,
 )
+from service.letters.drafts import discard_draft, save_draft
 from service.letters.guards import TooManyRequests
 from service.letters.service import submit_letter
 from service.web import csrf
@@ -98,7 +100,7 @@ def _compose(
     )
 
 
-@router.get("/campaigns/{slug}/write", response_class=HTMLResponse)
+@router.get("/campaigns/{slug}/write", response_class=HTMLResponse, response_model=None)
 def write(
     page: PageDep,
     session: SessionDep,
@@ -108,10 +110,13 @@ def write(
     postcode: Param = None,
     commune: Param = None,
     residence: Param = None,
-) -> HTMLResponse:
+) -> Response:
     """The letter form, for one representative chosen on the previous step."""
     rep_id = clean_param(rep)
     where = Where.from_params(country, postcode, commune, residence)
+    if not rep_id and where.complete:
+        # The chooser sent on with nothing chosen: ask again, saying what is missing.
+        return page.redirect(f"{campaign_root(slug)}/find?{where.query(unanswered='rep')}")
     context = _letter_page(page, session, rep_id, slug)
     if not isinstance(context, LetterPage):
         return context
@@ -194,7 +199,7 @@ def _posted_letter(
     return PostedLetter(form, clean, errors)
 
 
-def _form_again(
+def form_again(
     page: Page,
     session: SessionDep,
     slug: str,
@@ -224,36 +229,29 @@ def write_post(
         return letter
     form = letter.form
     if letter.errors and letter.status_code != 422:
-        return _form_again(page, session, slug, form, letter.errors, letter.status_code)
+        return form_again(page, session, slug, form, letter.errors, letter.status_code)
     if forms.text(posted or {}, "action", 10) == "edit":
-        return _form_again(page, session, slug, form)
+        return form_again(page, session, slug, form)
     if letter.errors:
-        return _form_again(page, session, slug, form, letter.errors, 422)
+        return form_again(page, session, slug, form, letter.errors, 422)
     try:
-        data = forms.letter_in(form, letter.clean, page.locale)
-        drafted = preview_draft(
-            session, settings, data, page.locale, client_ip=_client_ip(page.request), now=_now()
+        forms.letter_in(form, letter.clean, page.locale)
+        draft_id = save_draft(
+            session,
+            secret=settings.secret_key,
+            browser_key=page.request.cookies.get(csrf.COOKIE_NAME, ""),
+            campaign_slug=slug,
+            fields=asdict(form),
+            now=_now(),
         )
     except ValidationError as exc:
-        return _form_again(
-            page, session, slug, form, forms.errors_from_validation(exc, page._), 422
-        )
+        return form_again(page, session, slug, form, forms.errors_from_validation(exc, page._), 422)
     except DomainError as exc:
-        return _refused(page, session, slug, form, exc)
-    return page.render(
-        "public/preview.html",
-        {
-            "root": campaign_root(slug),
-            "form": form,
-            "rep": drafted.page.target.representative,
-            "preview": drafted.preview,
-            "campaign": drafted.page.campaign,
-        },
-        language_links=False,
-    )
+        return refused_letter(page, session, slug, form, exc)
+    return page.redirect(f"{campaign_root(slug)}/preview/{draft_id}")
 
 
-def _refused(
+def refused_letter(
     page: Page, session: SessionDep, slug: str, form: forms.LetterForm, exc: DomainError
 ) -> HTMLResponse:
     """The letter form again after a use case refused the letter: the reason beside its
@@ -261,12 +259,12 @@ def _refused(
     was, so nothing the supporter wrote is lost and they press the button again."""
     if not isinstance(exc, ServiceUnavailable):
         # (An unknown representative or campaign gets its own page from the form's read.)
-        return _form_again(page, session, slug, form, _field_error(page, exc), 422)
+        return form_again(page, session, slug, form, _field_error(page, exc), 422)
     error = page._(
         "We could not take your letter just now, and nothing was sent. Your letter is below "
         "as you wrote it: press the button again in a minute."
     )
-    response = _form_again(page, session, slug, form, {"_form": error}, 503)
+    response = form_again(page, session, slug, form, {"_form": error}, 503)
     response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
 
@@ -292,16 +290,14 @@ def send(
         return letter
     form = letter.form
     if letter.errors:
-        return _form_again(page, session, slug, form, letter.errors, letter.status_code)
+        return form_again(page, session, slug, form, letter.errors, letter.status_code)
     try:
         data = forms.letter_in(form, letter.clean, page.locale)
         result = submit_letter(
             session, settings, data, client_ip=_client_ip(page.request), now=_now()
         )
     except ValidationError as exc:
-        return _form_again(
-            page, session, slug, form, forms.errors_from_validation(exc, page._), 422
-        )
+        return form_again(page, session, slug, form, forms.errors_from_validation(exc, page._), 422)
     except TooManyRequests:
         return refusal(
             page,
@@ -320,6 +316,9 @@ def send(
             409,
         )
     except DomainError as exc:
-        return _refused(page, session, slug, form, exc)
+        return refused_letter(page, session, slug, form, exc)
+    # The letter is stored: its draft has done its work.
+    discard_draft(session, forms.text(posted or {}, "draft", 64))
+    session.commit()
     token = result.status_url.rstrip("/").rsplit("/", 1)[-1]
     return page.redirect(f"/letters/{token}?sent=1")

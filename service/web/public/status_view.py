@@ -136,9 +136,9 @@ def _when(page: Page, moment: datetime, letter_lang: str = "en") -> str:
     """A moment in the letter's chamber's timezone (London or Paris), named in the page."""
     aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     zone, zone_name = CHAMBER_TIMEZONES.get(letter_lang, CHAMBER_TIMEZONES["en"])
-    when = format_datetime(
-        aware, "d MMMM y, HH:mm", tzinfo=ZoneInfo(zone), locale=page.babel_locale
-    )
+    # French writes times "9 h 24", as the emails do.
+    pattern = "d MMMM y 'à' H 'h' mm" if page.locale == "fr" else "d MMMM y, HH:mm"
+    when = format_datetime(aware, pattern, tzinfo=ZoneInfo(zone), locale=page.babel_locale)
     return f"{when} ({page._(zone_name)})"
 
 

@@ -3,6 +3,28 @@
 (function () {
   "use strict";
 
+  // The character count: the page shows the limit (and, after a refusal, the count) without
+  // the script; with it, the count follows the typing.
+  var counted = document.getElementById("f-message");
+  var count = document.getElementById("f-message-count");
+  if (counted && count) {
+    var max = parseInt(count.getAttribute("data-max"), 10);
+    var lang = document.documentElement.lang || undefined;
+    var number = function (n) { return n.toLocaleString(lang); };
+    var update = function () {
+      // Characters as the server counts them (code points, not UTF-16 units).
+      var length = Array.from(counted.value).length;
+      var over = length > max;
+      var template = count.getAttribute(over ? "data-over" : "data-under");
+      count.textContent = template
+        .replace("{count}", number(length))
+        .replace("{over}", number(length - max));
+      count.classList.toggle("character-count--over", over);
+    };
+    counted.addEventListener("input", update);
+    update();
+  }
+
   var form = document.getElementById("letter-form");
   var out = document.getElementById("similarity");
   var textarea = document.getElementById("f-message");
