@@ -5,8 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # Every install takes the versions CI tested from the lock file; `make lock` renews it.
 LOCK := requirements.lock
-# The branch coverage of service/ that the SQLite run must keep (what the suite reaches now).
-COVERAGE_FLOOR ?= 85
+# The branch coverage of service/ that the SQLite run must keep: the suite reached 94% on
+# 2026-12-03 (1,290 tests); one point under it allows for timing-dependent branches.
+COVERAGE_FLOOR ?= 93
 
 .PHONY: run test lint install lock bench
 
