@@ -7,14 +7,14 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Form
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from service.accounts.current import now_of
 from service.accounts.roles import Permission
 from service.deps import SessionDep, SettingsDep
 from service.errors import DomainError
 from service.tracking.addresses import deferred_domains, failing_addresses
-from service.web import address_care
+from service.web import representative_care
 from service.web.console.frame import ConsolePage, console_page
 from service.web.console.nav import NavEntry
 from service.web.i18n import N_
@@ -74,17 +74,22 @@ def correct(
 ) -> Response:
     assert cp.user is not None
     try:
-        decision = address_care.correct_address(
+        outcome = representative_care.correct_failing_address(
             session, settings, cp.user.actor(), address, new_address, now_of(cp.request)
         )
     except DomainError as exc:
         return _page(cp, session, settings, errors=cp.form_errors(exc), status_code=exc.status_code)
-    lists = ",".join(decision.suppressed_on)
+    lists = ",".join(outcome.suppressed_on or [])
     return cp.redirect("/console/addresses?done=corrected" + (f"&lists={lists}" if lists else ""))
 
 
-@router.post("/resume")
-def resume(cp: Carer, session: SessionDep, address: Text = "") -> RedirectResponse:
+@router.post("/resume", response_class=HTMLResponse)
+def resume(cp: Carer, session: SessionDep, settings: SettingsDep, address: Text = "") -> Response:
     assert cp.user is not None
-    address_care.resume_address(session, cp.user.actor(), address, now_of(cp.request))
+    try:
+        representative_care.resume_address(
+            session, settings, cp.user.actor(), address, now_of(cp.request)
+        )
+    except DomainError as exc:
+        return _page(cp, session, settings, errors=cp.form_errors(exc), status_code=exc.status_code)
     return cp.redirect("/console/addresses?done=resumed")

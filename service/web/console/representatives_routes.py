@@ -12,18 +12,12 @@ from service.accounts.current import now_of
 from service.accounts.roles import Permission
 from service.deps import SessionDep, SettingsDep
 from service.errors import DomainError, NotFound
-from service.letters.recipient_changes import letter_counts
 from service.representatives import care
-from service.representatives.models import (
-    ChamberId,
-    Representative,
-    RepresentativeCare,
-    RepresentativeStatus,
-)
-from service.web import representative_care
+from service.representatives.models import ChamberId, RepresentativeStatus
+from service.tracking.addresses import AddressState
+from service.web import representative_care, representative_view
 from service.web.console.frame import ConsolePage, console_page
 from service.web.console.nav import NavEntry
-from service.web.console.representatives_api import representative_out
 from service.web.i18n import N_
 
 router = APIRouter(prefix="/representatives")
@@ -41,6 +35,20 @@ STATUSES = {
     RepresentativeStatus.vacant: N_("Vacant seat"),
     RepresentativeStatus.paused: N_("Paused"),
 }
+ADDRESS_STATES = {
+    AddressState.ok: N_("Accepted by the provider"),
+    AddressState.failing: N_("Failing: letters held until it is corrected"),
+    AddressState.paused: N_("Paused after a spam report"),
+}
+OUTCOMES = {
+    "delivered": N_("Delivered"),
+    "deferred": N_("Deferred"),
+    "bounce": N_("Bounced"),
+    "blocked": N_("Blocked"),
+    "dropped": N_("Dropped"),
+    "spamreport": N_("Reported as spam"),
+    "processed": N_("Accepted by the provider"),
+}
 _DONE = {
     "paused": N_("Letters to this representative are paused; queued letters wait."),
     "resumed": N_("Letters to this representative go again, at a fresh pace."),
@@ -54,6 +62,10 @@ _REFUSALS = (
     N_("Letters to this representative are not paused."),
     N_("Enter one valid email address."),
     N_("There is no such representative."),
+    N_(
+        "Someone changed this address meanwhile: check the address shown now before "
+        "correcting it again."
+    ),
 )
 
 
@@ -61,6 +73,8 @@ def _labels(cp: ConsolePage) -> dict[str, dict[str, str]]:
     return {
         "chambers": {k.value: cp._(v) for k, v in CHAMBERS.items()},
         "statuses": {k.value: cp._(v) for k, v in STATUSES.items()},
+        "address_states": {k.value: cp._(v) for k, v in ADDRESS_STATES.items()},
+        "outcomes": {k: cp._(v) for k, v in OUTCOMES.items()},
     }
 
 
@@ -72,6 +86,8 @@ def representatives(
     party: Annotated[str, Query(max_length=200)] = "",
     status: Annotated[str, Query(max_length=10)] = "",
     name: Annotated[str, Query(max_length=100)] = "",
+    failing: Annotated[str, Query(max_length=3)] = "",
+    paused: Annotated[str, Query(max_length=3)] = "",
 ) -> HTMLResponse:
     criteria = care.Criteria(
         chamber=chamber or None,
@@ -79,12 +95,21 @@ def representatives(
         status=RepresentativeStatus(status) if status in set(RepresentativeStatus) else None,
         name=name.strip() or None,
     )
-    found = care.search(session, criteria, limit=200)
+    found = representative_view.search(
+        session, criteria, failing=bool(failing), paused=bool(paused), limit=200
+    )
     return cp.render(
         "console/representatives.html",
         {
             "found": found,
-            "filters": {"chamber": chamber, "party": party, "status": status, "name": name},
+            "filters": {
+                "chamber": chamber,
+                "party": party,
+                "status": status,
+                "name": name,
+                "failing": bool(failing),
+                "paused": bool(paused),
+            },
             "parties": care.parties(session),
             **_labels(cp),
         },
@@ -100,14 +125,11 @@ def _page(
     form: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    rep = session.get(Representative, representative_id)
-    if rep is None:
-        raise NotFound("There is no such representative.", field="representative_id")
+    rep = representative_view.detail(session, representative_id)
     return cp.render(
         "console/representative.html",
         {
-            "rep": representative_out(rep, session.get(RepresentativeCare, rep.id)),
-            "letters": letter_counts(session, rep.id),
+            "rep": rep,
             "errors": errors or {},
             "form": form or {"email": "", "source": "", "reason": ""},
             **_labels(cp),
@@ -118,10 +140,18 @@ def _page(
 
 @router.get("/{representative_id}", response_class=HTMLResponse)
 def representative(
-    cp: OrganiserPage, representative_id: str, session: SessionDep, done: str = ""
+    cp: OrganiserPage,
+    representative_id: str,
+    session: SessionDep,
+    done: str = "",
+    lists: Annotated[str, Query(max_length=100)] = "",
 ) -> HTMLResponse:
     if done in _DONE:
         cp.notices.append(cp._(_DONE[done]))
+    if lists:
+        cp.notices.append(
+            cp._("SendGrid still lists the old address on: %(lists)s.", lists=lists[:100])
+        )
     return _page(cp, session, representative_id)
 
 
@@ -182,13 +212,22 @@ def correct_email(
     cp: OrganiserPage,
     representative_id: str,
     session: SessionDep,
+    settings: SettingsDep,
     email: ShortText = "",
     source: ShortText = "",
+    previous_email: Annotated[str | None, Form(max_length=400)] = None,
 ) -> Response:
     assert cp.user is not None
     try:
-        representative_care.correct_email(
-            session, cp.user.actor(), representative_id, email, source, now_of(cp.request)
+        outcome = representative_care.correct_email(
+            session,
+            settings,
+            cp.user.actor(),
+            representative_id,
+            email,
+            source,
+            now_of(cp.request),
+            previous_email=previous_email,
         )
     except DomainError as exc:
         if isinstance(exc, NotFound):
@@ -201,4 +240,8 @@ def correct_email(
             form={"email": email, "source": source, "reason": ""},
             status_code=exc.status_code,
         )
-    return cp.redirect(f"/console/representatives/{representative_id}?done=email")
+    lists = ",".join(outcome.suppressed_on or [])
+    return cp.redirect(
+        f"/console/representatives/{representative_id}?done=email"
+        + (f"&lists={lists}" if lists else "")
+    )

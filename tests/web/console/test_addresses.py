@@ -15,6 +15,7 @@ from service.clock import FakeClock
 from service.delivery import service as delivery
 from service.delivery.models import OutboxMessage
 from service.delivery.recipients import hold_recipient
+from service.delivery.schemas import Address
 from service.representatives.models import Representative
 from service.tracking.models import AddressHealth
 from tests.accounts.conftest import NOW, MakePerson
@@ -29,6 +30,10 @@ OLD = "old.office@parliament.example"
 def _failing(session: Session, state: str = "failing") -> str:
     """A failing address of REP with one letter held for it; returns the held row's id."""
     now = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+    rep = session.get(Representative, REP)
+    assert rep is not None
+    rep.email = OLD  # the address the provider reports failing is the one on record
+    session.add(rep)
     session.add(
         AddressHealth(
             address=OLD,
@@ -41,7 +46,9 @@ def _failing(session: Session, state: str = "failing") -> str:
             updated_at=now,
         )
     )
-    outbox_id = delivery.enqueue(session, make_email(1, letter_id=None), now=now)
+    outbox_id = delivery.enqueue(
+        session, make_email(1, letter_id=None, to=Address(OLD, "Office")), now=now
+    )
     row = session.get(OutboxMessage, outbox_id)
     assert row is not None
     row.pace_key = REP
@@ -91,7 +98,7 @@ def test_the_api_lists_and_an_organiser_corrects(
     rep = session.get(Representative, REP)
     assert rep is not None and rep.email == body["new_address"]
     assert session.exec(
-        select(AuditEntry).where(AuditEntry.action == "tracking.address_corrected")
+        select(AuditEntry).where(AuditEntry.action == "representative.contact_corrected")
     ).first()
     again = client.post(
         "/api/admin/tracking/addresses/correct",

@@ -130,7 +130,7 @@ def test_a_corrected_address_reaches_unsent_letters_only(
 ) -> None:
     sent_row = _row(session, letters[0])
     assert sent_row.to_email == OFFICIAL
-    sent_row.state = "sent"  # the provider took this one before the correction
+    sent_row.state = "sending"  # a worker took this one before the correction
     session.add(sent_row)
     session.flush()
     url = f"/api/admin/representatives/{REP}"
@@ -149,7 +149,12 @@ def test_a_corrected_address_reaches_unsent_letters_only(
     assert _row(session, letters[1]).to_email == NEW
     assert _row(session, letters[1]).to_domain == "parliament.uk"
     [entry] = _audit(session, "representative.contact_corrected")
-    assert entry.after == {"changed": True, "letters_redirected": 1, "letters_on_their_way": 1}
+    assert entry.after == {
+        "changed": True,
+        "letters_redirected": 1,
+        "letters_on_their_way": 1,
+        "letters_released": 0,
+    }
     assert NEW not in str(entry.after) and OFFICIAL not in str(entry.before)
     assert (
         client.patch(
