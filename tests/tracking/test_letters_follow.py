@@ -12,6 +12,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
+from service.accounts.audit import Actor
+from service.accounts.roles import Role
 from service.config import Settings
 from service.delivery.models import OutboxMessage, transition
 from service.delivery.states import OutboxState
@@ -24,8 +26,6 @@ from service.letters.status import status_view
 from service.letters.submission import submit_letter
 from service.letters.tokens import status_token
 from service.tracking.addresses import failing_addresses
-from service.accounts.audit import Actor
-from service.accounts.roles import Role
 from service.tracking.models import AddressHealth
 from service.tracking.suppressions import SendGridSuppressions
 from service.web.representative_care import correct_failing_address, resume_address

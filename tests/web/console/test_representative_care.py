@@ -16,6 +16,7 @@ from service.accounts.roles import Role
 from service.clock import FakeClock
 from service.delivery.models import OutboxMessage
 from service.delivery.schemas import MessageKind
+from service.delivery.states import OutboxState
 from service.letters.models import Letter
 from service.letters.routes import get_now
 from tests.accounts.conftest import NOW, MakePerson
@@ -130,7 +131,7 @@ def test_a_corrected_address_reaches_unsent_letters_only(
 ) -> None:
     sent_row = _row(session, letters[0])
     assert sent_row.to_email == OFFICIAL
-    sent_row.state = "sending"  # a worker took this one before the correction
+    sent_row.state = OutboxState.sending  # a worker took this one before the correction
     session.add(sent_row)
     session.flush()
     url = f"/api/admin/representatives/{REP}"

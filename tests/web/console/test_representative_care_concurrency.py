@@ -17,8 +17,8 @@ from service.accounts.models import AuditEntry
 from service.accounts.roles import Role
 from service.config import Settings
 from service.delivery.models import OutboxMessage
-from service.errors import Conflict
 from service.delivery.schemas import MessageKind
+from service.errors import Conflict
 from service.letters.models import Letter
 from service.letters.schemas import LetterIn
 from service.letters.service import confirm_letter, submit_letter
