@@ -21,6 +21,7 @@ from service.config import Settings, get_settings
 from service.db import create_db_engine
 from service.errors import DomainError, ImportFailed
 from service.migrate import upgrade_database
+from service.representatives.import_diff import apply_with_diff
 from service.representatives.importers.command_hooks import (
     DeparturesListener,
     no_departures_listener,
@@ -37,7 +38,6 @@ from service.representatives.importers.fr_geography_snapshot import (
     write_fr_geography,
 )
 from service.representatives.importers.fr_roster_csv import parse_roster_csv
-from service.representatives.import_diff import apply_with_diff
 from service.representatives.importers.fr_seats import FULL_CHAMBER_SEATS, ParsedFrSource
 from service.representatives.models import ChamberId, Representative
 from service.representatives.schemas import ImportReport

@@ -28,6 +28,7 @@ from sqlmodel import Session, select
 from service.config import get_settings
 from service.db import create_db_engine
 from service.errors import DomainError
+from service.representatives.import_diff import apply_with_diff
 from service.representatives.importers.command_hooks import (
     DeparturesListener,
     PrepareDatabase,
@@ -43,7 +44,6 @@ from service.representatives.importers.uk_mps_csv import parse_uk_mps_csv
 from service.representatives.importers.uk_seats import ParsedUkSource
 from service.representatives.models import ChamberId, Constituency
 from service.representatives.schemas import ConstituencyRecord, ImportReport
-from service.representatives.import_diff import apply_with_diff
 from service.representatives.snapshot import (
     CHAMBER_DATASETS,
     SourceInfo,
