@@ -157,3 +157,13 @@ def paused_ids(session: Session) -> set[str]:
             select(Representative.id).where(Representative.status == RepresentativeStatus.paused)
         ).all()
     )
+
+
+def official_address_restored(session: Session, representative_id: str) -> None:
+    """An import gave the representative the official source's address: an organiser's
+    earlier correction no longer describes it."""
+    care = session.get(RepresentativeCare, representative_id)
+    if care is not None and care.email_source:
+        care.email_source = None
+        care.email_corrected_at = None
+        session.add(care)

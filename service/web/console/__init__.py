@@ -24,6 +24,8 @@ from service.web.console import (
     people_routes,
     privacy_api,
     privacy_routes,
+    reimport_api,
+    reimport_routes,
     representatives_api,
     representatives_routes,
     signin_routes,
@@ -38,6 +40,7 @@ PAGES: list[ModuleType] = [
     audit_routes,
     moderation_routes,
     representatives_routes,
+    reimport_routes,
     campaigns_routes,
     address_routes,
 ]
@@ -66,6 +69,7 @@ def install(app: FastAPI) -> FastAPI:
     app.include_router(moderation_api.router)
     app.include_router(representatives_api.router)
     app.include_router(representatives_api.freshness_router)
+    app.include_router(reimport_api.router)
     app.include_router(campaigns_api.router)
     app.include_router(tracking_api.router)
     return console
