@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
@@ -61,12 +60,6 @@ def _departing_member_with_a_letter(client: TestClient, session: Session, clock:
     session.add_all([letter, row])
     session.commit()
     return letter.id
-
-
-@pytest.fixture
-def organiser(session: Session, make_person: MakePerson) -> dict[str, str]:
-    token = credentials.create_token(session, make_person(Role.organiser).actor(), "t", NOW)[1]
-    return {"authorization": f"Bearer {token}"}
 
 
 def test_the_api_shows_the_diff_and_applies_exactly_it(

@@ -4,13 +4,9 @@ while sent ones keep their history; each audited, from the console and the admin
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from service.accounts import credentials
 from service.accounts.models import AuditEntry
 from service.accounts.roles import Role
 from service.clock import FakeClock
@@ -18,7 +14,6 @@ from service.delivery.models import OutboxMessage
 from service.delivery.schemas import MessageKind
 from service.delivery.states import OutboxState
 from service.letters.models import Letter
-from service.letters.routes import get_now
 from tests.accounts.conftest import NOW, MakePerson
 from tests.letters.conftest import confirm_token_in, personal_paragraph
 from tests.web.conftest import csrf_token, text_of
@@ -65,20 +60,6 @@ def _row(session: Session, letter: Letter) -> OutboxMessage:
     )
     session.refresh(row)
     return row
-
-
-@pytest.fixture
-def letters(client: TestClient, clock: FakeClock, session: Session) -> Iterator[list[Letter]]:
-    client.app.dependency_overrides[get_now] = clock.now  # type: ignore[attr-defined]
-    yield [_queued_letter(client, session, n) for n in range(2)]
-    client.app.dependency_overrides.pop(get_now, None)  # type: ignore[attr-defined]
-
-
-@pytest.fixture
-def organiser(session: Session, make_person: MakePerson) -> dict[str, str]:
-    person = make_person(Role.organiser)
-    token = credentials.create_token(session, person.actor(), "care", NOW)[1]
-    return {"authorization": f"Bearer {token}"}
 
 
 def _audit(session: Session, action: str) -> list[AuditEntry]:

@@ -19,14 +19,7 @@ from service.tracking.models import AddressHealth, ProviderEvent
 from tests.accounts.conftest import MakePerson
 from tests.web.conftest import csrf_token, text_of
 from tests.web.console.test_pages import _signed_in
-from tests.web.console.test_representative_care import (  # noqa: F401  (fixtures)
-    NEW,
-    OFFICIAL,
-    REP,
-    _row,
-    letters,
-    organiser,
-)
+from tests.web.console.test_representative_care import NEW, OFFICIAL, REP, _row
 
 AT = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
 URL = f"/api/admin/representatives/{REP}"
