@@ -230,13 +230,32 @@ def _suppressed_on(settings: Settings, address: str | None) -> list[str] | None:
 
 
 def release_suppressions(
-    settings: Settings, actor: Actor, address: str, lists: list[str]
+    session: Session,
+    settings: Settings,
+    actor: Actor,
+    address: str,
+    lists: list[str],
+    now: datetime,
 ) -> list[str]:
+    """Take a replaced address off SendGrid's suppression lists (an organiser's choice once
+    the office says it works again); audited. Returns the lists it was removed from."""
     require(actor, Permission.care_representatives)
     suppressions = suppressions_for(settings)
     if suppressions is None:
         raise InvalidInput("No SendGrid key is configured.", field="address")
     try:
-        return suppressions.release(address.strip(), lists)
+        released = suppressions.release(address.strip(), lists)
     finally:
         suppressions.close()
+    with use_case(session):
+        key = tracking.recipient_of_address(session, address)
+        audit.record(
+            session,
+            actor,
+            "representative.address_released",
+            now,
+            target=f"representative:{key}" if key else None,
+            after={"lists": released},
+        )
+        session.commit()
+    return released

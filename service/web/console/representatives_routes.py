@@ -4,6 +4,7 @@ representative to pause or resume letters to them and to correct their address."
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query
 from fastapi.responses import HTMLResponse, Response
@@ -53,6 +54,7 @@ _DONE = {
     "paused": N_("Letters to this representative are paused; queued letters wait."),
     "resumed": N_("Letters to this representative go again, at a fresh pace."),
     "email": N_("The address is corrected; letters not yet sent go to it."),
+    "released": N_("The old address is off SendGrid's suppression lists."),
 }
 _REFUSALS = (
     N_("Say why letters to this representative are paused."),
@@ -123,6 +125,7 @@ def _page(
     *,
     errors: dict[str, str] | None = None,
     form: dict[str, str] | None = None,
+    suppressed: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
     rep = representative_view.detail(session, representative_id)
@@ -130,6 +133,7 @@ def _page(
         "console/representative.html",
         {
             "rep": rep,
+            "suppressed": suppressed,
             "errors": errors or {},
             "form": form or {"email": "", "source": "", "reason": ""},
             **_labels(cp),
@@ -145,14 +149,14 @@ def representative(
     session: SessionDep,
     done: str = "",
     lists: Annotated[str, Query(max_length=100)] = "",
+    old: Annotated[str, Query(max_length=320)] = "",
 ) -> HTMLResponse:
     if done in _DONE:
         cp.notices.append(cp._(_DONE[done]))
-    if lists:
-        cp.notices.append(
-            cp._("SendGrid still lists the old address on: %(lists)s.", lists=lists[:100])
-        )
-    return _page(cp, session, representative_id)
+    suppressed = None
+    if lists and old:
+        suppressed = {"address": old, "lists": lists, "shown": ", ".join(lists.split(","))}
+    return _page(cp, session, representative_id, suppressed=suppressed)
 
 
 @router.post("/{representative_id}/pause", response_class=HTMLResponse)
@@ -241,7 +245,33 @@ def correct_email(
             status_code=exc.status_code,
         )
     lists = ",".join(outcome.suppressed_on or [])
-    return cp.redirect(
-        f"/console/representatives/{representative_id}?done=email"
-        + (f"&lists={lists}" if lists else "")
-    )
+    query = {"done": "email"}
+    if lists and outcome.old_email:
+        query |= {"lists": lists, "old": outcome.old_email}
+    return cp.redirect(f"/console/representatives/{representative_id}?{urlencode(query)}")
+
+
+@router.post("/{representative_id}/release", response_class=HTMLResponse)
+def release(
+    cp: OrganiserPage,
+    representative_id: str,
+    session: SessionDep,
+    settings: SettingsDep,
+    address: ShortText = "",
+    lists: ShortText = "",
+) -> Response:
+    """Take the replaced address off SendGrid's suppression lists."""
+    assert cp.user is not None
+    try:
+        representative_care.release_suppressions(
+            session, settings, cp.user.actor(), address, lists.split(","), now_of(cp.request)
+        )
+    except DomainError as exc:
+        return _page(
+            cp,
+            session,
+            representative_id,
+            errors=cp.form_errors(exc),
+            status_code=exc.status_code,
+        )
+    return cp.redirect(f"/console/representatives/{representative_id}?done=released")

@@ -119,9 +119,10 @@ def _decision(address: str, outcome: CareOutcome) -> AddressDecision:
 
 
 @router.post("/suppressions/release")
-def release(body: ReleaseIn, settings: SettingsDep, actor: Carer) -> ReleaseOut:
-    return ReleaseOut(
-        released_from=representative_care.release_suppressions(
-            settings, actor, body.address, body.lists
-        )
+def release(
+    body: ReleaseIn, request: Request, session: SessionDep, settings: SettingsDep, actor: Carer
+) -> ReleaseOut:
+    released = representative_care.release_suppressions(
+        session, settings, actor, body.address, body.lists, now_of(request)
     )
+    return ReleaseOut(released_from=released)

@@ -6,14 +6,19 @@ from the representative's own page)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from fastapi.testclient import TestClient
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from service.accounts.roles import Role
+from service.campaigns.models import Campaign
 from service.clock import FakeClock
+from service.config import Settings
+from service.delivery.models import OutboxMessage
 from service.delivery.recipients import hold_recipient, recipient_hold
+from service.delivery.schemas import MessageKind
+from service.letters.jobs import reject_missed
 from service.letters.models import Letter
 from service.tracking.models import AddressHealth, ProviderEvent
 from tests.accounts.conftest import MakePerson
@@ -147,3 +152,26 @@ def test_a_spam_pause_is_lifted_from_the_representative_page(
     assert "Letters to this representative are not paused." in text_of(again.text)
     french = console.get(f"/console/representatives/{REP}?lang=fr")
     assert "Derniers résultats du prestataire" in text_of(french.text)
+
+
+def test_a_pause_that_outlasts_the_deadline_tells_the_writers(
+    client: TestClient,
+    session: Session,
+    settings: Settings,
+    letters: list[Letter],
+    organiser: dict[str, str],
+) -> None:
+    client.patch(URL, json={"paused": True, "reason": "Recess"}, headers=organiser)
+    campaign = session.get(Campaign, letters[0].campaign_id)
+    assert campaign is not None
+    after = campaign.deadline + timedelta(minutes=1)
+    assert reject_missed(session, after, settings=settings) == 2
+    for letter in letters:
+        session.refresh(letter)
+        assert letter.status == "rejected"
+        notices = session.exec(
+            select(OutboxMessage).where(
+                OutboxMessage.letter_id == letter.id, OutboxMessage.kind == MessageKind.notice
+            )
+        ).all()
+        assert len(notices) == 1 and notices[0].to_email == letter.email
