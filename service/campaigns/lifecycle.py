@@ -43,8 +43,7 @@ def check_slug(session: Session, slug: str) -> str:
     slug = slug.strip()
     if not SLUG.match(slug) or "--" in slug or slug in _RESERVED_SLUGS:
         raise InvalidInput(
-            "Use 2 to 60 lower-case letters, digits and single hyphens for the address, "
-            "like channel-rescue.",
+            "Use 2 to 60 lower-case letters, digits and hyphens, like channel-rescue.",
             field="slug",
         )
     if session.exec(select(Campaign.id).where(Campaign.slug == slug)).first() is not None:

@@ -41,9 +41,7 @@ _DONE = {
     ),
 }
 _REFUSALS = (
-    N_(
-        "Use 2 to 60 lower-case letters, digits and single hyphens for the address, like channel-rescue."
-    ),
+    N_("Use 2 to 60 lower-case letters, digits and hyphens, like channel-rescue."),
     N_("Another campaign already has this address."),
     N_("Choose a campaign to copy, or start blank."),
     N_("Write this text: it cannot be empty."),
