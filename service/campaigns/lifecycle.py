@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from service.campaigns.models import Campaign, CampaignDemand, CampaignText
 from service.errors import Conflict, InvalidInput
 
-SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$")
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,58}[a-z0-9]$")
 # Words the public site uses after /campaigns/ or for its own pages.
 _RESERVED_SLUGS = frozenset({"new", "api", "console", "static", "find", "letters", "privacy"})
 LANGUAGES = ("en", "fr")
