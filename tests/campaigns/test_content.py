@@ -49,18 +49,15 @@ def test_texts_are_saved_per_language_and_report_what_changed(
     assert view.summary == "Résumé.\nSuite."
     assert view.subjects == ("Sujet un", "Sujet deux")
     assert resolve(session, campaign, "en").title.startswith("Calais: a border")
-    assert content.set_texts(session, campaign, {"fr": TextsIn(**_as_typed(view))}) == {}
-
-
-def _as_typed(view: object) -> dict[str, object]:
-    return {
-        "title": getattr(view, "title"),
-        "summary": getattr(view, "summary"),
-        "letter_intro": getattr(view, "letter_intro"),
-        "letter_closing": getattr(view, "letter_closing"),
-        "subjects": list(getattr(view, "subjects")),
-        "sender_name": "",  # as saved above: the settings' sender name
-    }
+    again = TextsIn(
+        title=view.title,
+        summary=view.summary,
+        letter_intro=view.letter_intro,
+        letter_closing=view.letter_closing,
+        subjects=list(view.subjects),
+        sender_name="",  # as saved above: the settings' sender name
+    )
+    assert content.set_texts(session, campaign, {"fr": again}) == {}
 
 
 def test_every_refused_text_is_named_at_once(session: Session, campaign: Campaign) -> None:
