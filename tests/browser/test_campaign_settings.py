@@ -20,9 +20,7 @@ FRENCH_TITLE = "Calais au printemps : une frontière qui ne tue plus"
 NEW_DEMAND = ("Keep the night shelters open", "Garder les abris de nuit ouverts")
 
 
-def test_an_organiser_copies_edits_and_opens_a_campaign(
-    server: Server, page: Any, browser: Any
-) -> None:
+def test_an_organiser_copies_edits_and_opens_a_campaign(server: Server, browser: Any) -> None:
     server.cli(
         "users",
         "create",
@@ -32,7 +30,14 @@ def test_an_organiser_copies_edits_and_opens_a_campaign(
         "--password-stdin",
         stdin=PASSWORD + "\n",
     )
-    organiser = Journey(page, server, "campaign-settings")
+    wide = browser.new_context(
+        base_url=server.base_url,
+        locale="en-GB",
+        bypass_csp=True,
+        viewport={"width": 1100, "height": 900},  # the two languages side by side
+    )
+    wide.set_default_timeout(15_000)
+    organiser = Journey(wide.new_page(), server, "campaign-settings")
     _sign_in(organiser, ORGANISER)
     _enrol(organiser)
     console = organiser.page
@@ -91,3 +96,4 @@ def test_an_organiser_copies_edits_and_opens_a_campaign(
     assert text.index(NEW_DEMAND[1]) < text.index("Financer la protection de l'enfance")
     supporter.check("public-fr")
     context.close()
+    wide.close()
