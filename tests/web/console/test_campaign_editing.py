@@ -373,3 +373,46 @@ def test_the_pages_are_for_organisers(
     _signed_in(console, make_person(Role.moderator), clock)
     for url in (f"{PAGES}/new", f"{PAGES}/calais-border/texts", f"{PAGES}/calais-border/demands"):
         assert console.get(url).status_code == 403, url
+
+
+def test_the_pages_speak_french(signed_in: TestClient) -> None:
+    console = signed_in
+    page = console.get(f"{PAGES}/calais-border/texts?lang=fr")
+    assert "Textes de calais-border" in text_of(page.text)
+    form = _form(console, f"{PAGES}/calais-border/demands?lang=fr", en_title="Seul")
+    refused = console.post(f"{PAGES}/calais-border/demands?lang=fr", data=form)
+    assert (
+        field_error(refused.text, "fr_title") == "Écrivez ce texte\u00a0: il ne peut pas être vide."
+    )
+
+
+def test_the_settings_form_sets_the_follow_up_delay(
+    signed_in: TestClient, session: Session
+) -> None:
+    console = signed_in
+    url = f"{PAGES}/calais-border"
+    page = console.get(url)
+    assert 'name="reply_after_days" type="text" value="14"' in page.text
+    form = {
+        "csrf_token": csrf_token(page.text),
+        "timezone": "Europe/Paris",
+        "deadline": "2026-12-18T09:00",
+        "closes_at": "2026-12-14T23:59",
+        "letters_per_hour": "30",
+        "office_hours_only": "",
+        "office_hours_start": "9",
+        "office_hours_end": "18",
+        "goal": "5000",
+        "sender_name": "Calais Border Letters",
+        "sender_email": "letters@example.org",
+        "action": "save",
+    }
+    refused = console.post(url, data={**form, "reply_after_days": "40"})
+    assert refused.status_code == 422
+    assert field_error(refused.text, "reply_after_days") == (
+        "The follow-up would come after the deadline: choose fewer days."
+    )
+    assert 'value="40"' in refused.text
+    saved = console.post(url, data={**form, "reply_after_days": "5"}, follow_redirects=False)
+    assert saved.status_code == 303
+    assert _campaign(session, "calais-border").reply_after_days == 5
