@@ -33,7 +33,7 @@ def race(engine: Engine) -> Iterator[None]:
         session.exec(delete(CampaignDemand).where(col(CampaignDemand.campaign_id).in_(ids)))
         session.exec(delete(CampaignText).where(col(CampaignText.campaign_id).in_(ids)))
         session.exec(delete(Campaign).where(col(Campaign.id).in_(ids)))
-        session.exec(delete(AuditEntry).where(AuditEntry.target == f"campaign:{SLUG}"))
+        session.exec(delete(AuditEntry).where(col(AuditEntry.target) == f"campaign:{SLUG}"))
         session.commit()
 
 
