@@ -15,6 +15,8 @@ from service.web.console import (
     account_routes,
     address_routes,
     audit_routes,
+    campaign_content_api,
+    campaign_content_routes,
     campaigns_api,
     campaigns_routes,
     frame,
@@ -41,6 +43,8 @@ PAGES: list[ModuleType] = [
     moderation_routes,
     representatives_routes,
     reimport_routes,
+    # Before campaigns_routes: /campaigns/new is not a campaign's address.
+    campaign_content_routes,
     campaigns_routes,
     address_routes,
 ]
@@ -70,6 +74,7 @@ def install(app: FastAPI) -> FastAPI:
     app.include_router(representatives_api.router)
     app.include_router(representatives_api.freshness_router)
     app.include_router(reimport_api.router)
+    app.include_router(campaign_content_api.router)
     app.include_router(campaigns_api.router)
     app.include_router(tracking_api.router)
     return console
