@@ -13,6 +13,10 @@ For other domains (service.py; none of these commits: they join the caller's tra
   letter_delivery(session, letter_id) -> list[OutboxStatus]; status_of(session, outbox_id)
   events_of(session, outbox_id); state_counts(session)
   pause(session, *, reason, ...) / resume(session, ...) / pause_state(session) -> PauseState
+For one recipient's mail as a whole (recipients.py): hold_recipient(session, key, reason, ...)
+(a pause, a failing address, a spam report), release_recipient(session, key, ..., pacing=None)
+(re-slotted at that pace), readdress_recipient(session, key, old, new, ...) (a corrected
+address: unsent rows follow it, sent ones keep their history).
 
 States (states.py): queued -> sending -> sent -> delivered | deferred | bounced | dropped,
 with held, failed, cancelled and expired; `sending` with ambiguous_since set means the outcome

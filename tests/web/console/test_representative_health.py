@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
+from service.accounts import credentials
 from service.accounts.roles import Role
 from service.campaigns.models import Campaign
 from service.clock import FakeClock
@@ -20,8 +21,9 @@ from service.delivery.recipients import hold_recipient, recipient_hold
 from service.delivery.schemas import MessageKind
 from service.letters.jobs import reject_missed
 from service.letters.models import Letter
+from service.representatives.models import Representative, RepresentativeStatus
 from service.tracking.models import AddressHealth, ProviderEvent
-from tests.accounts.conftest import MakePerson
+from tests.accounts.conftest import NOW, MakePerson
 from tests.web.conftest import csrf_token, text_of
 from tests.web.console.test_pages import _signed_in
 from tests.web.console.test_representative_care import NEW, OFFICIAL, REP, _row
@@ -175,3 +177,51 @@ def test_a_pause_that_outlasts_the_deadline_tells_the_writers(
             )
         ).all()
         assert len(notices) == 1 and notices[0].to_email == letter.email
+
+
+def test_every_refusal_is_a_clear_answer(
+    client: TestClient,
+    session: Session,
+    make_person: MakePerson,
+    organiser: dict[str, str],
+) -> None:
+    staff = credentials.create_token(session, make_person(Role.staff).actor(), "t", NOW)[1]
+    as_staff = {"authorization": f"Bearer {staff}"}
+    pause = {"paused": True, "reason": "Recess"}
+    assert client.patch(URL, json=pause, headers=as_staff).status_code == 403
+    assert client.get(URL, headers=as_staff).status_code == 403
+    assert client.patch(URL, json=pause).status_code == 401
+    unknown = client.patch("/api/admin/representatives/uk-0", json=pause, headers=organiser)
+    assert unknown.status_code == 404
+    rep = session.get(Representative, REP)
+    assert rep is not None
+    rep.status = RepresentativeStatus.vacant
+    session.add(rep)
+    session.commit()
+    vacant = client.patch(URL, json=pause, headers=organiser)
+    assert vacant.status_code == 409 and "vacant" in vacant.json()["message"]
+    too_long = client.patch(URL, json={"paused": True, "reason": "x" * 301}, headers=organiser)
+    assert too_long.status_code == 422
+    neither = client.patch(URL, json={}, headers=organiser)
+    assert neither.status_code == 422
+    tracking = "/api/admin/tracking"
+    nobody = client.post(
+        f"{tracking}/addresses/correct",
+        json={"address": "nobody@parliament.example", "new_address": NEW},
+        headers=organiser,
+    )
+    assert nobody.status_code == 404
+    assert (
+        client.post(
+            f"{tracking}/addresses/resume",
+            json={"address": "nobody@parliament.example"},
+            headers=organiser,
+        ).status_code
+        == 404
+    )
+    no_key = client.post(
+        f"{tracking}/suppressions/release",
+        json={"address": OFFICIAL, "lists": ["blocks"]},
+        headers=organiser,
+    )
+    assert no_key.status_code == 422 and "No SendGrid key" in no_key.json()["message"]
