@@ -17,7 +17,7 @@ from markupsafe import escape
 from sqlmodel import Session, col, select
 
 from service.campaigns.models import Campaign
-from service.campaigns.rendering import LANGUAGES, Templates, paragraphs
+from service.campaigns.rendering import LANGUAGES, TEMPLATES_DIR, Templates, paragraphs
 from service.campaigns.schemas import CampaignView
 from service.campaigns.service import resolve, template_overrides
 from service.errors import Conflict, DomainError, InvalidInput, NotFound
@@ -386,4 +386,16 @@ def draft_templates(
     approved[version.name] = version
     return mail_templates(
         version.lang, approved, template_overrides(session, view.id, version.lang)
+    )
+
+
+def built_in_source(name: str, lang: str) -> tuple[str, str]:
+    """The built-in template's text and HTML sources (where an organiser's first draft
+    starts). The follow-up's empty block, kept for its reminder, is left out."""
+    base = BASES[checked_name(name)]
+    root = TEMPLATES_DIR / checked_lang(lang)
+    html = (root / f"{base}.html.j2").read_text(encoding="utf-8")
+    return (
+        (root / f"{base}.txt.j2").read_text(encoding="utf-8"),
+        html.replace("{% block intro %}{% endblock %}\n", ""),
     )

@@ -27,6 +27,8 @@ from service.web.console import (
     representatives_api,
     representatives_routes,
     signin_routes,
+    templates_api,
+    templates_routes,
     tracking_api,
 )
 
@@ -39,6 +41,7 @@ PAGES: list[ModuleType] = [
     moderation_routes,
     representatives_routes,
     campaigns_routes,
+    templates_routes,
     address_routes,
 ]
 
@@ -68,4 +71,5 @@ def install(app: FastAPI) -> FastAPI:
     app.include_router(representatives_api.freshness_router)
     app.include_router(campaigns_api.router)
     app.include_router(tracking_api.router)
+    app.include_router(templates_api.router)
     return console
