@@ -274,8 +274,6 @@ def test_the_console_pages(
     assert done.status_code == 200
     assert "The version is approved" in text_of(done.text)
     assert "the French version did not" in text_of(done.text)
-    french = other.get("/console/templates/calais-border/letter?lang=fr")
-    assert "Variables utilisables" in text_of(french.text)
 
     restored = other.post(
         f"/console/templates/calais-border/letter/versions/{version.number}/restore",
@@ -298,3 +296,5 @@ def test_the_console_pages(
         data={"csrf_token": csrf_token(preview.text), "representative_id": REP},
     )
     assert "A test email is on its way" in text_of(sent.text)
+    french = other.get("/console/templates/calais-border/letter?lang=fr")
+    assert "Variables utilisables" in text_of(french.text)
