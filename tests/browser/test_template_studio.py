@@ -52,7 +52,7 @@ def _letter_to_mp(server: Server, words: str) -> email.message.EmailMessage | No
         message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
         body = message.get_body(preferencelist=("plain",))
         if "parliament.uk" in str(message["To"]) and body and words in body.get_content():
-            return message  # type: ignore[return-value]
+            return message
     return None
 
 
