@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Column, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Text, UniqueConstraint, event, inspect
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Field, SQLModel
 
 import service.db  # noqa: F401  (constraint naming convention must precede the tables)
@@ -38,3 +39,22 @@ class TemplateVersion(SQLModel, table=True):
     @property
     def status(self) -> str:
         return "approved" if self.approved_at is not None else "draft"
+
+
+class ApprovedVersionIsFinal(RuntimeError):
+    pass
+
+
+@event.listens_for(OrmSession, "before_flush")
+def _refuse_changes_to_approved(session: OrmSession, _context: object, _instances: object) -> None:
+    """An approved version is what letters were written with: it is never changed or removed
+    (a change is a new draft; an old version comes back by restoring it)."""
+    for version in (*session.dirty, *session.deleted):
+        if not isinstance(version, TemplateVersion):
+            continue
+        if version not in session.deleted and not session.is_modified(version):
+            continue
+        approved = inspect(version).attrs.approved_at.history
+        was = (approved.deleted or approved.unchanged or [None])[0]
+        if was is not None:
+            raise ApprovedVersionIsFinal("an approved template version never changes")
