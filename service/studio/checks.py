@@ -30,6 +30,9 @@ BASES = {
     "notice": "notice",
     "follow_up": "reply",
 }
+# Built-in templates that say the same as another and follow its version: the follow-up's
+# reminder repeats the follow-up.
+FOLLOWERS = {"reply": ("reply_reminder",)}
 
 MAX_BODY = 20_000
 MAX_HTML = 40_000

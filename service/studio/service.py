@@ -21,7 +21,7 @@ from service.campaigns.rendering import LANGUAGES, TEMPLATES_DIR, Templates, par
 from service.campaigns.schemas import CampaignView
 from service.campaigns.service import resolve, template_overrides
 from service.errors import Conflict, DomainError, InvalidInput, NotFound
-from service.studio.checks import BASES, MAX_NOTE, NAMES, Source, check
+from service.studio.checks import BASES, FOLLOWERS, MAX_NOTE, NAMES, Source, check
 from service.studio.models import TemplateVersion
 
 
@@ -342,12 +342,12 @@ def mail_templates(
     sources = dict(overrides)
     text_only = set()
     for name, version in versions.items():
-        base = BASES[name]
-        sources[f"{base}.txt.j2"] = version.body
-        if version.html is not None:
-            sources[f"{base}.html.j2"] = version.html
-        else:
-            text_only.add(base)
+        for base in (BASES[name], *FOLLOWERS.get(BASES[name], ())):
+            sources[f"{base}.txt.j2"] = version.body
+            if version.html is not None:
+                sources[f"{base}.html.j2"] = version.html
+            else:
+                text_only.add(base)
     letter = versions.get("letter")
     return MailTemplates(
         templates=Templates(lang, sources),

@@ -128,3 +128,17 @@ def test_the_built_in_sources_save_as_they_are(session: Session, name: str, lang
     body, html = studio.built_in_source(name, lang)
     draft = DraftIn(lang, body, html)
     assert studio.save_draft(session, SLUG, name, draft, "a", NOW).status == "draft"
+
+
+def test_the_follow_up_reminder_follows_the_follow_up(session: Session) -> None:
+    campaign = get_campaign(session, SLUG)
+    assert campaign.id is not None
+    body = "Hello {{ supporter_name }}, did they reply? {{ confirm_url }}/useful"
+    number = studio.save_draft(session, SLUG, "follow_up", DraftIn("en", body), "a", NOW).number
+    studio.approve(session, SLUG, "follow_up", number, "a", "", NOW, second_person=True)
+    templates = studio.active_templates(session, campaign.id, "en")
+    context = {"supporter_name": "Sam", "confirm_url": "https://x.example/r/t"}
+    for base in ("reply", "reply_reminder"):
+        text, html = templates.render_pair(base, context)
+        assert text == "Hello Sam, did they reply? https://x.example/r/t/useful"
+        assert "<p>Hello Sam, did they reply?" in html
