@@ -15,7 +15,7 @@ from service.campaigns.schemas import CampaignView
 from service.delivery.schemas import Address, MessageKind, OutgoingEmail
 from service.letters import messages
 from service.representatives.models import ChamberId
-from service.studio.service import MailTemplates
+from service.studio.rendering import MailTemplates
 
 # A député is addressed by their own title, from the civility in the Assemblée's data; only
 # when the data has none is the letter opened in both forms rather than guess.

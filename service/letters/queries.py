@@ -27,7 +27,7 @@ from service.representatives.models import (
     Representative,
     RepresentativeStatus,
 )
-from service.studio.service import MailTemplates, active_templates
+from service.studio.rendering import MailTemplates, active_templates
 
 
 def recipient_of(session: Session, representative_id: str) -> Recipient:

@@ -27,7 +27,7 @@ from service.letters.queries import campaign_view, recipient_of, templates_for
 from service.representatives.models import Chamber, Representative, RepresentativeStatus
 from service.studio import checks
 from service.studio.models import TemplateVersion
-from service.studio.service import draft_templates
+from service.studio.rendering import draft_templates
 
 KINDS = {
     "letter": MessageKind.letter,

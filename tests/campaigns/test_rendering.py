@@ -20,7 +20,7 @@ from service.campaigns.rendering import (
 )
 from service.campaigns.schemas import CampaignView, DemandView
 from service.letters.compose import Draft, Recipient, letter_context, render_letter
-from service.studio.service import MailTemplates
+from service.studio.rendering import MailTemplates
 
 NOW = datetime(2026, 12, 1, 9, 5, tzinfo=UTC)
 

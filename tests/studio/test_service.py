@@ -12,6 +12,7 @@ from sqlmodel import Session
 from service.campaigns.seed import SLUG
 from service.campaigns.service import get_campaign
 from service.errors import InvalidInput, NotFound
+from service.studio import rendering
 from service.studio import service as studio
 from service.studio.models import ApprovedVersionIsFinal
 from service.studio.service import (
@@ -79,13 +80,13 @@ def test_approval_moves_the_campaign_revision_and_mail_uses_the_version(
     assert campaign.id is not None
     before = campaign.updated_at
     number = _save(session, body=LETTER + "\nStudio words.")
-    assert studio.active_templates(session, campaign.id, "en").letter_version is None
+    assert rendering.active_templates(session, campaign.id, "en").letter_version is None
     _approve(session, number)
     assert campaign.updated_at > before
-    templates = studio.active_templates(session, campaign.id, "en")
+    templates = rendering.active_templates(session, campaign.id, "en")
     assert templates.letter_version == number
     assert "letter" in templates.text_only
-    assert studio.active_templates(session, campaign.id, "fr").letter_version is None
+    assert rendering.active_templates(session, campaign.id, "fr").letter_version is None
 
 
 def test_an_approved_version_never_changes(session: Session) -> None:
@@ -136,7 +137,7 @@ def test_the_follow_up_reminder_follows_the_follow_up(session: Session) -> None:
     body = "Hello {{ supporter_name }}, did they reply? {{ confirm_url }}/useful"
     number = studio.save_draft(session, SLUG, "follow_up", DraftIn("en", body), "a", NOW).number
     studio.approve(session, SLUG, "follow_up", number, "a", "", NOW, second_person=True)
-    templates = studio.active_templates(session, campaign.id, "en")
+    templates = rendering.active_templates(session, campaign.id, "en")
     context = {"supporter_name": "Sam", "confirm_url": "https://x.example/r/t"}
     for base in ("reply", "reply_reminder"):
         text, html = templates.render_pair(base, context)
