@@ -1,6 +1,6 @@
 """Use cases over template versions: save a draft (checked first), approve it (a second person
-for the letter, when the setting asks), restore an old version as a new draft, compare two;
-and the templates mail is rendered with (the approved versions over the built-in ones).
+for the letter, when the setting asks), restore an old version as a new draft, compare two
+(studio.rendering turns the approved versions into the templates mail is rendered with).
 
 These run inside the caller's transaction (service.web.template_studio adds the audit entry
 and commits): studio sits below accounts and letters."""
