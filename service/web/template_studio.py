@@ -7,10 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from service.accounts import audit
 from service.accounts.audit import Actor
+from service.accounts.models import Account
 from service.accounts.roles import Permission
 from service.accounts.service import require
 from service.campaigns.service import campaign_snapshot
@@ -129,6 +130,8 @@ class Studio:
     versions: list[TemplateVersion]
     current: dict[str, TemplateVersion]
     out_of_step: list[tuple[str, int]]
+    # Who wrote and approved the versions: account id → address, for the console.
+    people: dict[str, str]
 
     def previous(self, version: TemplateVersion) -> TemplateVersion | None:
         """The version before `version` in its language (what the diff compares it with)."""
@@ -143,12 +146,17 @@ def studio_of(session: Session, slug: str, name: str) -> Studio:
     campaign = studio.campaign_named(session, slug)
     assert campaign.id is not None
     versions = studio.versions_of(session, campaign.id, name)
+    ids = {v.created_by for v in versions} | {v.approved_by for v in versions if v.approved_by}
+    people = dict(
+        session.exec(select(Account.id, Account.email).where(col(Account.id).in_(ids))).all()
+    )
     return Studio(
         slug=slug,
         name=name,
         versions=versions,
         current=studio.current_versions(session, campaign.id, name),
         out_of_step=studio.out_of_step(versions),
+        people={str(k): str(v) for k, v in people.items()},
     )
 
 

@@ -228,7 +228,8 @@ def test_the_console_pages(
     session: Session,
     make_person: MakePerson,
 ) -> None:
-    _signed_in(console, make_person(Role.organiser), clock)
+    author = make_person(Role.organiser)
+    _signed_in(console, author, clock)
     assert "calais-border" in console.get("/console/templates").text
     listing = console.get("/console/templates/calais-border")
     assert listing.status_code == 200 and "built-in" in text_of(listing.text)
@@ -258,6 +259,7 @@ def test_the_console_pages(
     assert version.subjects == ["One", "Two"]
     editor = console.get(saved.headers["location"])
     assert "The draft is saved" in text_of(editor.text)
+    assert f"by {author.account.email}" in text_of(editor.text)  # who wrote the draft
     own = console.post(
         f"/console/templates/calais-border/letter/versions/{version.number}/approve",
         data={"csrf_token": csrf_token(editor.text), "note": ""},
