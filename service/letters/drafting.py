@@ -204,7 +204,7 @@ def _draft(data: LetterIn, view: CampaignView, subjects: tuple[str, ...]) -> Dra
         postcode=data.postcode,
         address=data.address,
         message=data.message,
-        demands=tuple(n for n in data.demands if view.demand(n) is not None),
+        demands=view.in_order(data.demands),
         subject=data.subject or campaign_subject(view, data.email, subjects),
     )
 

@@ -23,7 +23,7 @@ from service.db import use_case
 from service.letters.plan import CampaignPlan, campaign_plans, replan_campaign
 
 # Settings whose values may go in the audit log (the sender's name and address may not).
-_LOGGED = PACING_FIELDS | {"closes_at", "timezone", "goal"}
+_LOGGED = PACING_FIELDS | {"closes_at", "timezone", "goal", "reply_after_days"}
 
 
 @dataclass(frozen=True, slots=True)

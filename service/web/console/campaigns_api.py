@@ -54,8 +54,12 @@ class CampaignOut(BaseModel):
     office_hours_only: bool
     office_hours_start: int
     office_hours_end: int
+    # Days after delivery when supporters are asked whether their representative replied.
+    reply_after_days: int
     # Every letter goes to the organiser who turned test mode on, marked [TEST].
     test_mode: bool
+    # draft (not shown to supporters), open (takes letters until closes_at) or closed.
+    status: str
 
 
 class CampaignList(BaseModel):
@@ -77,6 +81,7 @@ def campaign_out(campaign: Campaign) -> CampaignOut:
     return CampaignOut(
         slug=campaign.slug,
         test_mode=campaign.test_recipient is not None,
+        status=campaign.status,
         **asdict(campaign_settings.settings_of(campaign)),
     )
 
@@ -109,6 +114,7 @@ class CampaignPatch(BaseModel):
     office_hours_only: bool | None = None
     office_hours_start: int | None = None
     office_hours_end: int | None = None
+    reply_after_days: int | None = None
     # On: every letter goes to your own address with "[TEST]" in its subject.
     test_mode: bool | None = None
 
@@ -138,7 +144,9 @@ def change_campaign(
     values: dict[str, Any] = {
         k: v for k, v in body.model_dump(exclude={"test_mode"}).items() if v is not None
     }
-    base = campaign_settings.CampaignSettings(**current.model_dump(exclude={"slug", "test_mode"}))
+    base = campaign_settings.CampaignSettings(
+        **current.model_dump(exclude={"slug", "test_mode", "status"})
+    )
     new = replace(base, **values)
     now = now_of(request)
     if body.test_mode is not None and not preview:

@@ -13,10 +13,12 @@ from fastapi.responses import HTMLResponse, Response
 from service.accounts.current import now_of
 from service.accounts.roles import Permission
 from service.campaigns import settings as campaign_settings
+from service.campaigns.lifecycle import CampaignStatus
 from service.campaigns.models import Campaign
 from service.campaigns.settings import CampaignSettings
 from service.deps import SessionDep, SettingsDep
 from service.errors import DomainError, InvalidInput, NotFound
+from service.web import campaign_editing as use_cases_editing
 from service.web import campaign_settings as use_cases
 from service.web.console.campaigns_api import plan_out
 from service.web.console.frame import ConsolePage, console_page
@@ -33,6 +35,15 @@ _DONE = {
     "saved": N_("The settings are saved; queued letters follow them."),
     "test-on": N_("Test mode is on: letters now go to your own address, marked [TEST]."),
     "test-off": N_("Test mode is off: letters go to the representatives again."),
+    "created": N_("The campaign is created as a draft: write its texts and demands, then open it."),
+    "open": N_("The campaign is open: supporters can write."),
+    "closed": N_("The campaign is closed: it takes no new letters; queued letters still go."),
+}
+_SHORT_STATES = {"draft": N_("draft"), "open": N_("open"), "closed": N_("closed")}
+_STATES = {
+    "draft": N_("Draft: not shown to supporters"),
+    "open": N_("Open: takes letters until its closing date"),
+    "closed": N_("Closed: takes no new letters"),
 }
 _REFUSALS = (
     N_("Test mode sends letters to your own address; yours is not usable."),
@@ -47,13 +58,26 @@ _REFUSALS = (
     N_("Letters per hour: between 1 and 3600."),
     N_("Office hours: the start must come before the end, within 0 to 24."),
     N_("Enter a whole number."),
+    N_("Choose whether to open or close the campaign."),
+    N_("This campaign is already open."),
+    N_("Only an open campaign can be closed."),
+    N_("A campaign cannot go back to being a draft."),
+    N_("The closing date has passed: set a later one before opening."),
+    N_("Write the title, summary and letter opening in English and French first."),
+    N_("Add at least one demand before opening the campaign."),
+    N_("Ask about replies between 1 and 90 days after delivery."),
+    N_("The follow-up would come after the deadline: choose fewer days."),
 )
 
 
 @router.get("", response_class=HTMLResponse)
 def campaigns(cp: OrganiserPage, session: SessionDep) -> HTMLResponse:
     return cp.render(
-        "console/campaigns.html", {"campaigns": campaign_settings.list_campaigns(session)}
+        "console/campaigns.html",
+        {
+            "campaigns": campaign_settings.list_campaigns(session),
+            "states": {name: cp._(label) for name, label in _SHORT_STATES.items()},
+        },
     )
 
 
@@ -70,6 +94,7 @@ def _form_of(campaign: Campaign) -> dict[str, str]:
     values["deadline"] = campaign.deadline.astimezone(zone).strftime("%Y-%m-%dT%H:%M")
     values["closes_at"] = campaign.closes_at.astimezone(zone).strftime("%Y-%m-%dT%H:%M")
     values["office_hours_only"] = "yes" if campaign.office_hours_only else ""
+    values["reply_after_days"] = str(campaign.reply_after_days)
     return values
 
 
@@ -91,6 +116,7 @@ def _page(
             "change": change,
             "plan_now": plan_out(change.plan_now) if change else None,
             "plan_after": plan_out(change.plan_after) if change else None,
+            "state": cp._(_STATES.get(campaign.status, campaign.status)),
         },
         status_code=status_code,
     )
@@ -126,6 +152,7 @@ def _parse(form: dict[str, str]) -> CampaignSettings:
         office_hours_only=form["office_hours_only"] == "yes",
         office_hours_start=_whole(form["office_hours_start"], "office_hours_start"),
         office_hours_end=_whole(form["office_hours_end"], "office_hours_end"),
+        reply_after_days=_whole(form["reply_after_days"], "reply_after_days"),
     )
 
 
@@ -145,6 +172,7 @@ def change_settings(
     office_hours_only: Text = "",
     office_hours_start: Text = "",
     office_hours_end: Text = "",
+    reply_after_days: Text = "",
     action: Text = "preview",
 ) -> Response:
     assert cp.user is not None
@@ -160,6 +188,8 @@ def change_settings(
         "office_hours_only": office_hours_only,
         "office_hours_start": office_hours_start,
         "office_hours_end": office_hours_end,
+        # A form from before the setting existed keeps the campaign's.
+        "reply_after_days": reply_after_days or str(campaign.reply_after_days),
     }
     try:
         new = _parse(form)
@@ -194,3 +224,27 @@ def test_mode(cp: OrganiserPage, slug: str, session: SessionDep, mode: Text = ""
             status_code=exc.status_code,
         )
     return cp.redirect(f"/console/campaigns/{slug}?done=test-{'on' if mode == 'on' else 'off'}")
+
+
+@router.post("/{slug}/status", response_class=HTMLResponse)
+def change_status(cp: OrganiserPage, slug: str, session: SessionDep, to: Text = "") -> Response:
+    """Open a draft, close an open campaign, reopen a closed one."""
+    assert cp.user is not None
+    campaign = _find(session, slug)
+    try:
+        if to not in CampaignStatus.__members__:
+            raise InvalidInput("Choose whether to open or close the campaign.", field="status")
+        use_cases_editing.change_status(
+            session, cp.user.actor(), slug, CampaignStatus(to), now_of(cp.request)
+        )
+    except DomainError as exc:
+        if isinstance(exc, NotFound):
+            raise
+        return _page(
+            cp,
+            _find(session, slug),
+            _form_of(campaign),
+            errors=cp.form_errors(exc),
+            status_code=exc.status_code,
+        )
+    return cp.redirect(f"/console/campaigns/{slug}?done={to}")
