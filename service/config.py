@@ -103,6 +103,9 @@ class CampaignSettings(BaseModel):
     # The same name in French, for letters to députés and pages in French.
     seed_sender_name_fr: str = Field(default="Campagne pour la frontière de Calais", max_length=100)
     seed_sender_email: str = Field(default="letters@repmail.invalid", max_length=254)
+    # A change to the letter sent to representatives is approved by someone other than the
+    # organiser who wrote it (REPMAIL_CAMPAIGNS__LETTER_NEEDS_SECOND_APPROVER=false: anyone).
+    letter_needs_second_approver: bool = True
 
 
 class DeliverySettings(BaseModel):

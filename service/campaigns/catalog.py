@@ -29,7 +29,6 @@ from sqlalchemy import Select, bindparam, event, select
 from sqlalchemy.orm import Session
 
 from service.campaigns.models import Campaign, CampaignDemand, CampaignTemplate, CampaignText
-from service.campaigns.rendering import Templates
 from service.campaigns.schemas import CampaignView
 
 T = TypeVar("T")
@@ -94,11 +93,9 @@ def campaign_view(campaign: Campaign, lang: str, read: Callable[[], CampaignView
     return _VIEWS.get((campaign.id, campaign.updated_at, lang), read)
 
 
-def campaign_templates(
-    view: CampaignView, lang: str, overrides: Callable[[], dict[str, str]]
-) -> Templates:
-    """The templates of `view`'s campaign in `lang`; `overrides` reads them on a miss."""
-    return _TEMPLATES.get((view.id, view.updated_at, lang), lambda: Templates(lang, overrides()))
+def campaign_templates(view: CampaignView, lang: str, read: Callable[[], T]) -> T:
+    """The templates of `view`'s campaign in `lang`; `read` reads them on a miss."""
+    return _TEMPLATES.get((view.id, view.updated_at, lang), read)
 
 
 def forget_all() -> None:

@@ -120,6 +120,9 @@ def _environment(root: Path, lang: str, overrides: tuple[tuple[str, str], ...]) 
     )
     env.filters["paragraphs"] = paragraphs
     env.filters["nl2br"] = nl2br
+    # No global helpers (range, cycler, joiner, namespace, lipsum, dict): templates only ever
+    # need their own context, and each of those is a way to ask for more work or more reach.
+    env.globals.clear()
     return env
 
 

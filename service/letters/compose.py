@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from service.campaigns.rendering import Templates, format_date, format_datetime
+from service.campaigns.rendering import format_date, format_datetime
 from service.campaigns.schemas import CampaignView
 from service.delivery.schemas import Address, MessageKind, OutgoingEmail
 from service.letters import messages
 from service.representatives.models import ChamberId
+from service.studio.rendering import MailTemplates
 
 # A député is addressed by their own title, from the civility in the Assemblée's data; only
 # when the data has none is the letter opened in both forms rather than guess.
@@ -28,16 +30,17 @@ _RESERVED_DOMAINS = re.compile(r"(^|\.)(invalid|example|test|localhost)$|^exampl
 _FR_POSTCODE = re.compile(r"^\d{5}$")
 
 
-def campaign_subject(view: CampaignView, email: str) -> str:
-    """The campaign subject line for a supporter who did not write their own.
+def campaign_subject(view: CampaignView, email: str, subjects: Sequence[str] = ()) -> str:
+    """The campaign subject line for a supporter who did not write their own: from
+    `subjects` (the approved letter version's, when it has some), else the campaign's.
 
     Supporters are spread over the campaign's list so one office does not get a hundred
     identical subjects; the choice depends only on the supporter's address, so the preview
     shows exactly the subject that is later sent.
     """
-    subjects = view.subjects or (view.title,)
+    choices = tuple(subjects) or view.subjects or (view.title,)
     digest = hashlib.sha256(email.strip().casefold().encode()).digest()
-    return subjects[int.from_bytes(digest[:4], "big") % len(subjects)]
+    return choices[int.from_bytes(digest[:4], "big") % len(choices)]
 
 
 def salutation(chamber_id: str, name: str, civility: str | None = None) -> str:
@@ -120,6 +123,8 @@ class RenderedLetter:
     subject: str
     text: str
     html: str
+    # The approved letter version it was rendered with; None: the built-in letter.
+    template_version: int | None = None
 
 
 def letter_context(view: CampaignView, recipient: Recipient, draft: Draft) -> dict[str, Any]:
@@ -148,10 +153,12 @@ def letter_context(view: CampaignView, recipient: Recipient, draft: Draft) -> di
 
 
 def render_letter(
-    templates: Templates, view: CampaignView, recipient: Recipient, draft: Draft
+    templates: MailTemplates, view: CampaignView, recipient: Recipient, draft: Draft
 ) -> RenderedLetter:
     text, html = templates.render_pair("letter", letter_context(view, recipient, draft))
-    return RenderedLetter(subject=draft.subject, text=text, html=html)
+    return RenderedLetter(
+        subject=draft.subject, text=text, html=html, template_version=templates.letter_version
+    )
 
 
 def letter_email(
@@ -186,7 +193,7 @@ class SupporterMail:
 
 
 def supporter_email(
-    templates: Templates,
+    templates: MailTemplates,
     mail: SupporterMail,
     letter_id: str,
     view: CampaignView,

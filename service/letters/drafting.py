@@ -194,10 +194,10 @@ def _render(
 ) -> tuple[CampaignView, RenderedLetter]:
     view = campaign_view(session, campaign_snapshot(session, data.campaign), recipient.language)
     templates = templates_for(session, view, recipient.language)
-    return view, render_letter(templates, view, recipient, _draft(data, view))
+    return view, render_letter(templates, view, recipient, _draft(data, view, templates.subjects))
 
 
-def _draft(data: LetterIn, view: CampaignView) -> Draft:
+def _draft(data: LetterIn, view: CampaignView, subjects: tuple[str, ...]) -> Draft:
     return Draft(
         name=data.name,
         email=data.email,
@@ -205,7 +205,7 @@ def _draft(data: LetterIn, view: CampaignView) -> Draft:
         address=data.address,
         message=data.message,
         demands=view.in_order(data.demands),
-        subject=data.subject or campaign_subject(view, data.email),
+        subject=data.subject or campaign_subject(view, data.email, subjects),
     )
 
 

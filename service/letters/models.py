@@ -72,6 +72,9 @@ class Letter(SQLModel, table=True):
     reminder_sent_at: datetime | None = None
     confirmed_at: datetime | None = None
     outbox_id: str | None = Field(default=None, max_length=32)
+    # The approved letter template version it was sent with (studio); None: the built-in
+    # letter. Set when the letter is queued, from the very rendering that is sent.
+    template_version: int | None = None
     created_at: datetime
     updated_at: datetime
 

@@ -136,6 +136,7 @@ def queue_letter(
             to=Address(campaign.test_recipient, recipient.name),
             subject=f"[TEST] {email.subject}",
         )
+    letter.template_version = rendered.template_version
     letter.outbox_id = delivery.enqueue(
         session,
         email,

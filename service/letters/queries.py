@@ -13,9 +13,8 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from service.campaigns import catalog
 from service.campaigns.models import Campaign
-from service.campaigns.rendering import Templates
 from service.campaigns.schemas import CampaignView
-from service.campaigns.service import resolve, template_overrides
+from service.campaigns.service import resolve
 from service.config import Settings
 from service.errors import InvalidInput, NotFound
 from service.letters.compose import Draft, Recipient
@@ -28,6 +27,7 @@ from service.representatives.models import (
     Representative,
     RepresentativeStatus,
 )
+from service.studio.rendering import MailTemplates, active_templates
 
 
 def recipient_of(session: Session, representative_id: str) -> Recipient:
@@ -104,11 +104,10 @@ def campaign_of(session: Session, letter: Letter) -> Campaign:
     return campaign
 
 
-def templates_for(session: Session, view: CampaignView, lang: str) -> Templates:
-    """The templates of `view`'s campaign in `lang`, read once per campaign revision."""
-    return catalog.campaign_templates(
-        view, lang, lambda: template_overrides(session, view.id, lang)
-    )
+def templates_for(session: Session, view: CampaignView, lang: str) -> MailTemplates:
+    """What mail of `view`'s campaign in `lang` is rendered with: its approved template
+    versions over the built-in templates (studio), read once per campaign revision."""
+    return catalog.campaign_templates(view, lang, lambda: active_templates(session, view.id, lang))
 
 
 def campaign_view(session: Session, campaign: Campaign, lang: str) -> CampaignView:

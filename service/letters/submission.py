@@ -5,7 +5,7 @@ transaction."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from functools import partial
 
@@ -28,7 +28,7 @@ from service.letters.links import status_url
 from service.letters.models import Letter, new_letter_id
 from service.letters.one_letter import WRITTEN_BEFORE, confirmed_first
 from service.letters.outbox import queue_supporter_mail
-from service.letters.queries import campaign_view, recipient_of
+from service.letters.queries import campaign_view, recipient_of, templates_for
 from service.letters.schemas import LetterIn, SubmitOut
 from service.letters.states import LetterStatus
 from service.letters.tokens import confirmation_token, token_hash
@@ -58,7 +58,16 @@ def submit_letter(
         fingerprint, hold, report = assess(
             session, settings, recipient.id, data.message, now, email_key=key, campaign=view
         )
-        letter = _new_letter(settings, data, view, recipient, key, client_ip, now)(
+        letter = _new_letter(
+            settings,
+            data,
+            view,
+            templates_for(session, view, recipient.language).subjects,
+            recipient,
+            key,
+            client_ip,
+            now,
+        )(
             hold_reason=hold,
             similarity=report.score,
             fingerprint=fingerprint,
@@ -127,6 +136,7 @@ def _new_letter(
     settings: Settings,
     data: LetterIn,
     view: CampaignView,
+    subjects: Sequence[str],
     recipient: Recipient,
     email_key: str,
     client_ip: str | None,
@@ -155,7 +165,7 @@ def _new_letter(
         message=data.message,
         # In the campaign's order (organisers may reorder the demands).
         demands=",".join(str(n) for n in view.in_order(data.demands)),
-        subject=data.subject or campaign_subject(view, data.email),
+        subject=data.subject or campaign_subject(view, data.email, subjects),
         subject_is_own=bool(data.subject),
         consent_at=now,
         updates=data.updates,

@@ -20,6 +20,7 @@ from service.campaigns.rendering import (
 )
 from service.campaigns.schemas import CampaignView, DemandView
 from service.letters.compose import Draft, Recipient, letter_context, render_letter
+from service.studio.rendering import MailTemplates
 
 NOW = datetime(2026, 12, 1, 9, 5, tzinfo=UTC)
 
@@ -77,7 +78,9 @@ DRAFT = Draft(
 def test_letters_render_in_both_languages(
     lang: str, chamber: str, salutation: str, lead: str
 ) -> None:
-    rendered = render_letter(Templates(lang, {}), _view(lang), _recipient(chamber), DRAFT)
+    rendered = render_letter(
+        MailTemplates(Templates(lang, {})), _view(lang), _recipient(chamber), DRAFT
+    )
     assert rendered.subject == "My subject"
     assert rendered.text.startswith(salutation + "\n\nOpening paragraph.")
     assert lead in rendered.text

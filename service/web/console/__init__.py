@@ -31,6 +31,8 @@ from service.web.console import (
     representatives_api,
     representatives_routes,
     signin_routes,
+    templates_api,
+    templates_routes,
     tracking_api,
 )
 
@@ -46,6 +48,7 @@ PAGES: list[ModuleType] = [
     # Before campaigns_routes: /campaigns/new is not a campaign's address.
     campaign_content_routes,
     campaigns_routes,
+    templates_routes,
     address_routes,
 ]
 
@@ -77,4 +80,5 @@ def install(app: FastAPI) -> FastAPI:
     app.include_router(campaign_content_api.router)
     app.include_router(campaigns_api.router)
     app.include_router(tracking_api.router)
+    app.include_router(templates_api.router)
     return console

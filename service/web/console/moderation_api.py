@@ -46,6 +46,8 @@ class LetterSummary(BaseModel):
     hold_reason: str | None
     similarity: float
     language: str
+    # The approved letter template version it was queued with; None: the built-in letter.
+    template_version: int | None = None
 
 
 class LetterList(BaseModel):
@@ -63,6 +65,7 @@ def _summary(letter: Letter) -> LetterSummary:
         hold_reason=letter.hold_reason,
         similarity=letter.similarity,
         language=letter.language,
+        template_version=letter.template_version,
     )
 
 
