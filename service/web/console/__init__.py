@@ -17,8 +17,12 @@ from service.web.console import (
     audit_routes,
     campaigns_api,
     campaigns_routes,
+    exports_api,
+    exports_routes,
     frame,
     home_routes,
+    maps_api,
+    maps_routes,
     moderation_api,
     moderation_routes,
     people_routes,
@@ -40,6 +44,8 @@ PAGES: list[ModuleType] = [
     representatives_routes,
     campaigns_routes,
     address_routes,
+    maps_routes,
+    exports_routes,
 ]
 
 
@@ -68,4 +74,6 @@ def install(app: FastAPI) -> FastAPI:
     app.include_router(representatives_api.freshness_router)
     app.include_router(campaigns_api.router)
     app.include_router(tracking_api.router)
+    app.include_router(maps_api.router)
+    app.include_router(exports_api.router)
     return console
