@@ -8,14 +8,12 @@ from __future__ import annotations
 from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 
-from service.metrics.collector import DatabaseCollector
 from service.metrics.requests import RequestMetricsMiddleware, request_counter
 from service.metrics.routes import router
 
 
 def install(app: FastAPI) -> None:
     registry = CollectorRegistry(auto_describe=True)
-    registry.register(DatabaseCollector(app.state))
     app.state.metrics_registry = registry
     app.add_middleware(RequestMetricsMiddleware, counter=request_counter(registry))
     app.include_router(router)

@@ -1,19 +1,17 @@
-"""The database's figures, read at each scrape (a few GROUP BY queries on indexed columns),
-so every worker process reports the same numbers and nothing is counted twice."""
+"""The database's figures, read at each scrape (a few GROUP BY queries), so every process
+behind a load balancer reports the same numbers and nothing is kept in memory between
+scrapes."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Any
 
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from sqlalchemy import func
-from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from service.clock import SYSTEM_CLOCK, Clock
 from service.delivery.models import OutboxMessage, PeriodicRun
 from service.delivery.schemas import MessageKind
 from service.delivery.states import OutboxState
@@ -31,24 +29,22 @@ SEND_RESULTS = (
 
 
 class DatabaseCollector(Collector):
-    def __init__(self, state: Any) -> None:
-        # The app's state: its engine and clock (a test's fake clock) as they are at scrape.
-        self.state = state
+    """Made for one scrape, on that request's session."""
+
+    def __init__(self, session: Session, now: datetime) -> None:
+        self.session = session
+        self.now = now
 
     def describe(self) -> list[Metric]:
         # Described without a query, so registering the collector touches no database.
         return []
 
     def collect(self) -> Iterator[Metric]:
-        engine: Engine = self.state.engine
-        clock: Clock = getattr(self.state, "clock", SYSTEM_CLOCK)
-        now = clock.now()
-        with Session(engine) as session:
-            yield _outbox(session)
-            yield _sends(session)
-            yield _webhook_events(session)
-            yield _queue_lag(session, now)
-            yield from _periodic_jobs(session)
+        yield _outbox(self.session)
+        yield _sends(self.session)
+        yield _webhook_events(self.session)
+        yield _queue_lag(self.session, self.now)
+        yield from _periodic_jobs(self.session)
 
 
 def _outbox(session: Session) -> Metric:

@@ -5,23 +5,42 @@ there that keeps /metrics private)."""
 from __future__ import annotations
 
 import hmac
+from collections.abc import Iterator
 from ipaddress import ip_address
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client.core import Metric
+
+from service.clock import SYSTEM_CLOCK, Clock
+from service.deps import SessionDep
+from service.metrics.collector import DatabaseCollector
 
 router = APIRouter(tags=["ops"])
 
 
 @router.get("/metrics", response_class=Response)
-def metrics(request: Request) -> Response:
+def metrics(request: Request, session: SessionDep) -> Response:
     """Prometheus text format; names prefixed repmail_."""
     refusal = _refusal(request)
     if refusal is not None:
         return refusal
-    body = generate_latest(request.app.state.metrics_registry)
-    return Response(body, media_type=CONTENT_TYPE_LATEST)
+    clock: Clock = getattr(request.app.state, "clock", SYSTEM_CLOCK)
+    scrape = _Scrape(request.app.state.metrics_registry, DatabaseCollector(session, clock.now()))
+    return Response(generate_latest(scrape), media_type=CONTENT_TYPE_LATEST)
+
+
+class _Scrape:
+    """The app's own registry (request counts) and this scrape's database figures."""
+
+    def __init__(self, registry: CollectorRegistry, database: DatabaseCollector) -> None:
+        self.registry = registry
+        self.database = database
+
+    def collect(self) -> Iterator[Metric]:
+        yield from self.registry.collect()
+        yield from self.database.collect()
 
 
 def _refusal(request: Request) -> Response | None:
