@@ -59,8 +59,11 @@ _LETTERS = (
 
 
 def letter_rows(connection: Connection, campaign_id: int) -> Iterator[Sequence[Any]]:
-    result = connection.execution_options(yield_per=BATCH_ROWS).execute(
-        _LETTERS.where(col(Letter.campaign_id) == campaign_id)
+    # Per statement: Connection.execution_options() would change the connection itself, and
+    # the request's session goes on using it.
+    result = connection.execute(
+        _LETTERS.where(col(Letter.campaign_id) == campaign_id),
+        execution_options={"yield_per": BATCH_ROWS},
     )
     for row in result:
         yield tuple(row)
