@@ -20,7 +20,15 @@ from service.metrics.collector import DatabaseCollector
 router = APIRouter(tags=["ops"])
 
 
-@router.get("/metrics", response_class=Response)
+@router.get(
+    "/metrics",
+    response_class=Response,
+    responses={
+        200: {"content": {"text/plain": {}}, "description": "Prometheus text format"},
+        401: {"description": "REPMAIL_METRICS_TOKEN is set and this is not it"},
+        403: {"description": "No token is set and the client is not on the loopback address"},
+    },
+)
 def metrics(request: Request, session: SessionDep) -> Response:
     """Prometheus text format; names prefixed repmail_."""
     refusal = _refusal(request)
