@@ -56,8 +56,10 @@ FR_OVERSEAS = {
 }
 FR_ABROAD = "99"
 PARIS_AND_INNER_SUBURBS = ("75", "92", "93", "94")
-# Greater London, national grid metres (west, south, east, north), with a margin.
-LONDON = (501_000.0, 153_000.0, 564_000.0, 203_000.0)
+# Greater London's extent, national grid metres (west, south, east, north), with 300 m to spare:
+# the inset is a window on it (the one seat it holds beyond London, Esher and Walton, lies
+# wholly inside that rectangle).
+LONDON = (503_200.0, 155_500.0, 562_300.0, 201_300.0)
 
 
 @dataclass(frozen=True)

@@ -59,7 +59,9 @@ def maps(
     known = campaigns(session)
     if not known:
         raise NotFound("There is no campaign yet.", field="campaign")
-    chosen = next((c for c in known if c.slug == campaign), known[0])
+    chosen = next((c for c in known if c.slug == campaign), None if campaign else known[0])
+    if chosen is None:
+        raise NotFound("There is no campaign with that name.", field="campaign")
     chamber_id = ChamberId(chamber) if chamber in set(ChamberId) else ChamberId.uk_commons
     chosen_measure = Measure(measure) if measure in set(Measure) else Measure.sent
     view = map_view(session, settings.data_dir, chosen, chamber_id, chosen_measure)

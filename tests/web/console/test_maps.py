@@ -115,6 +115,10 @@ def test_the_french_map_draws_566_seats_and_eleven_tiles_abroad(
     assert 'role="img"' in page.text and "<title>" in page.text
     french = client.get("/console/maps?campaign=calais-border&chamber=fr-an&lang=fr")
     assert "Français établis hors de France" in french.text
+    # No campaign named: the first one; a campaign that does not exist: said so.
+    assert 'value="calais-border" selected' in client.get("/console/maps").text
+    unknown = client.get("/console/maps?campaign=no-such-campaign&lang=en")
+    assert unknown.status_code == 404 and "There is no campaign with that name." in unknown.text
 
 
 def test_the_json_twin_gives_the_table_numbers(
