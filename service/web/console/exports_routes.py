@@ -12,10 +12,10 @@ from fastapi.responses import HTMLResponse, StreamingResponse
 from service.accounts.current import now_of
 from service.accounts.roles import Permission, has_permission
 from service.campaigns.service import get_campaign
+from service.campaigns.settings import list_campaigns
 from service.deps import SessionDep
 from service.web import exports
 from service.web.console.frame import ConsolePage, console_page
-from service.web.console.maps_routes import campaigns
 from service.web.console.nav import NavEntry
 from service.web.csv_stream import csv_response
 from service.web.exports import AggregateExport
@@ -42,7 +42,7 @@ def exports_page(cp: StaffPage, session: SessionDep) -> HTMLResponse:
     return cp.render(
         "console/exports.html",
         {
-            "campaigns": [c.slug for c in campaigns(session)],
+            "campaigns": [c.slug for c in list_campaigns(session)],
             "files": [(kind.value, cp._(label)) for kind, label in FILES.items()],
             "letters": may_export_letters,
         },

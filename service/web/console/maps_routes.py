@@ -7,10 +7,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
-from sqlmodel import Session, col, select
 
 from service.accounts.roles import Permission
-from service.campaigns.models import Campaign
+from service.campaigns.settings import list_campaigns
 from service.deps import SessionDep, SettingsDep
 from service.errors import NotFound
 from service.representatives.models import ChamberId
@@ -30,10 +29,6 @@ CHAMBERS = {
 }
 MEASURES = {Measure.sent: N_("Letters sent"), Measure.delivered: N_("Letters delivered")}
 FRAME_LABELS = {"london": N_("London"), "paris": N_("Paris and its inner suburbs")}
-
-
-def campaigns(session: Session) -> list[Campaign]:
-    return list(session.exec(select(Campaign).order_by(col(Campaign.slug))))
 
 
 def _title(cp: ConsolePage, seat: SeatRow) -> str:
@@ -56,7 +51,7 @@ def maps(
     chamber: Annotated[str, Query(max_length=20)] = ChamberId.uk_commons.value,
     measure: Annotated[str, Query(max_length=20)] = Measure.sent.value,
 ) -> HTMLResponse:
-    known = campaigns(session)
+    known = list_campaigns(session)
     if not known:
         raise NotFound("There is no campaign yet.", field="campaign")
     chosen = next((c for c in known if c.slug == campaign), None if campaign else known[0])
