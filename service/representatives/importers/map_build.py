@@ -41,7 +41,8 @@ FRAME_COLUMNS = ("map", "frame", "label", "x", "y", "width", "height")
 TOLERANCE = 0.6
 MIN_AREA = 2.0
 
-# The Ministère de l'Intérieur's letters for overseas départements in the French file.
+# The Ministère de l'Intérieur's letters for overseas départements in the French file, with
+# the label of their inset (short enough for its box).
 FR_OVERSEAS = {
     "ZA": ("971", "Guadeloupe"),
     "ZB": ("972", "Martinique"),
@@ -50,9 +51,9 @@ FR_OVERSEAS = {
     "ZM": ("976", "Mayotte"),
     "ZN": ("988", "Nouvelle-Calédonie"),
     "ZP": ("987", "Polynésie française"),
-    "ZS": ("975", "Saint-Pierre-et-Miquelon"),
+    "ZS": ("975", "St-Pierre-et-Miquelon"),
     "ZW": ("986", "Wallis-et-Futuna"),
-    "ZX": ("977", "Saint-Barthélemy et Saint-Martin"),
+    "ZX": ("977", "St-Barth., St-Martin"),
 }
 FR_ABROAD = "99"
 PARIS_AND_INNER_SUBURBS = ("75", "92", "93", "94")
