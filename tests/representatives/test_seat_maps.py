@@ -4,12 +4,16 @@ drawn), nothing unknown; and the simplification keeps a shape's corners."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import typer
+from typer.testing import CliRunner
 
-from service.config import PROJECT_ROOT
+from service.config import PROJECT_ROOT, get_settings
 from service.errors import InvalidInput
+from service.representatives.importers import map_commands
 from service.representatives.importers.map_build import FRAMES_FILE, SEATS_FILE
 from service.representatives.importers.map_commands import write_maps
 from service.representatives.importers.map_shapes import area, path_text, rounded, simplify
@@ -79,3 +83,35 @@ def test_every_seat_is_drawn_once_in_its_main_frame() -> None:
 
 def _overseas() -> tuple[str, ...]:
     return ("971", "972", "973", "974", "975", "976", "977", "986", "987", "988")
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A data folder holding the bundled constituencies only, as the command's target."""
+    for chamber in ("uk", "fr"):
+        target = tmp_path / chamber / "constituencies.csv"
+        target.parent.mkdir()
+        target.write_bytes((BUNDLED / chamber / "constituencies.csv").read_bytes())
+    monkeypatch.setenv("REPMAIL_DATA_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    yield tmp_path
+    get_settings.cache_clear()
+
+
+def _cli() -> typer.Typer:
+    app = typer.Typer()
+    map_commands.register(app)
+    return app
+
+
+def test_the_command_writes_the_maps_or_says_why_not(shared_data: Path, data_dir: Path) -> None:
+    uk = shared_data / "uk" / "pcon24_boundaries_buc.geojson"
+    fr = shared_data / "fr" / "geo" / "circonscriptions_legislatives_2012.geojson"
+    done = CliRunner().invoke(_cli(), ["geo", "build", "--uk", str(uk), "--fr", str(fr)])
+    assert done.exit_code == 0, done.output
+    assert "seat drawings" in done.output
+    assert (data_dir / SEATS_FILE).read_bytes() == (BUNDLED / SEATS_FILE).read_bytes()
+    broken = data_dir / "broken.geojson"
+    broken.write_text("{not json")
+    refused = CliRunner().invoke(_cli(), ["geo", "build", "--uk", str(broken), "--fr", str(fr)])
+    assert refused.exit_code == 1 and "Nothing written" in refused.output
