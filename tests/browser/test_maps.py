@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlmodel import Session, create_engine, select
+from sqlmodel import Session, col, create_engine, select
 
 from service.campaigns.models import Campaign
 from service.letters.states import LetterStatus
@@ -28,7 +28,7 @@ STAFF = "map.reader@example.org"
 def _letters(database_url: str) -> None:
     engine = create_engine(database_url)
     with Session(engine) as session:
-        campaign = session.exec(select(Campaign).order_by(Campaign.id)).first()
+        campaign = session.exec(select(Campaign).order_by(col(Campaign.id))).first()
         assert campaign is not None and campaign.id is not None
         abroad = session.exec(
             select(Representative.id).where(Representative.constituency_id == "099-03")
