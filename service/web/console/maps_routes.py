@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 
-from service.accounts.roles import Permission
+from service.accounts.roles import Permission, has_permission
 from service.campaigns.settings import list_campaigns
 from service.deps import SessionDep, SettingsDep
 from service.errors import NotFound
@@ -60,6 +60,8 @@ def maps(
     chamber_id = ChamberId(chamber) if chamber in set(ChamberId) else ChamberId.uk_commons
     chosen_measure = Measure(measure) if measure in set(Measure) else Measure.sent
     view = map_view(session, settings.data_dir, chosen, chamber_id, chosen_measure)
+    assert cp.user is not None
+    exports = has_permission(cp.user.account.role, Permission.export_aggregates)
     return cp.render(
         "console/maps.html",
         {
@@ -69,5 +71,9 @@ def maps(
             "measures": {k.value: cp._(v) for k, v in MEASURES.items()},
             "frame_labels": {k: cp._(v) for k, v in FRAME_LABELS.items()},
             "titles": {s.constituency_id: _title(cp, s) for s in view.seats},
+            # The same numbers for both chambers as a file, for those who may export them.
+            "csv_url": f"/console/exports/constituencies.csv?campaign={chosen.slug}"
+            if exports
+            else None,
         },
     )

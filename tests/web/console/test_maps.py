@@ -95,6 +95,14 @@ def test_the_uk_map_draws_every_seat_shaded_as_its_row_says(
     assert rows[BATH] == written[BATH] and rows["E14001063"] == written["E14001063"]
     assert sum(sent for sent, _d in rows.values()) == 11
     assert "Bath (" in page.text and "10 sent, 6 delivered" in page.text
+    titles = {
+        seat: (int(sent), int(delivered))
+        for seat, sent, delivered in re.findall(
+            r'data-seat="([^"]+)"><title>[^<]*: (\d+) sent, (\d+) delivered</title>', page.text
+        )
+    }
+    assert titles == rows  # what a pointer shows over each seat is its row of the table
+    assert "/console/exports/constituencies.csv?campaign=calais-border" in page.text
 
 
 def test_the_french_map_draws_566_seats_and_eleven_tiles_abroad(
