@@ -28,6 +28,7 @@ from service.letters.hooks import LetterTracking, letter_jobs, tell_letters
 from service.letters.routes import router as letters_router
 from service.lookup.routes import router as lookup_router
 from service.lookup.service import LookupDependencies
+from service.metrics import install as install_metrics
 from service.request_log import RequestLogMiddleware
 from service.security_headers import SecurityHeadersMiddleware
 from service.slow_clients import RequestArrivalMiddleware
@@ -78,6 +79,7 @@ def create_app(
     )
     app.add_middleware(SecurityHeadersMiddleware, https=settings.is_https)
     app.add_middleware(RequestLogMiddleware)
+    install_metrics(app)  # its middleware outermost: it counts every answer, 500s included
 
     @app.get("/healthz", tags=["ops"])
     def healthz(session: SessionDep) -> dict[str, str]:

@@ -255,6 +255,8 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     # Where the committed, normalised representatives snapshot lives.
     data_dir: Path = PROJECT_ROOT / "representatives"
+    # GET /metrics asks for `Authorization: Bearer <this>`; unset, it answers loopback only.
+    metrics_token: str | None = None
 
     lookup: LookupSettings = LookupSettings()
     representatives: RepresentativeSettings = RepresentativeSettings()

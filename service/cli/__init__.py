@@ -18,7 +18,12 @@ from service.db import create_db_engine
 from service.letters.departures import hold_letters_for_departed
 from service.logs import configure_logging
 from service.representatives import data_commands
-from service.representatives.importers import fr_commands, uk_commands, uk_nearby_commands
+from service.representatives.importers import (
+    fr_commands,
+    map_commands,
+    uk_commands,
+    uk_nearby_commands,
+)
 from service.slow_clients import PROTOCOL_PATH
 
 app = typer.Typer(help="repmail: write to your own MP or député.", no_args_is_help=True)
@@ -48,6 +53,7 @@ uk_commands.register(import_app, prepare_database, hold_letters_of_departed)
 fr_commands.register(import_app, hold_letters_of_departed)
 data_commands.register(app, prepare_database)
 uk_nearby_commands.register(import_app)
+map_commands.register(app)
 delivery_commands.register(app)
 accounts_commands.register(app)
 

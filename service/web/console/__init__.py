@@ -19,8 +19,12 @@ from service.web.console import (
     campaign_content_routes,
     campaigns_api,
     campaigns_routes,
+    exports_api,
+    exports_routes,
     frame,
     home_routes,
+    maps_api,
+    maps_routes,
     moderation_api,
     moderation_routes,
     people_routes,
@@ -50,6 +54,8 @@ PAGES: list[ModuleType] = [
     campaigns_routes,
     templates_routes,
     address_routes,
+    maps_routes,
+    exports_routes,
 ]
 
 
@@ -81,4 +87,6 @@ def install(app: FastAPI) -> FastAPI:
     app.include_router(campaigns_api.router)
     app.include_router(tracking_api.router)
     app.include_router(templates_api.router)
+    app.include_router(maps_api.router)
+    app.include_router(exports_api.router)
     return console

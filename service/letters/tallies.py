@@ -1,0 +1,107 @@
+"""How many letters of a campaign went to each representative, by status: the one query the
+seat maps and the aggregate exports read (per representative, per constituency), and the
+letters per day. Counts only, nothing personal."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from service.letters.models import Letter, LetterEvent
+from service.letters.states import LetterStatus
+
+S = LetterStatus
+# Letters that went out: the provider accepted them (a bounce after sending still went out).
+WENT_OUT = frozenset({S.sent, S.delivered, S.bounced})
+# Columns of the per-status breakdown, in the funnel's order.
+STATUS_ORDER = (
+    S.pending_confirmation,
+    S.confirmed,
+    S.held,
+    S.queued,
+    S.sent,
+    S.delivered,
+    S.bounced,
+    S.rejected,
+    S.expired,
+)
+
+
+@dataclass
+class LetterTally:
+    """A campaign's letters to one representative (or seat, or day), by status now."""
+
+    by_status: dict[LetterStatus, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_status.values())
+
+    @property
+    def sent(self) -> int:
+        """Letters that went out, whatever became of them after (delivered, bounced)."""
+        return sum(n for status, n in self.by_status.items() if status in WENT_OUT)
+
+    @property
+    def delivered(self) -> int:
+        return self.by_status.get(S.delivered, 0)
+
+    def add(self, other: LetterTally) -> None:
+        for status, n in other.by_status.items():
+            self.by_status[status] = self.by_status.get(status, 0) + n
+
+
+def letters_by_representative(session: Session, campaign_id: int) -> dict[str, LetterTally]:
+    """representative id → their letters of the campaign by status. Representatives nobody
+    wrote to are absent."""
+    rows = session.exec(
+        select(Letter.representative_id, Letter.status, func.count())
+        .where(Letter.campaign_id == campaign_id)
+        .group_by(col(Letter.representative_id), col(Letter.status))
+    ).all()
+    tallies: dict[str, LetterTally] = {}
+    for representative_id, status, count in rows:
+        tally = tallies.setdefault(representative_id, LetterTally())
+        tally.by_status[LetterStatus(status)] = int(count)
+    return tallies
+
+
+@dataclass(frozen=True)
+class DayCounts:
+    day: date
+    written: int  # letters submitted that day
+    reached: dict[LetterStatus, int]  # letters that moved into each status that day
+
+
+def letters_by_day(session: Session, campaign_id: int) -> Iterator[DayCounts]:
+    """Per calendar day (UTC) of the campaign: letters written, and letters that reached each
+    status (from the letters' status history), oldest day first."""
+    written = session.exec(
+        select(func.date(Letter.created_at), func.count())
+        .where(Letter.campaign_id == campaign_id)
+        .group_by(func.date(Letter.created_at))
+    ).all()
+    moves = session.exec(
+        select(func.date(LetterEvent.at), LetterEvent.to_status, func.count())
+        .join(Letter, col(Letter.id) == col(LetterEvent.letter_id))
+        .where(Letter.campaign_id == campaign_id)
+        .group_by(func.date(LetterEvent.at), col(LetterEvent.to_status))
+    ).all()
+    days: dict[date, DayCounts] = {}
+
+    def day_of(value: object) -> DayCounts:
+        # SQLite's date() gives text, PostgreSQL's a date.
+        key = value if isinstance(value, date) else date.fromisoformat(str(value))
+        return days.setdefault(key, DayCounts(key, 0, {}))
+
+    for value, count in written:
+        counts = day_of(value)
+        days[counts.day] = DayCounts(counts.day, int(count), counts.reached)
+    for value, status, count in moves:
+        if status in LetterStatus.__members__:
+            day_of(value).reached[LetterStatus(status)] = int(count)
+    yield from (days[d] for d in sorted(days))
