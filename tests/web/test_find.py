@@ -214,8 +214,9 @@ def test_the_commune_question_sent_with_nothing_chosen_asks_again(web: TestClien
 def test_the_french_name_search_finds_a_commune(web: TestClient) -> None:
     page = web.get(f"{CALAIS}/find/name?country=fr&q=Dunkerque")
     assert page.status_code == 200
-    text = text_of(page.text)
-    assert "Nord (13e circonscription)" in text and "Nord (14e circonscription)" in text
+    # The commune's two circonscriptions, with French ordinals (raised, a no-break space).
+    assert "Nord (13ᵉ\u00a0circonscription)" in page.text
+    assert "Nord (14ᵉ\u00a0circonscription)" in page.text
 
 
 def test_the_uk_name_search_hint_does_not_mention_deputes(web: TestClient) -> None:

@@ -47,6 +47,8 @@ _REFUSALS = (
     N_("Letters per hour: between 1 and 3600."),
     N_("Office hours: the start must come before the end, within 0 to 24."),
     N_("Enter a whole number."),
+    N_("Give the organisation's name in at most 120 characters."),
+    N_("Enter the address supporters can write to, or leave it empty."),
 )
 
 
@@ -66,7 +68,10 @@ def _find(session: SessionDep, slug: str) -> Campaign:
 
 def _form_of(campaign: Campaign) -> dict[str, str]:
     zone = ZoneInfo(campaign.timezone)
-    values = {k: str(v) for k, v in asdict(campaign_settings.settings_of(campaign)).items()}
+    values = {
+        k: "" if v is None else str(v)
+        for k, v in asdict(campaign_settings.settings_of(campaign)).items()
+    }
     values["deadline"] = campaign.deadline.astimezone(zone).strftime("%Y-%m-%dT%H:%M")
     values["closes_at"] = campaign.closes_at.astimezone(zone).strftime("%Y-%m-%dT%H:%M")
     values["office_hours_only"] = "yes" if campaign.office_hours_only else ""
@@ -126,6 +131,9 @@ def _parse(form: dict[str, str]) -> CampaignSettings:
         office_hours_only=form["office_hours_only"] == "yes",
         office_hours_start=_whole(form["office_hours_start"], "office_hours_start"),
         office_hours_end=_whole(form["office_hours_end"], "office_hours_end"),
+        organisation_name=form["organisation_name"],
+        organisation_name_fr=form["organisation_name_fr"],
+        contact_email=form["contact_email"],
     )
 
 
@@ -145,6 +153,9 @@ def change_settings(
     office_hours_only: Text = "",
     office_hours_start: Text = "",
     office_hours_end: Text = "",
+    organisation_name: Text = "",
+    organisation_name_fr: Text = "",
+    contact_email: Text = "",
     action: Text = "preview",
 ) -> Response:
     assert cp.user is not None
@@ -160,6 +171,9 @@ def change_settings(
         "office_hours_only": office_hours_only,
         "office_hours_start": office_hours_start,
         "office_hours_end": office_hours_end,
+        "organisation_name": organisation_name,
+        "organisation_name_fr": organisation_name_fr,
+        "contact_email": contact_email,
     }
     try:
         new = _parse(form)
