@@ -45,6 +45,9 @@ class Campaign(SQLModel, table=True):
     # Days after a letter's delivery when its supporter is asked whether the representative
     # replied (brought forward so the answers come in before the deadline).
     reply_after_days: int = Field(default=14, ge=1, le=90)
+    # draft -> open <-> closed (campaigns.lifecycle). Only an open campaign takes letters, and
+    # only until `closes_at`; rows from before the states existed are open.
+    status: str = Field(default="open", max_length=12)
     created_at: datetime
     updated_at: datetime
 
@@ -69,7 +72,11 @@ class CampaignText(SQLModel, table=True):
 
 
 class CampaignDemand(SQLModel, table=True):
-    """Demand `number` (1, 2, ...) in one language: a short title and a paragraph."""
+    """Demand `number` (1, 2, ...) in one language: a short title and a paragraph.
+
+    The number is the demand's identity (letters record the numbers chosen), so it never
+    changes: `position` is the order supporters see, and a retired demand stays for the
+    letters that chose it but is no longer offered. Both are the same in every language."""
 
     __tablename__ = "campaign_demand"
 
@@ -78,6 +85,8 @@ class CampaignDemand(SQLModel, table=True):
     lang: str = Field(primary_key=True, max_length=2)
     title: str = Field(max_length=120)
     body: str = Field(sa_column=Column(Text, nullable=False))
+    position: int = Field(default=0)
+    retired_at: datetime | None = None
 
 
 class CampaignTemplate(SQLModel, table=True):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -27,6 +28,7 @@ class CampaignView:
     letter_intro: str
     letter_closing: str
     subjects: tuple[str, ...]
+    # The demands offered to new letters, in the order organisers set.
     demands: tuple[DemandView, ...]
     sender_name: str
     sender_email: str
@@ -36,9 +38,21 @@ class CampaignView:
     goal: int
     # The campaign's updated_at when this view was read: the revision it shows.
     updated_at: datetime
+    # Demands no longer offered, still there for the letters that chose them.
+    retired: tuple[DemandView, ...] = ()
 
     def demand(self, number: int) -> DemandView | None:
-        return next((d for d in self.demands if d.number == number), None)
+        """Demand `number`, retired or not: what a letter already written shows."""
+        return next((d for d in (*self.demands, *self.retired) if d.number == number), None)
+
+    def offers(self, number: int) -> bool:
+        """Whether a new letter may choose demand `number`."""
+        return any(d.number == number for d in self.demands)
+
+    def in_order(self, numbers: Iterable[int]) -> tuple[int, ...]:
+        """The offered demands among `numbers`, in the campaign's order."""
+        wanted = set(numbers)
+        return tuple(d.number for d in self.demands if d.number in wanted)
 
 
 class DemandOut(BaseModel):

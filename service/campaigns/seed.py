@@ -191,7 +191,12 @@ def seed_campaigns(session: Session, settings: Settings, now: datetime | None = 
         for number, (title, body) in enumerate(text["demands"], start=1):
             session.add(
                 CampaignDemand(
-                    campaign_id=campaign.id, number=number, lang=lang, title=title, body=body
+                    campaign_id=campaign.id,
+                    number=number,
+                    lang=lang,
+                    title=title,
+                    body=body,
+                    position=number,
                 )
             )
     session.flush()

@@ -51,7 +51,7 @@ def resolve(session: Session, campaign: Campaign, lang: str) -> CampaignView:
     demands = session.exec(
         select(CampaignDemand)
         .where(CampaignDemand.campaign_id == campaign.id, CampaignDemand.lang == text.lang)
-        .order_by(col(CampaignDemand.number))
+        .order_by(col(CampaignDemand.position), col(CampaignDemand.number))
     ).all()
     return CampaignView(
         id=campaign.id,
@@ -62,7 +62,12 @@ def resolve(session: Session, campaign: Campaign, lang: str) -> CampaignView:
         letter_intro=text.letter_intro,
         letter_closing=text.letter_closing,
         subjects=tuple(text.subjects or ()),
-        demands=tuple(DemandView(d.number, d.title, d.body) for d in demands),
+        demands=tuple(
+            DemandView(d.number, d.title, d.body) for d in demands if d.retired_at is None
+        ),
+        retired=tuple(
+            DemandView(d.number, d.title, d.body) for d in demands if d.retired_at is not None
+        ),
         sender_name=text.sender_name or campaign.sender_name,
         sender_email=campaign.sender_email,
         timezone=campaign.timezone,
@@ -82,8 +87,14 @@ def template_overrides(session: Session, campaign_id: int, lang: str) -> dict[st
     return {row.name: row.source for row in rows}
 
 
+def is_public(campaign: Campaign) -> bool:
+    """Shown to supporters: every campaign but a draft (a closed one says it has closed)."""
+    return campaign.status != "draft"
+
+
 def is_open(campaign: Campaign, now: datetime) -> bool:
-    return now < campaign.closes_at and now < campaign.deadline
+    """Taking letters: opened by its organisers, and before its closing date."""
+    return campaign.status == "open" and now < campaign.closes_at and now < campaign.deadline
 
 
 def require_open(campaign: Campaign, now: datetime) -> None:

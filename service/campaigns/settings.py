@@ -39,6 +39,8 @@ class CampaignSettings:
     organisation_name: str | None = None
     organisation_name_fr: str | None = None
     contact_email: str | None = None
+    # Days after delivery when the supporter is asked whether the representative replied.
+    reply_after_days: int = 14
 
 
 def settings_of(campaign: Campaign) -> CampaignSettings:
@@ -56,6 +58,7 @@ def settings_of(campaign: Campaign) -> CampaignSettings:
         organisation_name=campaign.organisation_name,
         organisation_name_fr=campaign.organisation_name_fr,
         contact_email=campaign.contact_email,
+        reply_after_days=campaign.reply_after_days,
     )
 
 
@@ -96,13 +99,18 @@ def _zone(name: str) -> ZoneInfo:
         raise InvalidInput("Choose a timezone such as Europe/Paris.", field="timezone") from None
 
 
-def check(new: CampaignSettings, now: datetime) -> CampaignSettings:
-    sender_name = " ".join(new.sender_name.split())
+def check_sender(name: str, email: str) -> tuple[str, str]:
+    sender_name = " ".join(name.split())
     if not 1 <= len(sender_name) <= 100:
         raise InvalidInput("Give a sender name of 1 to 100 characters.", field="sender_name")
-    sender_email = new.sender_email.strip()
+    sender_email = email.strip()
     if len(sender_email) > 254 or not _ADDRESS.match(sender_email):
         raise InvalidInput("Enter the sender's email address.", field="sender_email")
+    return sender_name, sender_email
+
+
+def check(new: CampaignSettings, now: datetime) -> CampaignSettings:
+    sender_name, sender_email = check_sender(new.sender_name, new.sender_email)
     _zone(new.timezone)
     if new.deadline <= now:
         raise InvalidInput("The deadline must be in the future.", field="deadline")
@@ -116,6 +124,10 @@ def check(new: CampaignSettings, now: datetime) -> CampaignSettings:
         raise InvalidInput(
             "Office hours: the start must come before the end, within 0 to 24.",
             field="office_hours_start",
+        )
+    if not 1 <= new.reply_after_days <= 90:
+        raise InvalidInput(
+            "Ask about replies between 1 and 90 days after delivery.", field="reply_after_days"
         )
     return CampaignSettings(
         **{
@@ -145,6 +157,17 @@ def _who_runs_it(new: CampaignSettings) -> dict[str, str | None]:
     return {**names, "contact_email": contact or None}
 
 
+def _check_follow_up(settings: CampaignSettings, now: datetime) -> None:
+    """A new follow-up delay must let a letter delivered today be asked about before the
+    deadline; later, the question is brought forward anyway (letters.replies), so a longer
+    delay would mean nothing."""
+    if now + timedelta(days=settings.reply_after_days) > settings.deadline:
+        raise InvalidInput(
+            "The follow-up would come after the deadline: choose fewer days.",
+            field="reply_after_days",
+        )
+
+
 def apply(
     session: Session, campaign: Campaign, new: CampaignSettings, now: datetime
 ) -> dict[str, tuple[object, object]]:
@@ -156,6 +179,8 @@ def apply(
         for name, value in asdict(checked).items()
         if before[name] != value
     }
+    if "reply_after_days" in changes:
+        _check_follow_up(checked, now)
     for name, (_old, value) in changes.items():
         setattr(campaign, name, value)
     if changes:

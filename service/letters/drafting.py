@@ -181,7 +181,7 @@ def _draft(data: LetterIn, view: CampaignView) -> Draft:
         postcode=data.postcode,
         address=data.address,
         message=data.message,
-        demands=tuple(n for n in data.demands if view.demand(n) is not None),
+        demands=view.in_order(data.demands),
         subject=data.subject or campaign_subject(view, data.email),
     )
 

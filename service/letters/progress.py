@@ -12,7 +12,8 @@ from sqlmodel import Session, col, func, select
 
 from service.campaigns.models import Campaign
 from service.campaigns.schemas import CampaignOut, DemandOut
-from service.campaigns.service import get_campaign, is_open, resolve
+from service.campaigns.service import get_campaign, is_open, is_public, resolve
+from service.errors import NotFound
 from service.letters.models import Letter
 from service.letters.states import COUNTED
 from service.representatives.models import ChamberId, Representative
@@ -34,6 +35,8 @@ def letters_counted(session: Session, campaign_id: int) -> int:
 def describe_campaign(session: Session, slug: str, lang: str, now: datetime) -> CampaignOut:
     """A campaign for a page or the API: its texts in `lang`, dates, goal and progress."""
     campaign = get_campaign(session, slug)
+    if not is_public(campaign):
+        raise NotFound("There is no campaign with this name.", field="campaign")
     view = resolve(session, campaign, lang)
     assert view.id is not None
     return CampaignOut(

@@ -120,7 +120,7 @@ def _target(
             field="representative_id",
         )
     view = campaign_view(session, campaign, recipient.language)
-    if any(view.demand(n) is None for n in data.demands):
+    if any(not view.offers(n) for n in data.demands):
         raise InvalidInput(
             f"This campaign has demands 1 to {len(view.demands)}; choose among them.",
             field="demands",
@@ -161,7 +161,8 @@ def _new_letter(
         postcode=data.postcode,
         address=data.address,
         message=data.message,
-        demands=",".join(str(n) for n in data.demands),
+        # In the campaign's order (organisers may reorder the demands).
+        demands=",".join(str(n) for n in view.in_order(data.demands)),
         subject=data.subject or campaign_subject(view, data.email),
         subject_is_own=bool(data.subject),
         consent_at=now,

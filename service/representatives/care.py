@@ -105,6 +105,8 @@ class Criteria:
     party: str | None = None
     status: RepresentativeStatus | None = None
     name: str | None = None
+    # Only these representatives (what another domain knows: failing addresses, paused).
+    among: frozenset[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +133,8 @@ def search(
         statement = statement.where(Representative.party == criteria.party)
     if criteria.status:
         statement = statement.where(Representative.status == criteria.status)
+    if criteria.among is not None:
+        statement = statement.where(col(Representative.id).in_(sorted(criteria.among)))
     if criteria.name:
         statement = statement.where(
             col(Representative.name).ilike("%" + criteria.name.replace("%", "") + "%")
@@ -144,3 +148,22 @@ def parties(session: Session) -> list[str]:
     return list(
         session.exec(select(Representative.party).distinct().order_by(Representative.party))
     )
+
+
+def paused_ids(session: Session) -> set[str]:
+    """The representatives the organisers paused."""
+    return set(
+        session.exec(
+            select(Representative.id).where(Representative.status == RepresentativeStatus.paused)
+        ).all()
+    )
+
+
+def official_address_restored(session: Session, representative_id: str) -> None:
+    """An import gave the representative the official source's address: an organiser's
+    earlier correction no longer describes it."""
+    care = session.get(RepresentativeCare, representative_id)
+    if care is not None and care.email_source:
+        care.email_source = None
+        care.email_corrected_at = None
+        session.add(care)

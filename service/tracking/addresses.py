@@ -31,7 +31,7 @@ class AddressState(StrEnum):
     paused = "paused"  # a spam report: letters held until an organiser resumes
 
 
-# The reasons recorded on held outbox rows (release_recipient matches them).
+# Why the recipient's letters are held, as recorded on the held outbox rows.
 HOLD_REASONS = {
     AddressState.failing: "address failing",
     AddressState.paused: "spam report",

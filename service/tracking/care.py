@@ -1,78 +1,115 @@
-"""Organisers' decisions on a receiving address that failed or was paused: a corrected
-address sends the held letters to it (and the old one is looked up on SendGrid's suppression
-lists, so it can be released there); a spam pause ends only when an organiser resumes."""
+"""What tracking knows about a representative's address when organisers act on it: whether the
+provider reports it failing or paused (a spam report), forgetting that once the address is
+replaced or the pause lifted, and the provider's latest reports about it. Holding and
+releasing the letters is delivery's (delivery.recipients); the organisers' use cases (pause,
+resume, correct) compose both. None of these commits."""
 
 from __future__ import annotations
 
-import logging
+from collections.abc import Sequence
 from datetime import datetime
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
-from service.db import use_case
-from service.delivery.recipients import release_recipient
-from service.errors import Conflict, NotFound
+from service.delivery.models import OutboxMessage
 from service.tracking.addresses import AddressState
-from service.tracking.models import AddressHealth
-from service.tracking.schemas import AddressDecision
-from service.tracking.suppressions import SuppressionLists
-
-log = logging.getLogger("repmail.tracking")
+from service.tracking.models import AddressHealth, ProviderEvent
+from service.tracking.schemas import ProviderOutcome
 
 
-def _health(session: Session, address: str) -> AddressHealth:
-    health = session.get(AddressHealth, address.strip().lower(), with_for_update=True)
-    if health is None:
-        raise NotFound("No report was ever received about this address.", field="address")
-    return health
+def address_state(session: Session, address: str | None) -> AddressState:
+    """How the provider sees `address` (ok when it never reported a failure)."""
+    if not address:
+        return AddressState.ok
+    state = session.exec(
+        select(AddressHealth.state).where(AddressHealth.address == address.strip().lower())
+    ).first()
+    return AddressState(state) if state else AddressState.ok
 
 
-def address_corrected(
-    session: Session,
-    address: str,
-    new_address: str,
-    *,
-    suppressions: SuppressionLists | None,
-    actor: str,
-    now: datetime,
-) -> AddressDecision:
-    """The failing `address` was replaced by `new_address` (the representative's record is
-    corrected by its own domain; the caller does both): held letters go to the new address,
-    and the old one's suppression-list entries are reported so they can be released."""
-    with use_case(session):
-        health = _health(session, address)
-        if health.state != AddressState.failing:
-            raise Conflict("This address is not marked failing.", field="address")
-        released = (
-            release_recipient(
-                session, health.recipient_key, actor=actor, now=now, to_email=new_address
-            )
-            if health.recipient_key
-            else 0
+def recipient_of_address(session: Session, address: str) -> str | None:
+    """The representative (recipient key) an address in the worklist belongs to."""
+    health = session.get(AddressHealth, address.strip().lower())
+    return health.recipient_key if health else None
+
+
+def forget_failure(session: Session, address: str | None, *, now: datetime) -> AddressState:
+    """The address was replaced: it no longer stands for the representative, so its failure
+    leaves the worklist. Returns the state it was in."""
+    health = (
+        session.get(AddressHealth, address.strip().lower(), with_for_update=True)
+        if address
+        else None
+    )
+    if health is None or health.state == AddressState.ok:
+        return AddressState.ok
+    before = AddressState(health.state)
+    health.state = AddressState.ok
+    health.hard_bounces = health.blocks = health.spam_reports = 0
+    health.updated_at = now
+    session.add(health)
+    return before
+
+
+def lift_spam_pause(session: Session, recipient_key: str, *, now: datetime) -> bool:
+    """An organiser resumed letters after a spam report: False when none had paused them."""
+    rows = session.exec(
+        select(AddressHealth)
+        .where(
+            AddressHealth.recipient_key == recipient_key,
+            AddressHealth.state == AddressState.paused,
         )
-        health.state = AddressState.ok
-        health.hard_bounces = health.blocks = 0
-        health.updated_at = now
-        session.commit()
-    listed = suppressions.lists_holding(health.address) if suppressions else []
-    log.warning("failing address corrected", extra={"recipient": health.recipient_key})
-    return AddressDecision(address=health.address, released=released, suppressed_on=listed)
-
-
-def resume_address(session: Session, address: str, *, actor: str, now: datetime) -> AddressDecision:
-    """An organiser's decision after a spam report: the representative's letters go again."""
-    with use_case(session):
-        health = _health(session, address)
-        if health.state != AddressState.paused:
-            raise Conflict("This address is not paused.", field="address")
-        released = (
-            release_recipient(session, health.recipient_key, actor=actor, now=now)
-            if health.recipient_key
-            else 0
-        )
+        .with_for_update()
+    ).all()
+    for health in rows:
         health.state = AddressState.ok
         health.spam_reports = 0
         health.updated_at = now
-        session.commit()
-    log.warning("paused address resumed", extra={"recipient": health.recipient_key})
-    return AddressDecision(address=health.address, released=released, suppressed_on=[])
+        session.add(health)
+    return bool(rows)
+
+
+def keys_in_state(session: Session, state: AddressState) -> set[str]:
+    """The representatives whose address is in `state` (for the list's filters)."""
+    return {
+        key
+        for key in session.exec(
+            select(AddressHealth.recipient_key).where(AddressHealth.state == state)
+        ).all()
+        if key
+    }
+
+
+def states_of(session: Session, keys: Sequence[str]) -> dict[str, AddressState]:
+    """The state of each representative's address that is not ok."""
+    if not keys:
+        return {}
+    rows = session.exec(
+        select(AddressHealth.recipient_key, AddressHealth.state).where(
+            col(AddressHealth.recipient_key).in_(list(keys)),
+            AddressHealth.state != AddressState.ok,
+        )
+    ).all()
+    return {key: AddressState(state) for key, state in rows if key}
+
+
+def recent_outcomes(
+    session: Session, recipient_key: str, *, limit: int = 10
+) -> list[ProviderOutcome]:
+    """The provider's latest reports on letters to the representative, newest first."""
+    rows = session.exec(
+        select(ProviderEvent, OutboxMessage.to_email)
+        .join(OutboxMessage, col(OutboxMessage.id) == ProviderEvent.outbox_id)
+        .where(OutboxMessage.pace_key == recipient_key)
+        .order_by(col(ProviderEvent.occurred_at).desc(), col(ProviderEvent.sg_event_id))
+        .limit(limit)
+    ).all()
+    return [
+        ProviderOutcome(
+            event="blocked" if event.bounce_type == "blocked" else event.event,
+            occurred_at=event.occurred_at,
+            reason=event.reason,
+            address=to_email,
+        )
+        for event, to_email in rows
+    ]

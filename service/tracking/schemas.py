@@ -43,3 +43,12 @@ class AddressDecision(BaseModel):
     address: str
     released: int  # held letters queued again
     suppressed_on: list[str]  # SendGrid suppression lists still holding the old address
+
+
+class ProviderOutcome(BaseModel):
+    """One of the provider's reports on a letter to a representative (their page)."""
+
+    event: str  # delivered | deferred | bounce | blocked | dropped | spamreport | processed
+    occurred_at: datetime
+    reason: str | None  # the provider's words (an SMTP reply from the office's server)
+    address: str  # the address the letter went to

@@ -115,3 +115,38 @@ def test_the_newest_roster_wins_and_departures_are_told(
     again = runner.invoke(app, ["fr-roster-csv", str(older), "--partial"])
     assert again.exit_code == 1
     assert "would bring back députés who have left" in " ".join(again.output.split())
+
+
+def test_a_dry_run_shows_the_diff_writes_nothing_and_holds_nobody(
+    cli: tuple[typer.Typer, list[list[str]]], tmp_path: Path
+) -> None:
+    app, departures = cli
+    first = write_roster(
+        tmp_path / "roster_2026-04-10.csv",
+        [
+            "75-07,PA1,M.,Old,Member,SOC,S,old.member@assemblee-nationale.fr",
+            "75-08,PA3,Mme,Same,Seat,EPR,E,same.seat@assemblee-nationale.fr",
+        ],
+    )
+    later = write_roster(
+        tmp_path / "roster_2026-06-17.csv",
+        [
+            "75-07,PA2,Mme,New,Member,SOC,S,",
+            "75-08,PA3,Mme,Same,Seat,DEM,D,seat.same@assemblee-nationale.fr",
+        ],
+    )
+    runner = CliRunner()
+    assert runner.invoke(app, ["fr-roster-csv", str(first), "--partial"]).exit_code == 0
+    dry = runner.invoke(app, ["fr-roster-csv", str(later), "--partial", "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    said = " ".join(dry.output.split())
+    assert "added: 75-07 New Member (fr-PA2)" in said
+    assert "vacated: 75-07 Old Member (fr-PA1)" in said
+    assert "changed: 75-08 Same Seat (fr-PA3): party EPR -> DEM; email" in said
+    assert "Dry run: nothing was written." in said
+    assert departures == [[]]  # nobody's letters held by a dry run
+    again = runner.invoke(app, ["fr-roster-csv", str(later), "--partial", "--dry-run"])
+    assert "added: 75-07 New Member" in " ".join(again.output.split())  # still not applied
+    applied = runner.invoke(app, ["fr-roster-csv", str(later), "--partial"])
+    assert applied.exit_code == 0, applied.output
+    assert departures == [[], ["fr-PA1"]]

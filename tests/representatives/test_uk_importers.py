@@ -399,7 +399,8 @@ def test_a_dry_run_shows_the_changes_and_writes_nothing(
         assert dry.exit_code == 0, dry.output
         said = " ".join(dry.output.split())  # the console wraps long lines
         assert "0 new, 1 updated, 648 unchanged, 1 seats vacated" in said
-        assert f"would leave their seat: uk-{gone['member_id']}" in dry.output
+        assert f"vacated: E14001064 {gone['name_display']} (uk-{gone['member_id']})" in said
+        assert "changed: E14001063" in said and "party Labour -> Independent" in said
         assert "Dry run: nothing was written." in dry.output
         applied = runner.invoke(app, ["import", "uk-mps-csv", str(edited)])
         assert "1 seats vacated" in " ".join(applied.output.split())

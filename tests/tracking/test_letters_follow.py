@@ -12,6 +12,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
+from service.accounts.audit import Actor
+from service.accounts.roles import Role
 from service.config import Settings
 from service.delivery.models import OutboxMessage, transition
 from service.delivery.states import OutboxState
@@ -24,9 +26,9 @@ from service.letters.status import status_view
 from service.letters.submission import submit_letter
 from service.letters.tokens import status_token
 from service.tracking.addresses import failing_addresses
-from service.tracking.care import address_corrected, resume_address
 from service.tracking.models import AddressHealth
 from service.tracking.suppressions import SendGridSuppressions
+from service.web.representative_care import correct_failing_address, resume_address
 from tests.fakes.event_signing import EventSigner
 from tests.fakes.suppressions import FakeSuppressions
 from tests.letters.conftest import UK_REP, confirm_token_in, outbox_for, personal_paragraph
@@ -34,6 +36,7 @@ from tests.tracking.conftest import event, signed_post
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 EVENT_TIME = 1_795_000_000  # 2026-11-18, any fixed time
+ORGANISER = Actor(id="organiser-1", email="organiser@example.org", role=Role.organiser)
 
 
 def queued_letter(
@@ -146,16 +149,14 @@ def test_blocked_address_fails_letters_are_held_then_go_to_the_corrected_address
 
     with FakeSuppressions() as fake:
         fake.suppress(old_address, ["blocks"])
-        lists = SendGridSuppressions("SG.test-key", fake.url)
-        decision = address_corrected(
-            session,
-            old_address,
-            "new.office@parliament.example",
-            suppressions=lists,
-            actor="person:1",
-            now=NOW,
+        with_key = tracking_settings.model_copy(
+            update={"sendgrid_api_key": "SG.test-key", "sendgrid_host": fake.url}
+        )
+        decision = correct_failing_address(
+            session, with_key, ORGANISER, old_address, "new.office@parliament.example", NOW
         )
         assert decision.suppressed_on == ["blocks"]  # the organiser may release it
+        lists = SendGridSuppressions("SG.test-key", fake.url)
         assert lists.release(old_address, decision.suppressed_on) == ["blocks"]
         assert lists.lists_holding(old_address) == []
     assert decision.released == 2
@@ -202,7 +203,7 @@ def test_a_spam_report_pauses_the_queue_until_an_organiser_resumes(
     assert waiting_row.state == "held"
     [line] = failing_addresses(session)
     assert (line.state, line.spam_reports) == ("paused", 1)
-    decision = resume_address(session, row.to_email, actor="person:1", now=NOW)
+    decision = resume_address(session, tracking_settings, ORGANISER, row.to_email, NOW)
     assert decision.released == 1
     session.refresh(waiting_row)
     assert waiting_row.state == "queued"

@@ -21,6 +21,7 @@ from service.config import Settings, get_settings
 from service.db import create_db_engine
 from service.errors import DomainError, ImportFailed
 from service.migrate import upgrade_database
+from service.representatives.import_diff import apply_with_diff
 from service.representatives.importers.command_hooks import (
     DeparturesListener,
     no_departures_listener,
@@ -37,11 +38,7 @@ from service.representatives.importers.fr_geography_snapshot import (
     write_fr_geography,
 )
 from service.representatives.importers.fr_roster_csv import parse_roster_csv
-from service.representatives.importers.fr_seats import (
-    FULL_CHAMBER_SEATS,
-    ParsedFrSource,
-    import_parsed,
-)
+from service.representatives.importers.fr_seats import FULL_CHAMBER_SEATS, ParsedFrSource
 from service.representatives.models import ChamberId, Representative
 from service.representatives.schemas import ImportReport
 from service.representatives.snapshot import (
@@ -65,6 +62,13 @@ PartialOption = Annotated[
     typer.Option(
         "--partial",
         help="The file holds only some seats: update those, mark nobody else vacant.",
+    ),
+]
+DryRunOption = Annotated[
+    bool,
+    typer.Option(
+        help="Show what the import would change (seats added, changed, vacated) and write "
+        "nothing; run again without it to apply."
     ),
 ]
 WriteSnapshotOption = Annotated[
@@ -98,6 +102,7 @@ def fr_amo10(
     ] = None,
     partial: PartialOption = False,
     write_snapshot: WriteSnapshotOption = False,
+    dry_run: DryRunOption = False,
 ) -> None:
     """Import the députés from Assemblée nationale AMO10 JSON files."""
     retrieved_on = _parse_date(data_date) if data_date else None
@@ -105,6 +110,7 @@ def fr_amo10(
         lambda: parse_amo10_dir(directory, retrieved_on=retrieved_on),
         partial=partial,
         write_snapshot=write_snapshot,
+        dry_run=dry_run,
     )
 
 
@@ -112,12 +118,14 @@ def fr_deputes_csv(
     file: Annotated[Path, typer.Argument(help="Datan-format députés CSV.")],
     partial: PartialOption = False,
     write_snapshot: WriteSnapshotOption = False,
+    dry_run: DryRunOption = False,
 ) -> None:
     """Import the députés from a Datan "députés actifs" CSV."""
     _run_deputies_import(
         lambda: parse_deputes_csv(file),
         partial=partial,
         write_snapshot=write_snapshot,
+        dry_run=dry_run,
     )
 
 
@@ -129,6 +137,7 @@ def fr_roster_csv(
     ] = None,
     partial: PartialOption = False,
     write_snapshot: WriteSnapshotOption = False,
+    dry_run: DryRunOption = False,
 ) -> None:
     """Import the députés from a roster by circonscription (AMO10-derived CSV)."""
     roster_date = _parse_date(data_date) if data_date else None
@@ -136,6 +145,7 @@ def fr_roster_csv(
         lambda: parse_roster_csv(file, roster_date=roster_date),
         partial=partial,
         write_snapshot=write_snapshot,
+        dry_run=dry_run,
     )
 
 
@@ -170,6 +180,7 @@ def _run_deputies_import(
     *,
     partial: bool,
     write_snapshot: bool,
+    dry_run: bool = False,
 ) -> None:
     settings = get_settings()
     with _reporting_errors():
@@ -180,17 +191,22 @@ def _run_deputies_import(
                 f"Only {seats} of {FULL_CHAMBER_SEATS} seats in this file; if it is meant to "
                 "be a part of the chamber, pass --partial."
             )
-        with _database_session(settings) as session, _progress() as progress:
+        with _database_session(settings, dry_run=dry_run) as session, _progress() as progress:
             _refuse_older_roster(session, parsed)
             task = progress.add_task("Importing députés", total=seats)
-            report = import_parsed(
+            report, diff = apply_with_diff(
                 session,
-                parsed,
+                ChamberId.fr_an,
+                parsed.constituencies,
+                parsed.representatives,
                 complete=not partial,
                 progress=lambda n: progress.advance(task, n),
             )
+            report.warnings[:0] = parsed.warnings
             dataset = CHAMBER_DATASETS[ChamberId.fr_an]
-            if write_snapshot:
+            if dry_run:  # a dry run writes no snapshot and holds no letter
+                held = diff.lines()
+            elif write_snapshot:
                 write_chamber_snapshot(
                     settings.data_dir,
                     ChamberId.fr_an,
@@ -199,11 +215,16 @@ def _run_deputies_import(
                 )
                 checksum = files_checksum(settings.data_dir, chamber_files(ChamberId.fr_an))
                 record_load(session, dataset, checksum, seats)
-            record_source(session, dataset, SourceInfo.of_records(parsed.representatives), seats)
-            held = _departures["fr"](session, report.departed)
-    _print_report(report, parsed.retrieved_on, write_snapshot)
+            if not dry_run:
+                record_source(
+                    session, dataset, SourceInfo.of_records(parsed.representatives), seats
+                )
+                held = _departures["fr"](session, report.departed)
+    _print_report(report, parsed.retrieved_on, write_snapshot and not dry_run)
     for line in held:
-        console.print(f"[yellow]{line}[/yellow]")
+        console.print(line if dry_run else f"[yellow]{line}[/yellow]")
+    if dry_run:
+        console.print("Dry run: nothing was written. Run again without --dry-run to apply.")
 
 
 def _refuse_older_roster(session: Session, parsed: ParsedFrSource) -> None:
@@ -221,12 +242,21 @@ def _refuse_older_roster(session: Session, parsed: ParsedFrSource) -> None:
 
 
 @contextmanager
-def _database_session(settings: Settings) -> Iterator[Session]:
+def _database_session(settings: Settings, *, dry_run: bool = False) -> Iterator[Session]:
+    """One transaction: committed at the end, or rolled back on a refusal or a dry run."""
     engine = create_db_engine(settings)
     try:
         upgrade_database(engine)
-        with Session(engine, expire_on_commit=False) as session, session.begin():
-            yield session
+        with Session(engine, expire_on_commit=False) as session:
+            try:
+                yield session
+            except BaseException:
+                session.rollback()
+                raise
+            if dry_run:
+                session.rollback()
+            else:
+                session.commit()
     finally:
         engine.dispose()
 

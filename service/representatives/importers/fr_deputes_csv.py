@@ -9,25 +9,19 @@ rather than leaving seats out (a missing seat would be marked vacant).
 
 from __future__ import annotations
 
-import csv
 from datetime import date
 from pathlib import Path
 
 from service.errors import ImportFailed
-from service.representatives.importers.fr_seats import (
-    LEGISLATURE,
-    ParsedFrSource,
-    civility,
-    constituency_record,
-    full_name,
-    official_email,
-    representative_id,
-    seat_id,
+from service.representatives.importers.fr_csv_rows import (
+    Row,
+    SeatRow,
+    cell,
+    missing_columns,
+    read_rows,
+    seat_records,
 )
-from service.representatives.schemas import (
-    ConstituencyRecord,
-    RepresentativeRecord,
-)
+from service.representatives.importers.fr_seats import LEGISLATURE, ParsedFrSource, seat_id
 
 SOURCE_DESCRIPTION = "Datan députés actifs CSV (Assemblée nationale open data)"
 REQUIRED_COLUMNS = (
@@ -44,68 +38,38 @@ REQUIRED_COLUMNS = (
 
 
 def parse_deputes_csv(path: Path) -> ParsedFrSource:
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            rows = list(csv.DictReader(handle))
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise ImportFailed(f"Cannot read {path.name}: {exc}") from exc
-    header = rows[0].keys() if rows else ()
-    missing = [name for name in REQUIRED_COLUMNS if name not in header]
+    rows = read_rows(path)
+    missing = missing_columns(rows, REQUIRED_COLUMNS)
     if not rows or missing:
         raise ImportFailed(
             f"{path.name} is not a Datan députés CSV: missing "
             f"{'columns ' + ', '.join(missing) if missing else 'rows'}"
         )
 
-    constituencies: dict[str, ConstituencyRecord] = {}
-    representatives: list[RepresentativeRecord] = []
-    warnings: list[str] = []
-    dates: set[date] = set()
-    for line, row in enumerate(rows, start=2):
-        where = f"{path.name} line {line}"
-        if _cell(row, "legislature") != LEGISLATURE:
-            warnings.append(f"{where}: legislature {_cell(row, 'legislature')!r}; skipped")
-            continue
-        try:
-            seat = seat_id(_cell(row, "departementCode"), _cell(row, "circo"))
-            rep_id = representative_id(_cell(row, "id"))
-        except (ImportFailed, ValueError) as exc:
-            raise ImportFailed(f"{where}: {exc}") from exc
-        if seat in constituencies:
-            raise ImportFailed(f"{where}: seat {seat} appears twice")
-        name = full_name(_cell(row, "prenom"), _cell(row, "nom"))
-        if not name:
-            raise ImportFailed(f"{where}: no name for {seat}")
-        retrieved_on = _date(row, where)
-        dates.add(retrieved_on)
-        mail = _cell(row, "mail")
-        email = official_email([mail])
-        if mail and email is None:
-            warnings.append(f"{seat}: {mail!r} is not an Assemblée address; left blank")
-        constituencies[seat] = constituency_record(seat)
-        representatives.append(
-            RepresentativeRecord(
-                id=rep_id,
-                constituency_id=seat,
-                name=name,
-                party=_cell(row, "groupeAbrev") or _cell(row, "groupe"),
-                email=email,
-                source=SOURCE_DESCRIPTION,
-                retrieved_on=retrieved_on,
-                civility=civility(_cell(row, "civ")),
-            )
+    def read(row: Row, where: str, warnings: list[str]) -> SeatRow | None:
+        if cell(row, "legislature") != LEGISLATURE:
+            warnings.append(f"{where}: legislature {cell(row, 'legislature')!r}; skipped")
+            return None
+        return SeatRow(
+            seat=seat_id(cell(row, "departementCode"), cell(row, "circo")),
+            acteur_id=cell(row, "id"),
+            first_name=cell(row, "prenom"),
+            last_name=cell(row, "nom"),
+            party=cell(row, "groupeAbrev") or cell(row, "groupe"),
+            email=cell(row, "mail"),
+            civility=cell(row, "civ"),
+            retrieved_on=_date(row, where),
         )
-    if not representatives:
+
+    seats = seat_records(path, rows, read, SOURCE_DESCRIPTION)
+    if not seats.representatives:
         raise ImportFailed(f"{path.name} has no député of legislature {LEGISLATURE}")
-    return ParsedFrSource(list(constituencies.values()), representatives, max(dates), warnings)
+    newest = max(r.retrieved_on for r in seats.representatives)
+    return ParsedFrSource(seats.constituencies, seats.representatives, newest, seats.warnings)
 
 
-def _cell(row: dict[str, str | None], column: str) -> str:
-    return (row.get(column) or "").strip()
-
-
-def _date(row: dict[str, str | None], where: str) -> date:
-    value = _cell(row, "dateMaj")
+def _date(row: Row, where: str) -> date:
+    value = cell(row, "dateMaj")
     try:
         return date.fromisoformat(value)
     except ValueError as exc:

@@ -11,22 +11,20 @@ own: it is given, or read from the file name ("…_2026-06-17.csv").
 
 from __future__ import annotations
 
-import csv
 import re
 from datetime import date
 from pathlib import Path
 
 from service.errors import ImportFailed
-from service.representatives.importers.fr_seats import (
-    ParsedFrSource,
-    civility,
-    constituency_record,
-    full_name,
-    official_email,
-    representative_id,
-    seat_id,
+from service.representatives.importers.fr_csv_rows import (
+    Row,
+    SeatRow,
+    cell,
+    missing_columns,
+    read_rows,
+    seat_records,
 )
-from service.representatives.schemas import ConstituencyRecord, RepresentativeRecord
+from service.representatives.importers.fr_seats import ParsedFrSource, seat_id
 
 SOURCE_DESCRIPTION = "Assemblée nationale roster by circonscription (AMO10 open data)"
 REQUIRED_COLUMNS = ("circonscription", "id_an", "prenom", "nom", "groupe_abrev")
@@ -49,56 +47,30 @@ def parse_roster_csv(path: Path, *, roster_date: date | None = None) -> ParsedFr
         raise ImportFailed(
             f"{path.name} says nothing of its date: pass it (--data-date YYYY-MM-DD)."
         )
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            rows = list(csv.DictReader(handle))
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise ImportFailed(f"Cannot read {path.name}: {exc}") from exc
-    header = rows[0].keys() if rows else ()
-    missing = [name for name in REQUIRED_COLUMNS if name not in header]
-    if not rows or missing or not any(column in header for column in EMAIL_COLUMNS):
+    rows = read_rows(path)
+    missing = missing_columns(rows, REQUIRED_COLUMNS)
+    has_email = bool(rows) and any(column in rows[0] for column in EMAIL_COLUMNS)
+    if not rows or missing or not has_email:
         raise ImportFailed(
             f"{path.name} is not a roster by circonscription: missing "
             + (", ".join(missing) or "rows" if rows else "rows")
-            + ("" if any(c in header for c in EMAIL_COLUMNS) else " and an email column")
+            + ("" if has_email else " and an email column")
         )
-    constituencies: dict[str, ConstituencyRecord] = {}
-    representatives: list[RepresentativeRecord] = []
-    warnings: list[str] = []
-    for line, row in enumerate(rows, start=2):
-        where = f"{path.name} line {line}"
-        seat_match = _SEAT.fullmatch(_cell(row, "circonscription"))
+
+    def read(row: Row, where: str, _warnings: list[str]) -> SeatRow:
+        seat_match = _SEAT.fullmatch(cell(row, "circonscription"))
         if seat_match is None:
-            raise ImportFailed(f"{where}: {_cell(row, 'circonscription')!r} is not a seat id")
-        try:
-            seat = seat_id(seat_match["department"], seat_match["number"])
-            rep_id = representative_id(_cell(row, "id_an"))
-        except (ImportFailed, ValueError) as exc:
-            raise ImportFailed(f"{where}: {exc}") from exc
-        if seat in constituencies:
-            raise ImportFailed(f"{where}: seat {seat} appears twice")
-        name = full_name(_cell(row, "prenom"), _cell(row, "nom"))
-        if not name:
-            raise ImportFailed(f"{where}: no name for {seat}")
-        given = next((_cell(row, c) for c in EMAIL_COLUMNS if _cell(row, c)), "")
-        email = official_email([given])
-        if given and email is None:
-            warnings.append(f"{seat}: {given!r} is not an Assemblée address; left blank")
-        constituencies[seat] = constituency_record(seat)
-        representatives.append(
-            RepresentativeRecord(
-                id=rep_id,
-                constituency_id=seat,
-                name=name,
-                party=_cell(row, "groupe_abrev") or _cell(row, "groupe"),
-                email=email,
-                source=SOURCE_DESCRIPTION,
-                retrieved_on=when,
-                civility=civility(_cell(row, "civ")),
-            )
+            raise ImportFailed(f"{where}: {cell(row, 'circonscription')!r} is not a seat id")
+        return SeatRow(
+            seat=seat_id(seat_match["department"], seat_match["number"]),
+            acteur_id=cell(row, "id_an"),
+            first_name=cell(row, "prenom"),
+            last_name=cell(row, "nom"),
+            party=cell(row, "groupe_abrev") or cell(row, "groupe"),
+            email=next((cell(row, c) for c in EMAIL_COLUMNS if cell(row, c)), ""),
+            civility=cell(row, "civ"),
+            retrieved_on=when,
         )
-    return ParsedFrSource(list(constituencies.values()), representatives, when, warnings)
 
-
-def _cell(row: dict[str, str | None], column: str) -> str:
-    return (row.get(column) or "").strip()
+    seats = seat_records(path, rows, read, SOURCE_DESCRIPTION)
+    return ParsedFrSource(seats.constituencies, seats.representatives, when, seats.warnings)

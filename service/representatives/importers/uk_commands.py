@@ -28,6 +28,7 @@ from sqlmodel import Session, select
 from service.config import get_settings
 from service.db import create_db_engine
 from service.errors import DomainError
+from service.representatives.import_diff import apply_with_diff
 from service.representatives.importers.command_hooks import (
     DeparturesListener,
     PrepareDatabase,
@@ -43,7 +44,6 @@ from service.representatives.importers.uk_mps_csv import parse_uk_mps_csv
 from service.representatives.importers.uk_seats import ParsedUkSource
 from service.representatives.models import ChamberId, Constituency
 from service.representatives.schemas import ConstituencyRecord, ImportReport
-from service.representatives.service import apply_import
 from service.representatives.snapshot import (
     CHAMBER_DATASETS,
     SourceInfo,
@@ -191,7 +191,7 @@ def _apply(session: Session, parsed: ParsedUkSource, *, dry_run: bool = False) -
         TextColumn("MPs"), BarColumn(), MofNCompleteColumn(), console=console
     ) as progress:
         task = progress.add_task("apply", total=len(parsed.representatives))
-        report = apply_import(
+        report, diff = apply_with_diff(
             session,
             ChamberId.uk_commons,
             parsed.constituencies,
@@ -199,6 +199,9 @@ def _apply(session: Session, parsed: ParsedUkSource, *, dry_run: bool = False) -
             complete=parsed.complete,
             progress=lambda n: progress.advance(task, n),
         )
+    if dry_run:
+        for line in diff.lines():
+            console.print(line)
     record_source(
         session,
         CHAMBER_DATASETS[ChamberId.uk_commons],
@@ -252,8 +255,6 @@ def _print_members_report(
     if not parsed.complete:
         console.print("Some members were left out, so no seat was vacated for being absent.")
     if dry_run:
-        for member in report.departed:
-            console.print(f"would leave their seat: {member}")
         console.print("Dry run: nothing was written. Run again without --dry-run to apply.")
 
 

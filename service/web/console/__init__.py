@@ -15,6 +15,8 @@ from service.web.console import (
     account_routes,
     address_routes,
     audit_routes,
+    campaign_content_api,
+    campaign_content_routes,
     campaigns_api,
     campaigns_routes,
     frame,
@@ -24,6 +26,8 @@ from service.web.console import (
     people_routes,
     privacy_api,
     privacy_routes,
+    reimport_api,
+    reimport_routes,
     representatives_api,
     representatives_routes,
     signin_routes,
@@ -38,6 +42,9 @@ PAGES: list[ModuleType] = [
     audit_routes,
     moderation_routes,
     representatives_routes,
+    reimport_routes,
+    # Before campaigns_routes: /campaigns/new is not a campaign's address.
+    campaign_content_routes,
     campaigns_routes,
     address_routes,
 ]
@@ -66,6 +73,8 @@ def install(app: FastAPI) -> FastAPI:
     app.include_router(moderation_api.router)
     app.include_router(representatives_api.router)
     app.include_router(representatives_api.freshness_router)
+    app.include_router(reimport_api.router)
+    app.include_router(campaign_content_api.router)
     app.include_router(campaigns_api.router)
     app.include_router(tracking_api.router)
     return console

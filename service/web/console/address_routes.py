@@ -5,16 +5,17 @@ domains where mail stays deferred."""
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from service.accounts.current import now_of
 from service.accounts.roles import Permission
 from service.deps import SessionDep, SettingsDep
 from service.errors import DomainError
 from service.tracking.addresses import deferred_domains, failing_addresses
-from service.web import address_care
+from service.web import representative_care
 from service.web.console.frame import ConsolePage, console_page
 from service.web.console.nav import NavEntry
 from service.web.i18n import N_
@@ -27,21 +28,14 @@ Carer = Annotated[ConsolePage, console_page(Permission.care_representatives)]
 Text = Annotated[str, Form(max_length=320)]
 
 _DONE = {
-    "corrected": N_("The address is corrected; the letters held for it are queued again."),
     "resumed": N_("Sending to this office has resumed."),
 }
 
 
 @router.get("", response_class=HTMLResponse)
-def worklist(
-    cp: Reader, session: SessionDep, settings: SettingsDep, done: str = "", lists: str = ""
-) -> Response:
+def worklist(cp: Reader, session: SessionDep, settings: SettingsDep, done: str = "") -> Response:
     if done in _DONE:
         cp.notices.append(cp._(_DONE[done]))
-    if lists:
-        cp.notices.append(
-            cp._("SendGrid still lists the old address on: %(lists)s.", lists=lists[:100])
-        )
     return _page(cp, session, settings)
 
 
@@ -74,17 +68,26 @@ def correct(
 ) -> Response:
     assert cp.user is not None
     try:
-        decision = address_care.correct_address(
+        outcome = representative_care.correct_failing_address(
             session, settings, cp.user.actor(), address, new_address, now_of(cp.request)
         )
     except DomainError as exc:
         return _page(cp, session, settings, errors=cp.form_errors(exc), status_code=exc.status_code)
-    lists = ",".join(decision.suppressed_on)
-    return cp.redirect("/console/addresses?done=corrected" + (f"&lists={lists}" if lists else ""))
+    # On to the representative's page: the correction's effect, and the old address's
+    # suppression lists with the button that releases it.
+    query = {"done": "email"}
+    if outcome.suppressed_on and outcome.old_email:
+        query |= {"lists": ",".join(outcome.suppressed_on), "old": outcome.old_email}
+    return cp.redirect(f"/console/representatives/{outcome.representative.id}?{urlencode(query)}")
 
 
-@router.post("/resume")
-def resume(cp: Carer, session: SessionDep, address: Text = "") -> RedirectResponse:
+@router.post("/resume", response_class=HTMLResponse)
+def resume(cp: Carer, session: SessionDep, settings: SettingsDep, address: Text = "") -> Response:
     assert cp.user is not None
-    address_care.resume_address(session, cp.user.actor(), address, now_of(cp.request))
+    try:
+        representative_care.resume_address(
+            session, settings, cp.user.actor(), address, now_of(cp.request)
+        )
+    except DomainError as exc:
+        return _page(cp, session, settings, errors=cp.form_errors(exc), status_code=exc.status_code)
     return cp.redirect("/console/addresses?done=resumed")

@@ -59,8 +59,12 @@ class CampaignOut(BaseModel):
     organisation_name: str | None
     organisation_name_fr: str | None
     contact_email: str | None
+    # Days after delivery when supporters are asked whether their representative replied.
+    reply_after_days: int
     # Every letter goes to the organiser who turned test mode on, marked [TEST].
     test_mode: bool
+    # draft (not shown to supporters), open (takes letters until closes_at) or closed.
+    status: str
 
 
 class CampaignList(BaseModel):
@@ -82,6 +86,7 @@ def campaign_out(campaign: Campaign) -> CampaignOut:
     return CampaignOut(
         slug=campaign.slug,
         test_mode=campaign.test_recipient is not None,
+        status=campaign.status,
         **asdict(campaign_settings.settings_of(campaign)),
     )
 
@@ -118,6 +123,7 @@ class CampaignPatch(BaseModel):
     organisation_name: str | None = Field(default=None, max_length=120)
     organisation_name_fr: str | None = Field(default=None, max_length=120)
     contact_email: str | None = Field(default=None, max_length=254)
+    reply_after_days: int | None = None
     # On: every letter goes to your own address with "[TEST]" in its subject.
     test_mode: bool | None = None
 
@@ -147,7 +153,9 @@ def change_campaign(
     values: dict[str, Any] = {
         k: v for k, v in body.model_dump(exclude={"test_mode"}).items() if v is not None
     }
-    base = campaign_settings.CampaignSettings(**current.model_dump(exclude={"slug", "test_mode"}))
+    base = campaign_settings.CampaignSettings(
+        **current.model_dump(exclude={"slug", "test_mode", "status"})
+    )
     new = replace(base, **values)
     now = now_of(request)
     if body.test_mode is not None and not preview:

@@ -13,10 +13,12 @@ from fastapi.responses import HTMLResponse, Response
 from service.accounts.current import now_of
 from service.accounts.roles import Permission
 from service.campaigns import settings as campaign_settings
+from service.campaigns.lifecycle import CampaignStatus
 from service.campaigns.models import Campaign
 from service.campaigns.settings import CampaignSettings
 from service.deps import SessionDep, SettingsDep
 from service.errors import DomainError, InvalidInput, NotFound
+from service.web import campaign_editing as use_cases_editing
 from service.web import campaign_settings as use_cases
 from service.web.console.campaigns_api import plan_out
 from service.web.console.frame import ConsolePage, console_page
@@ -28,11 +30,21 @@ NAV = [NavEntry("/campaigns", N_("Campaigns"), Permission.edit_campaigns)]
 
 OrganiserPage = Annotated[ConsolePage, console_page(Permission.edit_campaigns)]
 Text = Annotated[str, Form(max_length=300)]
+MaybeText = Annotated[str | None, Form(max_length=300)]
 
 _DONE = {
     "saved": N_("The settings are saved; queued letters follow them."),
     "test-on": N_("Test mode is on: letters now go to your own address, marked [TEST]."),
     "test-off": N_("Test mode is off: letters go to the representatives again."),
+    "created": N_("The campaign is created as a draft: write its texts and demands, then open it."),
+    "open": N_("The campaign is open: supporters can write."),
+    "closed": N_("The campaign is closed: it takes no new letters; queued letters still go."),
+}
+_SHORT_STATES = {"draft": N_("draft"), "open": N_("open"), "closed": N_("closed")}
+_STATES = {
+    "draft": N_("Draft: not shown to supporters"),
+    "open": N_("Open: takes letters until its closing date"),
+    "closed": N_("Closed: takes no new letters"),
 }
 _REFUSALS = (
     N_("Test mode sends letters to your own address; yours is not usable."),
@@ -49,13 +61,26 @@ _REFUSALS = (
     N_("Enter a whole number."),
     N_("Give the organisation's name in at most 120 characters."),
     N_("Enter the address supporters can write to, or leave it empty."),
+    N_("Choose whether to open or close the campaign."),
+    N_("This campaign is already open."),
+    N_("Only an open campaign can be closed."),
+    N_("A campaign cannot go back to being a draft."),
+    N_("The closing date has passed: set a later one before opening."),
+    N_("Write the title, summary and letter opening in English and French first."),
+    N_("Add at least one demand before opening the campaign."),
+    N_("Ask about replies between 1 and 90 days after delivery."),
+    N_("The follow-up would come after the deadline: choose fewer days."),
 )
 
 
 @router.get("", response_class=HTMLResponse)
 def campaigns(cp: OrganiserPage, session: SessionDep) -> HTMLResponse:
     return cp.render(
-        "console/campaigns.html", {"campaigns": campaign_settings.list_campaigns(session)}
+        "console/campaigns.html",
+        {
+            "campaigns": campaign_settings.list_campaigns(session),
+            "states": {name: cp._(label) for name, label in _SHORT_STATES.items()},
+        },
     )
 
 
@@ -75,6 +100,7 @@ def _form_of(campaign: Campaign) -> dict[str, str]:
     values["deadline"] = campaign.deadline.astimezone(zone).strftime("%Y-%m-%dT%H:%M")
     values["closes_at"] = campaign.closes_at.astimezone(zone).strftime("%Y-%m-%dT%H:%M")
     values["office_hours_only"] = "yes" if campaign.office_hours_only else ""
+    values["reply_after_days"] = str(campaign.reply_after_days)
     return values
 
 
@@ -96,6 +122,7 @@ def _page(
             "change": change,
             "plan_now": plan_out(change.plan_now) if change else None,
             "plan_after": plan_out(change.plan_after) if change else None,
+            "state": cp._(_STATES.get(campaign.status, campaign.status)),
         },
         status_code=status_code,
     )
@@ -118,6 +145,10 @@ def _whole(value: str, field: str) -> int:
         raise InvalidInput("Enter a whole number.", field=field) from None
 
 
+def _kept(sent: str | None, current: str | None) -> str:
+    return (current or "") if sent is None else sent
+
+
 def _parse(form: dict[str, str]) -> CampaignSettings:
     timezone = form["timezone"].strip()
     return CampaignSettings(
@@ -134,6 +165,7 @@ def _parse(form: dict[str, str]) -> CampaignSettings:
         organisation_name=form["organisation_name"],
         organisation_name_fr=form["organisation_name_fr"],
         contact_email=form["contact_email"],
+        reply_after_days=_whole(form["reply_after_days"], "reply_after_days"),
     )
 
 
@@ -153,9 +185,10 @@ def change_settings(
     office_hours_only: Text = "",
     office_hours_start: Text = "",
     office_hours_end: Text = "",
-    organisation_name: Text = "",
-    organisation_name_fr: Text = "",
-    contact_email: Text = "",
+    organisation_name: MaybeText = None,
+    organisation_name_fr: MaybeText = None,
+    contact_email: MaybeText = None,
+    reply_after_days: Text = "",
     action: Text = "preview",
 ) -> Response:
     assert cp.user is not None
@@ -171,9 +204,12 @@ def change_settings(
         "office_hours_only": office_hours_only,
         "office_hours_start": office_hours_start,
         "office_hours_end": office_hours_end,
-        "organisation_name": organisation_name,
-        "organisation_name_fr": organisation_name_fr,
-        "contact_email": contact_email,
+        # A form without these fields (from before they existed) keeps the campaign's.
+        "organisation_name": _kept(organisation_name, campaign.organisation_name),
+        "organisation_name_fr": _kept(organisation_name_fr, campaign.organisation_name_fr),
+        "contact_email": _kept(contact_email, campaign.contact_email),
+        # A form from before the setting existed keeps the campaign's.
+        "reply_after_days": reply_after_days or str(campaign.reply_after_days),
     }
     try:
         new = _parse(form)
@@ -208,3 +244,27 @@ def test_mode(cp: OrganiserPage, slug: str, session: SessionDep, mode: Text = ""
             status_code=exc.status_code,
         )
     return cp.redirect(f"/console/campaigns/{slug}?done=test-{'on' if mode == 'on' else 'off'}")
+
+
+@router.post("/{slug}/status", response_class=HTMLResponse)
+def change_status(cp: OrganiserPage, slug: str, session: SessionDep, to: Text = "") -> Response:
+    """Open a draft, close an open campaign, reopen a closed one."""
+    assert cp.user is not None
+    campaign = _find(session, slug)
+    try:
+        if to not in CampaignStatus.__members__:
+            raise InvalidInput("Choose whether to open or close the campaign.", field="status")
+        use_cases_editing.change_status(
+            session, cp.user.actor(), slug, CampaignStatus(to), now_of(cp.request)
+        )
+    except DomainError as exc:
+        if isinstance(exc, NotFound):
+            raise
+        return _page(
+            cp,
+            _find(session, slug),
+            _form_of(campaign),
+            errors=cp.form_errors(exc),
+            status_code=exc.status_code,
+        )
+    return cp.redirect(f"/console/campaigns/{slug}?done={to}")

@@ -3,7 +3,7 @@ representative with their letters, and PATCH to pause, resume or correct the add
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -14,16 +14,12 @@ from service.accounts.audit import Actor
 from service.accounts.current import ApiUser, now_of
 from service.accounts.roles import Permission
 from service.deps import SessionDep, SettingsDep
-from service.errors import ERROR_RESPONSES, ErrorBody, NotFound
-from service.letters.recipient_changes import letter_counts
+from service.errors import ERROR_RESPONSES, ErrorBody
 from service.representatives import care
 from service.representatives.freshness import chamber_freshness
-from service.representatives.models import (
-    Representative,
-    RepresentativeCare,
-    RepresentativeStatus,
-)
-from service.web import representative_care
+from service.representatives.models import RepresentativeStatus
+from service.web import representative_care, representative_view
+from service.web.representative_view import RepresentativeDetail, RepresentativeOut
 
 router = APIRouter(
     prefix="/api/admin/representatives",
@@ -39,26 +35,6 @@ router = APIRouter(
 
 Organiser = Annotated[Actor, Depends(ApiUser(Permission.care_representatives))]
 Viewer = Annotated[Actor, Depends(ApiUser(Permission.view_dashboard))]
-
-
-class RepresentativeOut(BaseModel):
-    id: str
-    name: str
-    party: str
-    chamber_id: str
-    constituency_id: str
-    status: RepresentativeStatus
-    email: str | None
-    # Where the address comes from and its date: the official source, or an organiser's
-    # correction.
-    email_source: str
-    email_date: date
-    pause_reason: str | None
-    paused_at: datetime | None
-
-
-class RepresentativeDetail(RepresentativeOut):
-    letters: dict[str, int]
 
 
 class RepresentativeList(BaseModel):
@@ -111,23 +87,6 @@ def data_freshness(session: Session, stale_after_days: int, today: date) -> Fres
     )
 
 
-def representative_out(rep: Representative, extra: RepresentativeCare | None) -> RepresentativeOut:
-    corrected = extra.email_corrected_at if extra else None
-    return RepresentativeOut(
-        id=rep.id,
-        name=rep.name,
-        party=rep.party,
-        chamber_id=rep.chamber_id,
-        constituency_id=rep.constituency_id,
-        status=RepresentativeStatus(rep.status),
-        email=rep.email,
-        email_source=(extra.email_source if extra and extra.email_source else rep.source),
-        email_date=corrected.date() if corrected else rep.retrieved_on,
-        pause_reason=extra.pause_reason if extra else None,
-        paused_at=extra.paused_at if extra else None,
-    )
-
-
 # Beside the representatives' routes, not under them: "/freshness" would also match
 # PATCH /{representative_id}.
 freshness_router = APIRouter(
@@ -152,35 +111,37 @@ def list_representatives(
     party: Annotated[str | None, Query(max_length=200)] = None,
     status: RepresentativeStatus | None = None,
     name: Annotated[str | None, Query(max_length=100)] = None,
+    failing: Annotated[
+        bool, Query(description="Only addresses the provider reports failing")
+    ] = False,
+    paused: Annotated[
+        bool, Query(description="Only those paused, by organisers or after a spam report")
+    ] = False,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> RepresentativeList:
     criteria = care.Criteria(chamber=chamber, party=party, status=status, name=name)
-    found = care.search(session, criteria, limit=limit, offset=offset)
-    return RepresentativeList(
-        representatives=[representative_out(item.representative, item.care) for item in found]
+    found = representative_view.search(
+        session, criteria, failing=failing, paused=paused, limit=limit, offset=offset
     )
-
-
-def _detail(session: Session, rep: Representative) -> RepresentativeDetail:
-    out = representative_out(rep, session.get(RepresentativeCare, rep.id))
-    return RepresentativeDetail(**out.model_dump(), letters=letter_counts(session, rep.id))
+    return RepresentativeList(representatives=[item.representative for item in found])
 
 
 @router.get("/{representative_id}")
 def get_representative(
     representative_id: str, session: SessionDep, _actor: Organiser
 ) -> RepresentativeDetail:
-    rep = session.get(Representative, representative_id)
-    if rep is None:
-        raise NotFound("There is no such representative.", field="representative_id")
-    return _detail(session, rep)
+    """The representative, their letters by status, and the provider's latest reports."""
+    return representative_view.detail(session, representative_id)
 
 
 class RepresentativePatch(BaseModel):
     email: str | None = Field(default=None, max_length=320)
     # Where the corrected address comes from ("the office, by phone on 2 Dec").
     source: str | None = Field(default=None, max_length=200)
+    # The address the caller believes the representative has: when given and someone has
+    # changed it meanwhile, the correction is refused (409) instead of overwriting theirs.
+    previous_email: str | None = Field(default=None, max_length=320)
     paused: bool | None = None
     reason: str | None = Field(default=None, max_length=300)
 
@@ -200,14 +161,23 @@ def change_representative(
     settings: SettingsDep,
     actor: Organiser,
 ) -> RepresentativeDetail:
+    """Correct the address (`email`, with its `source`) or pause/resume (`paused`, with a
+    `reason` to pause). 409 when already in that state, or the address changed meanwhile."""
     now = now_of(request)
     if body.email is not None:
         outcome = representative_care.correct_email(
-            session, actor, representative_id, body.email, body.source or "", now
+            session,
+            settings,
+            actor,
+            representative_id,
+            body.email,
+            body.source or "",
+            now,
+            previous_email=body.previous_email,
         )
     else:
         assert body.paused is not None
         outcome = representative_care.set_paused(
             session, settings, actor, representative_id, body.paused, body.reason, now
         )
-    return _detail(session, outcome.representative)
+    return representative_view.detail(session, outcome.representative.id)

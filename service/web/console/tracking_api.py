@@ -17,7 +17,8 @@ from service.letters.replies import ReplyCount, reply_counts, totals_by
 from service.tracking import service as tracking
 from service.tracking.addresses import deferred_domains, failing_addresses
 from service.tracking.schemas import AddressDecision, DeferredDomain, FailingAddress
-from service.web import address_care
+from service.web import representative_care
+from service.web.representative_care import CareOutcome
 
 router = APIRouter(
     prefix="/api/admin/tracking",
@@ -93,18 +94,35 @@ def replies(session: SessionDep, _actor: Reader) -> RepliesOut:
 def correct(
     body: CorrectionIn, request: Request, session: SessionDep, settings: SettingsDep, actor: Carer
 ) -> AddressDecision:
-    return address_care.correct_address(
+    outcome = representative_care.correct_failing_address(
         session, settings, actor, body.address, body.new_address, now_of(request)
     )
+    return _decision(body.address, outcome)
 
 
 @router.post("/addresses/resume")
-def resume(body: AddressIn, request: Request, session: SessionDep, actor: Carer) -> AddressDecision:
-    return address_care.resume_address(session, actor, body.address, now_of(request))
+def resume(
+    body: AddressIn, request: Request, session: SessionDep, settings: SettingsDep, actor: Carer
+) -> AddressDecision:
+    outcome = representative_care.resume_address(
+        session, settings, actor, body.address, now_of(request)
+    )
+    return _decision(body.address, outcome)
+
+
+def _decision(address: str, outcome: CareOutcome) -> AddressDecision:
+    return AddressDecision(
+        address=address.strip().lower(),
+        released=outcome.released,
+        suppressed_on=outcome.suppressed_on or [],
+    )
 
 
 @router.post("/suppressions/release")
-def release(body: ReleaseIn, settings: SettingsDep, actor: Carer) -> ReleaseOut:
-    return ReleaseOut(
-        released_from=address_care.release_suppressions(settings, actor, body.address, body.lists)
+def release(
+    body: ReleaseIn, request: Request, session: SessionDep, settings: SettingsDep, actor: Carer
+) -> ReleaseOut:
+    released = representative_care.release_suppressions(
+        session, settings, actor, body.address, body.lists, now_of(request)
     )
+    return ReleaseOut(released_from=released)

@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Path
 from fastapi.responses import HTMLResponse
 
-from service.campaigns.service import campaign_snapshot
+from service.campaigns.service import campaign_snapshot, is_public
 from service.deps import SessionDep
 from service.errors import NotFound
 from service.web.public.error_pages import refusal
@@ -42,9 +42,11 @@ def known_campaign(session: SessionDep, slug: Annotated[str, Path(max_length=200
     if not is_slug(slug):
         raise HTTPException(status_code=404)
     try:
-        campaign_snapshot(session, slug)
+        campaign = campaign_snapshot(session, slug)
     except NotFound:
         raise HTTPException(status_code=404) from None
+    if not is_public(campaign):  # a draft is not shown until its organisers open it
+        raise HTTPException(status_code=404)
     return slug
 
 

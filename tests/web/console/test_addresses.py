@@ -15,20 +15,27 @@ from service.clock import FakeClock
 from service.delivery import service as delivery
 from service.delivery.models import OutboxMessage
 from service.delivery.recipients import hold_recipient
+from service.delivery.schemas import Address
 from service.representatives.models import Representative
 from service.tracking.models import AddressHealth
 from tests.accounts.conftest import NOW, MakePerson
 from tests.delivery.support import make_email
-from tests.web.conftest import csrf_token
+from tests.fakes.suppressions import FakeSuppressions
+from tests.web.conftest import csrf_token, text_of
 from tests.web.console.test_pages import _signed_in
 
 REP = "uk-1171"
 OLD = "old.office@parliament.example"
+NEW = "new.office@parliament.example"
 
 
 def _failing(session: Session, state: str = "failing") -> str:
     """A failing address of REP with one letter held for it; returns the held row's id."""
     now = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+    rep = session.get(Representative, REP)
+    assert rep is not None
+    rep.email = OLD  # the address the provider reports failing is the one on record
+    session.add(rep)
     session.add(
         AddressHealth(
             address=OLD,
@@ -41,7 +48,9 @@ def _failing(session: Session, state: str = "failing") -> str:
             updated_at=now,
         )
     )
-    outbox_id = delivery.enqueue(session, make_email(1, letter_id=None), now=now)
+    outbox_id = delivery.enqueue(
+        session, make_email(1, letter_id=None, to=Address(OLD, "Office")), now=now
+    )
     row = session.get(OutboxMessage, outbox_id)
     assert row is not None
     row.pace_key = REP
@@ -91,7 +100,7 @@ def test_the_api_lists_and_an_organiser_corrects(
     rep = session.get(Representative, REP)
     assert rep is not None and rep.email == body["new_address"]
     assert session.exec(
-        select(AuditEntry).where(AuditEntry.action == "tracking.address_corrected")
+        select(AuditEntry).where(AuditEntry.action == "representative.contact_corrected")
     ).first()
     again = client.post(
         "/api/admin/tracking/addresses/correct",
@@ -119,3 +128,56 @@ def test_the_console_page_resumes_a_paused_office(
     assert row is not None and row.state == "queued"
     french = console.get("/console/addresses?lang=fr")
     assert "Aucune adresse n'est en échec." in french.text
+
+
+def test_the_worklist_correction_leads_to_releasing_the_old_address(
+    client: TestClient,
+    console: TestClient,
+    clock: FakeClock,
+    session: Session,
+    make_person: MakePerson,
+) -> None:
+    held = _failing(session)
+    _signed_in(console, make_person(Role.organiser), clock)
+    page = console.get("/console/addresses")
+    original = client.app.state.settings  # type: ignore[attr-defined]
+    with FakeSuppressions() as fake:
+        fake.suppress(OLD, ["blocks", "bounces"])
+        client.app.state.settings = original.model_copy(  # type: ignore[attr-defined]
+            update={"sendgrid_api_key": "SG.test-key", "sendgrid_host": fake.url}
+        )
+        try:
+            bad = console.post(
+                "/console/addresses/correct",
+                data={"csrf_token": csrf_token(page.text), "address": OLD, "new_address": "x"},
+            )
+            assert bad.status_code == 422 and OLD in bad.text  # the worklist, with the reason
+            done = console.post(
+                "/console/addresses/correct",
+                data={"csrf_token": csrf_token(page.text), "address": OLD, "new_address": NEW},
+            )
+            assert (
+                done.status_code == 200 and str(done.url.path) == f"/console/representatives/{REP}"
+            )
+            text = text_of(done.text)
+            assert "SendGrid still lists" in text and "bounces, blocks" in text
+            row = session.get(OutboxMessage, held)
+            assert row is not None and (row.state, row.to_email) == ("queued", NEW)
+            released = console.post(
+                f"/console/representatives/{REP}/release",
+                data={
+                    "csrf_token": csrf_token(done.text),
+                    "address": OLD,
+                    "lists": "bounces,blocks",
+                },
+            )
+            assert released.status_code == 200
+            assert "off SendGrid's suppression lists" in text_of(released.text)
+            assert fake.entries["blocks"] == {} and fake.entries["bounces"] == {}
+        finally:
+            client.app.state.settings = original  # type: ignore[attr-defined]
+    [entry] = session.exec(
+        select(AuditEntry).where(AuditEntry.action == "representative.address_released")
+    )
+    assert entry.target == f"representative:{REP}"
+    assert entry.after == {"lists": ["bounces", "blocks"]}

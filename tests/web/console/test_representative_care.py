@@ -4,20 +4,16 @@ while sent ones keep their history; each audited, from the console and the admin
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from service.accounts import credentials
 from service.accounts.models import AuditEntry
 from service.accounts.roles import Role
 from service.clock import FakeClock
 from service.delivery.models import OutboxMessage
 from service.delivery.schemas import MessageKind
+from service.delivery.states import OutboxState
 from service.letters.models import Letter
-from service.letters.routes import get_now
 from tests.accounts.conftest import NOW, MakePerson
 from tests.letters.conftest import confirm_token_in, personal_paragraph
 from tests.web.conftest import csrf_token, text_of
@@ -64,20 +60,6 @@ def _row(session: Session, letter: Letter) -> OutboxMessage:
     )
     session.refresh(row)
     return row
-
-
-@pytest.fixture
-def letters(client: TestClient, clock: FakeClock, session: Session) -> Iterator[list[Letter]]:
-    client.app.dependency_overrides[get_now] = clock.now  # type: ignore[attr-defined]
-    yield [_queued_letter(client, session, n) for n in range(2)]
-    client.app.dependency_overrides.pop(get_now, None)  # type: ignore[attr-defined]
-
-
-@pytest.fixture
-def organiser(session: Session, make_person: MakePerson) -> dict[str, str]:
-    person = make_person(Role.organiser)
-    token = credentials.create_token(session, person.actor(), "care", NOW)[1]
-    return {"authorization": f"Bearer {token}"}
 
 
 def _audit(session: Session, action: str) -> list[AuditEntry]:
@@ -130,7 +112,7 @@ def test_a_corrected_address_reaches_unsent_letters_only(
 ) -> None:
     sent_row = _row(session, letters[0])
     assert sent_row.to_email == OFFICIAL
-    sent_row.state = "sent"  # the provider took this one before the correction
+    sent_row.state = OutboxState.sending  # a worker took this one before the correction
     session.add(sent_row)
     session.flush()
     url = f"/api/admin/representatives/{REP}"
@@ -149,7 +131,12 @@ def test_a_corrected_address_reaches_unsent_letters_only(
     assert _row(session, letters[1]).to_email == NEW
     assert _row(session, letters[1]).to_domain == "parliament.uk"
     [entry] = _audit(session, "representative.contact_corrected")
-    assert entry.after == {"changed": True, "letters_redirected": 1, "letters_on_their_way": 1}
+    assert entry.after == {
+        "changed": True,
+        "letters_redirected": 1,
+        "letters_on_their_way": 1,
+        "letters_released": 0,
+    }
     assert NEW not in str(entry.after) and OFFICIAL not in str(entry.before)
     assert (
         client.patch(

@@ -1,6 +1,6 @@
 """Two organisers correct one representative's address at the same moment (PostgreSQL, where
-several processes share the database): they take turns, and the queued letter ends up
-addressed to whichever address the representative ends up with."""
+several processes share the database), each from the address they saw: one wins cleanly, the
+other is told someone changed it meanwhile, and the queued letter goes to the winner's."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from service.accounts.roles import Role
 from service.config import Settings
 from service.delivery.models import OutboxMessage
 from service.delivery.schemas import MessageKind
+from service.errors import Conflict
 from service.letters.models import Letter
 from service.letters.schemas import LetterIn
 from service.letters.service import confirm_letter, submit_letter
@@ -36,7 +37,7 @@ TARGET = f"representative:{UK_REP}"
 
 
 @pytest.fixture
-def queued_letter(engine: Engine, settings: Settings) -> Iterator[str]:
+def queued_letter(engine: Engine, settings: Settings) -> Iterator[tuple[str, str]]:
     if engine.dialect.name != "postgresql":
         pytest.skip("concurrent writers are PostgreSQL's; SQLite serialises them")
     data = LetterIn(
@@ -54,10 +55,11 @@ def queued_letter(engine: Engine, settings: Settings) -> Iterator[str]:
         official = session.get(Representative, UK_REP)
         assert official is not None
         original = (official.email, official.updated_at)
+        seen = official.email
         letter_id = str(submit_letter(session, settings, data, client_ip=None, now=NOW).id)
         [mail] = session.exec(select(OutboxMessage).where(OutboxMessage.letter_id == letter_id))
         assert confirm_letter(session, settings, confirm_token_in(mail), now=NOW).status == "queued"
-    yield letter_id
+    yield letter_id, seen or ""
     with Session(engine) as session:
         session.exec(delete(AuditEntry).where(col(AuditEntry.target) == TARGET))
         session.exec(
@@ -74,8 +76,9 @@ def queued_letter(engine: Engine, settings: Settings) -> Iterator[str]:
 
 
 def test_two_organisers_correct_one_address_at_once(
-    engine: Engine, settings: Settings, queued_letter: str
+    engine: Engine, settings: Settings, queued_letter: tuple[str, str]
 ) -> None:
+    letter_id, seen = queued_letter
     outcomes: list[str] = []
     lock = threading.Lock()
     start = threading.Barrier(2)
@@ -86,9 +89,18 @@ def test_two_organisers_correct_one_address_at_once(
             start.wait()
             try:
                 representative_care.correct_email(
-                    session, actor, UK_REP, f"office{n}@parliament.uk", "test", NOW
+                    session,
+                    settings,
+                    actor,
+                    UK_REP,
+                    f"office{n}@parliament.uk",
+                    "test",
+                    NOW,
+                    previous_email=seen,
                 )
-                result = "corrected"
+                result = f"corrected {n}"
+            except Conflict as exc:
+                result = exc.message
             except Exception as exc:  # anything else would be a 500
                 result = repr(exc)
         with lock:
@@ -99,15 +111,18 @@ def test_two_organisers_correct_one_address_at_once(
         thread.start()
     for thread in threads:
         thread.join()
-    assert outcomes == ["corrected", "corrected"]
+    [won] = [o for o in outcomes if o.startswith("corrected")]
+    [lost] = [o for o in outcomes if not o.startswith("corrected")]
+    assert lost.startswith("Someone changed this address meanwhile")
     with Session(engine) as session:
         rep = session.get(Representative, UK_REP)
-        assert rep is not None and rep.email in ("office1@parliament.uk", "office2@parliament.uk")
+        assert rep is not None and rep.email == f"office{won[-1]}@parliament.uk"
         [row] = session.exec(
             select(OutboxMessage).where(
-                OutboxMessage.letter_id == queued_letter, OutboxMessage.kind == MessageKind.letter
+                OutboxMessage.letter_id == letter_id, OutboxMessage.kind == MessageKind.letter
             )
         )
-        assert row.to_email == rep.email
+        assert row.to_email == rep.email and row.state == "queued"
+        # Only the winner's change is in the log; the refused one wrote nothing.
         entries = session.exec(select(AuditEntry).where(AuditEntry.target == TARGET)).all()
-        assert len(entries) == 2
+        assert len(entries) == 1
