@@ -8,6 +8,7 @@ while new letters can no longer choose it."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -59,6 +60,9 @@ class TextsIn:
     subjects: list[str] = field(default_factory=list)
 
 
+_SPACES = re.compile(r"[^\S\u00a0\u202f]+")
+
+
 def _clean(value: str) -> str:
     return value.replace("\r\n", "\n").strip()
 
@@ -72,7 +76,8 @@ def _check(lang: str, texts: TextsIn, errors: dict[str, str]) -> dict[str, objec
         elif len(value) > longest:
             errors[f"{lang}_{name}"] = _TOO_LONG[longest]
         values[name] = value
-    subjects = [s for s in (" ".join(line.split()) for line in texts.subjects) if s]
+    # Runs of spaces squeezed, but no-break spaces kept (French: « Calais\u202f: … »).
+    subjects = [s for s in (_SPACES.sub(" ", line).strip() for line in texts.subjects) if s]
     if len(subjects) > MAX_SUBJECTS:
         errors[f"{lang}_subjects"] = "Give at most 10 subject lines."
     elif any(len(s) > SUBJECT_LENGTH for s in subjects):

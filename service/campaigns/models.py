@@ -19,6 +19,12 @@ class Campaign(SQLModel, table=True):
     # Letters go out from "<Supporter> via <sender_name>" <sender_email> (a verified sender).
     sender_name: str = Field(max_length=100)
     sender_email: str = Field(max_length=254)
+    # Who runs the campaign, named on every supporter's page (in English and in French), and
+    # the address supporters may write to (the privacy page's contact). None until organisers
+    # set them: the pages then use neutral wording, never a placeholder.
+    organisation_name: str | None = Field(default=None, max_length=120)
+    organisation_name_fr: str | None = Field(default=None, max_length=120)
+    contact_email: str | None = Field(default=None, max_length=254)
     # Where the campaign's dates are shown (the summit's timezone).
     timezone: str = Field(default="Europe/Paris", max_length=40)
     # Letters must arrive by `deadline` (the summit); no new letters from `closes_at`.

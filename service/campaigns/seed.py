@@ -89,8 +89,9 @@ TEXTS: dict[str, SeedText] = {
             ),
         ],
     },
+    # French typography: a narrow no-break space before « : ; ? ! » (\u202f).
     "fr": {
-        "title": "Calais : pour une frontière qui ne tue plus",
+        "title": "Calais\u202f: pour une frontière qui ne tue plus",
         "summary": (
             "Depuis 1999, plus de 200 personnes sont mortes à la frontière franco-britannique, "
             "autour de Calais. Avant le sommet franco-britannique, écrivez à votre député ou à "
@@ -111,9 +112,9 @@ TEXTS: dict[str, SeedText] = {
             "entreprendre."
         ),
         "subjects": [
-            "Frontière de Calais : agir avant le sommet franco-britannique",
+            "Frontière de Calais\u202f: agir avant le sommet franco-britannique",
             "Un courrier de votre circonscription au sujet de Calais",
-            "Avant le sommet : des voies sûres et le regroupement familial",
+            "Avant le sommet\u202f: des voies sûres et le regroupement familial",
             "Pour que la frontière de Calais cesse de tuer",
             "La frontière de Calais et le prochain sommet",
         ],

@@ -35,6 +35,10 @@ class CampaignSettings:
     office_hours_only: bool
     office_hours_start: int
     office_hours_end: int
+    # Who runs the campaign, and where supporters write to them; None (or blank) for not set.
+    organisation_name: str | None = None
+    organisation_name_fr: str | None = None
+    contact_email: str | None = None
     # Days after delivery when the supporter is asked whether the representative replied.
     reply_after_days: int = 14
 
@@ -51,6 +55,9 @@ def settings_of(campaign: Campaign) -> CampaignSettings:
         office_hours_only=campaign.office_hours_only,
         office_hours_start=campaign.office_hours_start,
         office_hours_end=campaign.office_hours_end,
+        organisation_name=campaign.organisation_name,
+        organisation_name_fr=campaign.organisation_name_fr,
+        contact_email=campaign.contact_email,
         reply_after_days=campaign.reply_after_days,
     )
 
@@ -123,8 +130,31 @@ def check(new: CampaignSettings, now: datetime) -> CampaignSettings:
             "Ask about replies between 1 and 90 days after delivery.", field="reply_after_days"
         )
     return CampaignSettings(
-        **{**asdict(new), "sender_name": sender_name, "sender_email": sender_email}
+        **{
+            **asdict(new),
+            "sender_name": sender_name,
+            "sender_email": sender_email,
+            **_who_runs_it(new),
+        }
     )
+
+
+def _who_runs_it(new: CampaignSettings) -> dict[str, str | None]:
+    """The organisation's names and the contact address, checked; blank means not set."""
+    names: dict[str, str | None] = {}
+    for field in ("organisation_name", "organisation_name_fr"):
+        name = " ".join((getattr(new, field) or "").split())
+        if len(name) > 120:
+            raise InvalidInput(
+                "Give the organisation's name in at most 120 characters.", field=field
+            )
+        names[field] = name or None
+    contact = (new.contact_email or "").strip()
+    if contact and (len(contact) > 254 or not _ADDRESS.match(contact)):
+        raise InvalidInput(
+            "Enter the address supporters can write to, or leave it empty.", field="contact_email"
+        )
+    return {**names, "contact_email": contact or None}
 
 
 def _check_follow_up(settings: CampaignSettings, now: datetime) -> None:

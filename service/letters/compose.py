@@ -91,7 +91,8 @@ def sign_off(chamber_id: str, civility: str | None = None) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Recipient:
-    """The representative a letter goes to."""
+    """The representative a letter goes to; `constituency` is its name as shown
+    (representatives.names.shown_name). Built in one place: letters.queries.recipient_of."""
 
     id: str
     name: str
@@ -103,6 +104,9 @@ class Recipient:
     language: str = "en"  # the chamber's: the language the letter is written in
     # False for a vacant seat or one with no official address yet.
     can_write: bool = True
+    # For the pages that show the representative (letters.drafting.WriteTarget).
+    constituency_id: str = ""
+    party: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,16 +1,15 @@
 """A letter before it is stored, for the pages that write it: who it would go to in which
 campaign (the letter form), and the letter exactly as it would be sent (the preview).
 
-The representative is read once per request, with the constituency and chamber the pages
-and the letter need (write_target), and passed along to the letter's rendering."""
+The representative is read once per request (write_target, through letters.queries.recipient_of
+like every other use case), and passed along to the letter's rendering."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from service.campaigns.schemas import CampaignOut, CampaignView
 from service.campaigns.service import campaign_snapshot
@@ -34,17 +33,26 @@ from service.letters.queries import campaign_view, recipient_of, templates_for
 from service.letters.schemas import LetterIn
 from service.letters.similarity import words
 from service.letters.states import HoldReason
-from service.representatives.models import Chamber, Constituency, Representative
-from service.representatives.schemas import RepresentativeOut
-from service.representatives.service import describe
+from service.representatives.schemas import ConstituencyOut, RepresentativeOut
 
 
 @dataclass(frozen=True)
 class WriteTarget:
-    """The representative as the pages show them, and as the letter addresses them."""
+    """The representative as the letter addresses them, and as the pages show them."""
 
-    representative: RepresentativeOut
     recipient: Recipient
+
+    @property
+    def representative(self) -> RepresentativeOut:
+        r = self.recipient
+        return RepresentativeOut(
+            id=r.id,
+            name=r.name,
+            party=r.party,
+            chamber=r.chamber_id,
+            constituency=ConstituencyOut(id=r.constituency_id, name=r.constituency),
+            can_write=r.can_write,
+        )
 
     @property
     def letter_lang(self) -> str:
@@ -60,37 +68,9 @@ class LetterPage:
     target: WriteTarget
 
 
-_TARGET = (
-    select(Representative, Constituency, Chamber)
-    .join(Constituency, col(Constituency.id) == Representative.constituency_id)
-    .join(Chamber, col(Chamber.id) == Representative.chamber_id)
-    .where(col(Representative.id) == bindparam("id"))
-)
-
-
 def write_target(session: Session, representative_id: str) -> WriteTarget:
     """The representative a letter would go to (InvalidInput when there is none)."""
-    row = session.exec(_TARGET, params={"id": representative_id}).first()
-    if row is None:
-        raise InvalidInput(
-            "There is no representative with this id; look them up again.",
-            field="representative_id",
-        )
-    rep, constituency, chamber = row
-    return WriteTarget(
-        representative=describe(rep, constituency),
-        recipient=Recipient(
-            id=rep.id,
-            name=rep.name,
-            email=rep.email,
-            chamber_id=rep.chamber_id,
-            constituency=constituency.name,
-            timezone=chamber.timezone,
-            civility=rep.civility,
-            language=chamber.language,
-            can_write=rep.can_write,
-        ),
-    )
+    return WriteTarget(recipient_of(session, representative_id))
 
 
 def letter_page(
@@ -104,7 +84,10 @@ def letter_page(
 
 @dataclass(frozen=True)
 class Preview:
-    sender: str
+    # The From: line's name, and its address once the campaign's real one is set (None while
+    # it is the placeholder a campaign is seeded with: the page words it neutrally).
+    sender_name: str
+    sender_email: str | None
     reply_to: str
     to: str
     subject: str
@@ -163,9 +146,10 @@ def _preview(
         )
     rep = target.representative
     return Preview(
-        sender=_shown_sender(view, data.name, target.letter_lang),
+        sender_name=sender_name(view, data.name, target.letter_lang),
+        sender_email=None if is_placeholder_address(view.sender_email) else view.sender_email,
         reply_to=f'"{data.name}" <{data.email}>',
-        # The constituency's own name may hold brackets ("Pas-de-Calais (7e circonscription)").
+        # A comma, not brackets: a circonscription's name has its own ("Nord (13ᵉ …)").
         to=f"{rep.name}, {rep.constituency.name}",
         subject=rendered.subject,
         text=rendered.text,
@@ -175,13 +159,6 @@ def _preview(
         personal_words=len(words(data.message)),
         repeats_campaign=repeats,
     )
-
-
-def _shown_sender(view: CampaignView, supporter: str, lang: str) -> str:
-    """The From: line as the preview shows it; the address only once it is the campaign's
-    real one (not the placeholder a campaign is seeded with)."""
-    name = f'"{sender_name(view, supporter, lang)}"'
-    return name if is_placeholder_address(view.sender_email) else f"{name} <{view.sender_email}>"
 
 
 def preview_letter(session: Session, data: LetterIn) -> RenderedLetter:

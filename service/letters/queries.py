@@ -27,6 +27,7 @@ from service.representatives.models import (
     Representative,
     RepresentativeStatus,
 )
+from service.representatives.names import shown_name
 from service.studio.rendering import MailTemplates, active_templates
 
 
@@ -43,11 +44,13 @@ def recipient_of(session: Session, representative_id: str) -> Recipient:
         name=row.name,
         email=row.email,
         chamber_id=row.chamber_id,
-        constituency=row.constituency,
+        constituency=shown_name(row.constituency),
         timezone=row.timezone,
         civility=row.civility,
         language=row.language,
         can_write=row.status == RepresentativeStatus.active and bool(row.email),
+        constituency_id=row.constituency_id,
+        party=row.party,
     )
 
 
@@ -60,6 +63,8 @@ _RECIPIENT: Select[*tuple[Any, ...]] = (
         col(Representative.chamber_id),
         col(Representative.status),
         col(Representative.civility),
+        col(Representative.party),
+        col(Representative.constituency_id),
         col(Constituency.name).label("constituency"),
         col(Chamber.timezone),
         col(Chamber.language),

@@ -5,9 +5,8 @@ transaction."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timedelta
-from functools import partial
 
 from sqlmodel import Session
 
@@ -30,7 +29,7 @@ from service.letters.one_letter import WRITTEN_BEFORE, confirmed_first
 from service.letters.outbox import queue_supporter_mail
 from service.letters.queries import campaign_view, recipient_of, templates_for
 from service.letters.schemas import LetterIn, SubmitOut
-from service.letters.states import LetterStatus
+from service.letters.states import HoldReason, LetterStatus
 from service.letters.tokens import confirmation_token, token_hash
 
 log = logging.getLogger("repmail.letters")
@@ -67,7 +66,6 @@ def submit_letter(
             key,
             client_ip,
             now,
-        )(
             hold_reason=hold,
             similarity=report.score,
             fingerprint=fingerprint,
@@ -141,17 +139,20 @@ def _new_letter(
     email_key: str,
     client_ip: str | None,
     now: datetime,
-) -> Callable[..., Letter]:
-    """The letter's record, waiting for the assessment's findings (hold_reason, similarity,
-    fingerprint) as keywords. A plain record, not an ORM object: the use case inserts it
-    with Core and never adds it to the session, and validating a table model cost more than
-    the insert itself."""
+    *,
+    hold_reason: HoldReason | None,
+    similarity: float,
+    fingerprint: bytes,
+    reminder_sent_at: datetime | None,
+) -> Letter:
+    """The letter's record, with the assessment's findings. A plain record, not an ORM
+    object: the use case inserts it with Core and never adds it to the session, and
+    validating a table model cost more than the insert itself."""
     assert view.id is not None
     expires = now + timedelta(days=settings.letters.confirmation_valid_days)
     letter_id = new_letter_id()
     token = confirmation_token(settings.secret_key, letter_id, expires)
-    return partial(
-        Letter.model_construct,
+    return Letter.model_construct(
         id=letter_id,
         campaign_id=view.id,
         representative_id=recipient.id,
@@ -175,6 +176,10 @@ def _new_letter(
         confirmation_sent_at=now,
         created_at=now,
         updated_at=now,
+        hold_reason=hold_reason,
+        similarity=similarity,
+        fingerprint=fingerprint,
+        reminder_sent_at=reminder_sent_at,
     )
 
 

@@ -16,7 +16,7 @@ from service.representatives.models import (
     Representative,
     RepresentativeStatus,
 )
-from service.representatives.names import search_key
+from service.representatives.names import search_key, shown_name
 from service.representatives.schemas import (
     ConstituencyOut,
     ConstituencyRecord,
@@ -186,7 +186,7 @@ def describe(rep: Representative, constituency: Constituency) -> RepresentativeO
         name=rep.name,
         party=rep.party,
         chamber=rep.chamber_id,
-        constituency=ConstituencyOut(id=constituency.id, name=constituency.name),
+        constituency=ConstituencyOut(id=constituency.id, name=shown_name(constituency.name)),
         can_write=rep.can_write,
     )
 

@@ -1,6 +1,7 @@
-"""Who runs the campaign a page is about, for the footer of every supporter's page: the
-organisation's name (in the page's language), a contact, and the address letters are sent
-from, once organisers have set the real one."""
+"""Who runs the campaign a page is about, for the footer of every supporter's page and the
+privacy page: the organisation's name (in the page's language), a contact, and the address
+letters are sent from. An address is shown only once organisers have set a real one (never
+the placeholder a campaign is seeded with); until then the pages word it neutrally."""
 
 from __future__ import annotations
 
@@ -19,10 +20,28 @@ from service.letters.compose import is_placeholder_address
 
 @dataclass(frozen=True, slots=True)
 class CampaignRunner:
+    # The organisation in the page's language (or its other one); else the campaign's name.
     name: str
-    # None while it is still the address a campaign is seeded with (nothing to show yet).
+    # None while not set, or still a placeholder: the pages then say it neutrally.
     sender_email: str | None
     contact_email: str | None
+
+
+def real_address(address: str | None) -> str | None:
+    """`address` when it is one supporters can use; None when unset or a placeholder."""
+    return address if address and not is_placeholder_address(address) else None
+
+
+def contact_of(settings: Settings, campaign: Campaign | None) -> str | None:
+    """Where supporters write with questions: the campaign's contact, else the service's."""
+    own = real_address(campaign.contact_email) if campaign is not None else None
+    return own or real_address(settings.privacy.contact_email)
+
+
+def organisation_of(campaign: Campaign, lang: str) -> str | None:
+    """The organisation's name in `lang`, or in the other language when only that is set."""
+    english, french = campaign.organisation_name, campaign.organisation_name_fr
+    return (french or english) if lang == "fr" else (english or french)
 
 
 def campaign_runner(
@@ -37,11 +56,10 @@ def campaign_runner(
         view = catalog.campaign_view(campaign, lang, lambda: resolve(session, campaign, lang))
     except NotFound:  # a campaign with no texts yet: the footer simply names nobody
         return None
-    contact = settings.privacy.contact_email
     return CampaignRunner(
-        name=view.sender_name,
-        sender_email=None if is_placeholder_address(view.sender_email) else view.sender_email,
-        contact_email=None if is_placeholder_address(contact) else contact,
+        name=organisation_of(campaign, lang) or view.sender_name,
+        sender_email=real_address(view.sender_email),
+        contact_email=contact_of(settings, campaign),
     )
 
 

@@ -22,7 +22,8 @@ from service.config import Settings
 from service.db import use_case
 from service.letters.plan import CampaignPlan, campaign_plans, replan_campaign
 
-# Settings whose values may go in the audit log (the sender's name and address may not).
+# Settings whose values may go in the audit log (the sender's name, the organisation's and
+# the addresses may not: the log carries no names or addresses; `changed` lists them).
 _LOGGED = PACING_FIELDS | {"closes_at", "timezone", "goal", "reply_after_days"}
 
 

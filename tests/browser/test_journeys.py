@@ -171,7 +171,7 @@ def test_french_citizen_in_the_uk(page: Any, server: Server) -> None:
     follow(page, "#abroad button[type=submit]")
     journey.check("depute")
     main = page.inner_text("main")
-    assert "Vincent Caure" in main and "3e circonscription" in main
+    assert "Vincent Caure" in main and "3ᵉ\u00a0circonscription" in main
     follow(page, ".rep-card a.button")
     journey.write_letter("sam.abroad@example.org")
     journey.confirm("sam.abroad@example.org")

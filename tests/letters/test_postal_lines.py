@@ -4,8 +4,11 @@ campaign's sender address shown only once it is a real one."""
 from __future__ import annotations
 
 import pytest
+from sqlmodel import Session
 
 from service.letters.compose import is_placeholder_address, postal_lines, salutation
+from service.letters.drafting import write_target
+from service.letters.queries import recipient_of
 
 
 @pytest.mark.parametrize(
@@ -34,3 +37,11 @@ def test_salutations() -> None:
     assert salutation("fr-an", "Marc de Fleurian", "M.") == "Monsieur le Député,"
     assert salutation("fr-an", "Someone", None) == "Madame la Députée, Monsieur le Député,"
     assert salutation("uk-commons", "Wera Hobhouse") == "Dear Wera Hobhouse,"
+
+
+def test_a_letter_names_the_circonscription_as_french_writes_it(session: Session) -> None:
+    recipient = recipient_of(session, "fr-PA841613")  # Marc de Fleurian, Pas-de-Calais 7
+    assert recipient.constituency == "Pas-de-Calais (7ᵉ\u00a0circonscription)"
+    target = write_target(session, "fr-PA841613")  # the pages read the same Recipient
+    assert target.representative.constituency.name == recipient.constituency
+    assert target.representative.constituency.id == "62-07"

@@ -40,7 +40,7 @@ def test_a_code_postal_in_one_seat_is_matched(session: Session) -> None:
     assert result.question is None
     assert _seats(result) == ["01-04"]
     assert result.representatives[0].can_write
-    assert "Ain (4e circonscription)" in result.message
+    assert "Ain (4ᵉ\u00a0circonscription)" in result.message
 
 
 def test_a_code_postal_of_several_communes_asks_for_the_commune(session: Session) -> None:
@@ -65,7 +65,7 @@ def test_a_split_commune_offers_its_deputes(session: Session) -> None:
     assert result.question == Question.representative
     assert _seats(result) == ["01-01", "01-04"]
     assert [o.value for o in result.options] == [rep.id for rep in result.representatives]
-    assert result.options[0].label.endswith("— Ain (1re circonscription)")
+    assert result.options[0].label.endswith("— Ain (1ʳᵉ\u00a0circonscription)")
     assert "mairie" in result.message
 
 

@@ -40,3 +40,44 @@ def test_the_real_sender_address_and_contact_are_shown_once_set(
     session.commit()
     page = text_of(web.get(CALAIS, params={"lang": "en"}).text)
     assert "Letters and emails come from lettres@frontiere-calais.example.fr." in page
+
+
+def test_until_organisers_set_them_the_footer_words_the_addresses_neutrally(
+    web: TestClient,
+) -> None:
+    page = web.get(CALAIS, params={"lang": "en"})
+    text = text_of(page.text)
+    assert "Its organisers have not published a contact address yet." in text
+    assert "Letters go out in your name, via the campaign, with your own address" in text
+    assert "mailto:" not in page.text and "@" not in text
+    french = text_of(web.get(CALAIS, params={"lang": "fr"}).text)
+    assert "@" not in french
+
+
+def test_the_organisation_is_named_in_the_pages_language_with_its_contact(
+    web: TestClient, session: Session, campaign: Campaign
+) -> None:
+    campaign.organisation_name = "Border Solidarity Network"
+    campaign.organisation_name_fr = "Réseau Solidarité Frontière"
+    campaign.contact_email = "contact@frontiere-calais.fr"
+    session.add(campaign)
+    session.commit()
+    for path in PAGES:
+        english = web.get(path, params={"lang": "en"})
+        text = text_of(english.text)
+        assert "This campaign is run by Border Solidarity Network." in text, path
+        assert 'href="mailto:contact@frontiere-calais.fr"' in english.text, path
+        assert "This campaign is run by Réseau" not in text
+    french = text_of(web.get(CALAIS, params={"lang": "fr"}).text)
+    assert "Cette campagne est menée par Réseau Solidarité Frontière." in french
+    assert "contact@frontiere-calais.fr" in french
+
+
+def test_an_organisation_named_in_one_language_is_named_in_both(
+    web: TestClient, session: Session, campaign: Campaign
+) -> None:
+    campaign.organisation_name = "Border Solidarity Network"
+    session.add(campaign)
+    session.commit()
+    french = text_of(web.get(CALAIS, params={"lang": "fr"}).text)
+    assert "Cette campagne est menée par Border Solidarity Network." in french

@@ -15,7 +15,7 @@ def test_uk_postcode_matched(web: TestClient) -> None:
     page = web.get(f"{CALAIS}/find?country=uk&postcode=ba1+1aa")
     assert page.status_code == 200
     text = text_of(page.text)
-    assert "Your representative" in text
+    assert "Your MP" in text
     assert "Wera Hobhouse" in text and "Liberal Democrat" in text and "Bath" in text
     assert f'href="{CALAIS}/write?country=uk&amp;postcode=ba1+1aa&amp;rep={BATH_MP}"' in page.text
 
@@ -24,7 +24,7 @@ def test_uk_postcode_nobody_imported_offers_pick_by_name(web: TestClient) -> Non
     page = web.get(f"{CALAIS}/find?country=uk&postcode=SW1A+1AA")
     assert page.status_code == 200
     assert f'action="{CALAIS}/find/name"' in page.text
-    assert "Find your constituency by name" in text_of(page.text)
+    assert "Find your MP by name" in text_of(page.text)
 
 
 @pytest.mark.parametrize(
@@ -70,11 +70,11 @@ def test_code_postal_shared_by_communes_asks_which(web: TestClient) -> None:
 def test_commune_answer_matches_or_asks_for_the_deputy(web: TestClient) -> None:
     answered = web.get(f"{CALAIS}/find?country=fr&postcode=01000&commune=01344")
     assert answered.status_code == 200
-    assert "Your representative" in text_of(answered.text)
+    assert "Your député" in text_of(answered.text)
     assert f'class="button" href="{CALAIS}/write?' in answered.text
     split = web.get(f"{CALAIS}/find?country=fr&postcode=01000&commune=01053")
     assert split.status_code == 200
-    assert "Which constituency is yours?" in text_of(split.text)
+    assert "Which of these is your député?" in text_of(split.text)
     assert split.text.count('name="rep"') >= 2
     assert f'action="{CALAIS}/write"' in split.text
 
@@ -166,7 +166,7 @@ def test_commune_made_of_former_communes_asks_which_one(web: TestClient) -> None
     assert "Seynod (rattachée à Annecy)" in french
     assert "Je ne sais pas / ma commune déléguée n'est pas dans la liste" in french
     unknown = web.get(f"{CALAIS}/find?country=fr&postcode=74000&commune=74010.unknown&lang=en")
-    assert "Which constituency is yours?" in text_of(unknown.text)
+    assert "Which of these is your député?" in text_of(unknown.text)
 
 
 @pytest.mark.parametrize(
@@ -214,17 +214,18 @@ def test_the_commune_question_sent_with_nothing_chosen_asks_again(web: TestClien
 def test_the_french_name_search_finds_a_commune(web: TestClient) -> None:
     page = web.get(f"{CALAIS}/find/name?country=fr&q=Dunkerque")
     assert page.status_code == 200
-    text = text_of(page.text)
-    assert "Nord (13e circonscription)" in text and "Nord (14e circonscription)" in text
+    # The commune's two circonscriptions, with French ordinals (raised, a no-break space).
+    assert "Nord (13ᵉ\u00a0circonscription)" in page.text
+    assert "Nord (14ᵉ\u00a0circonscription)" in page.text
 
 
 def test_the_uk_name_search_hint_does_not_mention_deputes(web: TestClient) -> None:
     page = web.get(f"{CALAIS}/find?country=uk&postcode=SW1A+1AA&lang=en")
-    assert "Find your constituency by name" in text_of(page.text)
+    assert "Find your MP by name" in text_of(page.text)
     assert (
         "député"
         not in text_of(page.text)
-        .split("Find your constituency by name", 1)[1]
+        .split("Find your MP by name", 1)[1]
         .split("This campaign is run by")[0]
     )
 

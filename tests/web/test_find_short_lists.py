@@ -40,7 +40,7 @@ def test_one_nearby_mp_is_a_question_with_a_way_to_say_no(web: TestClient) -> No
     text = text_of(page.text)
     assert "Is this your MP?" in text
     assert "Your postcode SW1A 1AA is in or near Cities of London and Westminster" in text
-    assert "Your representative" not in text  # never called a match
+    assert "Your MP " not in text  # never called a match
     assert "/write?country=uk&amp;postcode=SW1A+1AA&amp;rep=" in page.text
     assert 'href="/find/name?country=uk&amp;postcode=SW1A+1AA"' in page.text
     assert "No, this is not my MP" in text
@@ -49,7 +49,7 @@ def test_one_nearby_mp_is_a_question_with_a_way_to_say_no(web: TestClient) -> No
 def test_several_nearby_mps_are_a_choice(web: TestClient) -> None:
     page = web.get("/find?country=uk&postcode=SW1A")
     text = text_of(page.text)
-    assert "Which constituency is yours?" in text
+    assert "Which of these is your MP?" in text
     assert page.text.count('name="rep"') == 2
     assert "None of these: search for my constituency by name" in text
 

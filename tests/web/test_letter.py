@@ -48,7 +48,7 @@ def test_preview_shows_exactly_what_the_representative_receives(web: TestClient)
     text = text_of(html)
     assert "Check your letter" in text
     # The seeded placeholder address is not shown until organisers set the real one.
-    assert '"Ann Example via Calais Border Campaign" Reply-To' in text
+    assert '"Ann Example via Calais Border Campaign" (the campaign\'s own address)' in text
     assert "repmail.invalid" not in text
     assert '"Ann Example" <ann@example.org>' in text
     assert "Dear Wera Hobhouse," in text

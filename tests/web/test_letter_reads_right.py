@@ -44,7 +44,8 @@ def test_a_french_address_is_signed_in_french_order(web: TestClient) -> None:
     page = _letter(web, CALAIS_DEPUTE, postcode="62100", address="8 rue Royale, Calais")
     assert "Ann Example\n8 rue Royale\n62100 Calais\n" in _body(page)
     text = text_of(page)
-    assert "Marc de Fleurian, Pas-de-Calais (7e circonscription)" in text
+    # The recipient line: no brackets in brackets, the ordinal as French writes it.
+    assert "Marc de Fleurian, Pas-de-Calais (7ᵉ\u00a0circonscription)" in page
     assert "((" not in text and "))" not in text
     # The campaign is named in French in a letter to a député.
     assert '"Ann Example via Campagne pour la frontière de Calais"' in text

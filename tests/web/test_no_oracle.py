@@ -37,5 +37,7 @@ def test_the_form_answers_a_repeat_as_it_answers_a_first_letter(
     )
     page = web.get(again.headers["location"])
     assert page.status_code == 200
+    # Nothing they wrote is lost: the page shows the new letter's own paragraph.
+    assert "My grandmother came to Bath as a refugee child" in text_of(page.text)
     links = re.compile(r"[0-9a-f]{32}(\.[0-9]+)?\.[A-Za-z0-9_-]{43}|[0-9a-f]{32}")
     assert links.sub("<link>", text_of(page.text)) == links.sub("<link>", text_of(first_page.text))

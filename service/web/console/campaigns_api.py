@@ -54,6 +54,11 @@ class CampaignOut(BaseModel):
     office_hours_only: bool
     office_hours_start: int
     office_hours_end: int
+    # Who runs the campaign (named on every supporter's page) and where supporters write to
+    # them (the privacy page); null until set.
+    organisation_name: str | None
+    organisation_name_fr: str | None
+    contact_email: str | None
     # Days after delivery when supporters are asked whether their representative replied.
     reply_after_days: int
     # Every letter goes to the organiser who turned test mode on, marked [TEST].
@@ -114,6 +119,10 @@ class CampaignPatch(BaseModel):
     office_hours_only: bool | None = None
     office_hours_start: int | None = None
     office_hours_end: int | None = None
+    # An empty string clears them (the pages then use neutral wording).
+    organisation_name: str | None = Field(default=None, max_length=120)
+    organisation_name_fr: str | None = Field(default=None, max_length=120)
+    contact_email: str | None = Field(default=None, max_length=254)
     reply_after_days: int | None = None
     # On: every letter goes to your own address with "[TEST]" in its subject.
     test_mode: bool | None = None

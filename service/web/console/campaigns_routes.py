@@ -30,6 +30,7 @@ NAV = [NavEntry("/campaigns", N_("Campaigns"), Permission.edit_campaigns)]
 
 OrganiserPage = Annotated[ConsolePage, console_page(Permission.edit_campaigns)]
 Text = Annotated[str, Form(max_length=300)]
+MaybeText = Annotated[str | None, Form(max_length=300)]
 
 _DONE = {
     "saved": N_("The settings are saved; queued letters follow them."),
@@ -58,6 +59,8 @@ _REFUSALS = (
     N_("Letters per hour: between 1 and 3600."),
     N_("Office hours: the start must come before the end, within 0 to 24."),
     N_("Enter a whole number."),
+    N_("Give the organisation's name in at most 120 characters."),
+    N_("Enter the address supporters can write to, or leave it empty."),
     N_("Choose whether to open or close the campaign."),
     N_("This campaign is already open."),
     N_("Only an open campaign can be closed."),
@@ -90,7 +93,10 @@ def _find(session: SessionDep, slug: str) -> Campaign:
 
 def _form_of(campaign: Campaign) -> dict[str, str]:
     zone = ZoneInfo(campaign.timezone)
-    values = {k: str(v) for k, v in asdict(campaign_settings.settings_of(campaign)).items()}
+    values = {
+        k: "" if v is None else str(v)
+        for k, v in asdict(campaign_settings.settings_of(campaign)).items()
+    }
     values["deadline"] = campaign.deadline.astimezone(zone).strftime("%Y-%m-%dT%H:%M")
     values["closes_at"] = campaign.closes_at.astimezone(zone).strftime("%Y-%m-%dT%H:%M")
     values["office_hours_only"] = "yes" if campaign.office_hours_only else ""
@@ -139,6 +145,10 @@ def _whole(value: str, field: str) -> int:
         raise InvalidInput("Enter a whole number.", field=field) from None
 
 
+def _kept(sent: str | None, current: str | None) -> str:
+    return (current or "") if sent is None else sent
+
+
 def _parse(form: dict[str, str]) -> CampaignSettings:
     timezone = form["timezone"].strip()
     return CampaignSettings(
@@ -152,6 +162,9 @@ def _parse(form: dict[str, str]) -> CampaignSettings:
         office_hours_only=form["office_hours_only"] == "yes",
         office_hours_start=_whole(form["office_hours_start"], "office_hours_start"),
         office_hours_end=_whole(form["office_hours_end"], "office_hours_end"),
+        organisation_name=form["organisation_name"],
+        organisation_name_fr=form["organisation_name_fr"],
+        contact_email=form["contact_email"],
         reply_after_days=_whole(form["reply_after_days"], "reply_after_days"),
     )
 
@@ -172,6 +185,9 @@ def change_settings(
     office_hours_only: Text = "",
     office_hours_start: Text = "",
     office_hours_end: Text = "",
+    organisation_name: MaybeText = None,
+    organisation_name_fr: MaybeText = None,
+    contact_email: MaybeText = None,
     reply_after_days: Text = "",
     action: Text = "preview",
 ) -> Response:
@@ -188,6 +204,10 @@ def change_settings(
         "office_hours_only": office_hours_only,
         "office_hours_start": office_hours_start,
         "office_hours_end": office_hours_end,
+        # A form without these fields (from before they existed) keeps the campaign's.
+        "organisation_name": _kept(organisation_name, campaign.organisation_name),
+        "organisation_name_fr": _kept(organisation_name_fr, campaign.organisation_name_fr),
+        "contact_email": _kept(contact_email, campaign.contact_email),
         # A form from before the setting existed keeps the campaign's.
         "reply_after_days": reply_after_days or str(campaign.reply_after_days),
     }

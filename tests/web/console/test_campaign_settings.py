@@ -101,6 +101,7 @@ def test_a_preview_changes_nothing_and_saving_re_slots_the_queue(
         ({"sender_email": "nobody"}, "sender_email"),
         ({"sender_name": "   "}, "sender_name"),
         ({"goal": -1}, "goal"),
+        ({"contact_email": "write to us"}, "contact_email"),
     ],
 )
 def test_refusals_name_the_setting(
@@ -109,6 +110,30 @@ def test_refusals_name_the_setting(
     response = client.patch(URL, json=change, headers=organiser)
     assert response.status_code == 422, response.text
     assert response.json()["field"] == field
+
+
+def test_who_runs_the_campaign_is_set_and_cleared_through_the_api(
+    client: TestClient, session: Session, organiser: dict[str, str]
+) -> None:
+    shown = client.get(URL, headers=organiser).json()
+    assert shown["organisation_name"] is None and shown["contact_email"] is None
+    change = {
+        "organisation_name": " Border  Solidarity Network ",
+        "organisation_name_fr": "Réseau Solidarité Frontière",
+        "contact_email": "contact@frontiere-calais.fr",
+    }
+    saved = client.patch(URL, json=change, headers=organiser)
+    assert saved.status_code == 200, saved.text
+    assert saved.json()["campaign"]["organisation_name"] == "Border Solidarity Network"
+    campaign = _campaign(session)
+    assert campaign.organisation_name_fr == "Réseau Solidarité Frontière"
+    assert campaign.contact_email == "contact@frontiere-calais.fr"
+    entry = session.exec(
+        select(AuditEntry).where(AuditEntry.action == "campaign.settings_changed")
+    ).all()[-1]
+    assert "contact@frontiere-calais.fr" not in str(entry.after)  # an address stays out
+    cleared = client.patch(URL, json={"contact_email": ""}, headers=organiser)
+    assert cleared.status_code == 200 and cleared.json()["campaign"]["contact_email"] is None
 
 
 def test_the_console_page_previews_then_saves(
@@ -131,6 +156,9 @@ def test_the_console_page_previews_then_saves(
         "goal": "6000",
         "sender_name": "Calais Border Letters",
         "sender_email": "letters@example.org",
+        "organisation_name": "Border Solidarity Network",
+        "organisation_name_fr": "",
+        "contact_email": "contact@frontiere-calais.fr",
         "action": "preview",
     }
     preview = console.post("/console/campaigns/calais-border", data=form)
@@ -145,6 +173,9 @@ def test_the_console_page_previews_then_saves(
     assert saved.status_code == 303
     campaign = _campaign(session)
     assert campaign.goal == 6000 and campaign.letters_per_hour == 12
+    assert campaign.organisation_name == "Border Solidarity Network"
+    assert campaign.organisation_name_fr is None
+    assert campaign.contact_email == "contact@frontiere-calais.fr"
     assert campaign.deadline.isoformat() == "2026-12-18T11:00:00+00:00"
     french = console.get(saved.headers["location"] + "&lang=fr")
     assert "Paramètres de calais-border" in text_of(french.text)
