@@ -98,7 +98,12 @@ def _first(session: Session, statement: SelectOfScalar[Letter], for_update: bool
 
 def campaign_of(session: Session, letter: Letter) -> Campaign:
     """The letter's campaign, as a read-only snapshot (campaigns.catalog)."""
-    campaign = catalog.current_campaign(session, id=letter.campaign_id)
+    return campaign_by_id(session, letter.campaign_id)
+
+
+def campaign_by_id(session: Session, campaign_id: int) -> Campaign:
+    """A letter's campaign by its number (the letter's campaign_id), as campaign_of."""
+    campaign = catalog.current_campaign(session, id=campaign_id)
     if campaign is None:  # the foreign key makes this impossible
         raise NotFound("This letter's campaign no longer exists.", field="campaign")
     return campaign
