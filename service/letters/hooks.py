@@ -14,19 +14,20 @@ from sqlalchemy import Insert, Update, bindparam, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from service.campaigns.models import Campaign
 from service.config import Settings
 from service.delivery.jobs import Periodic
 from service.delivery.models import OutboxMessage
-from service.delivery.schemas import MessageKind
+from service.delivery.schemas import MessageKind, Unpaced
+from service.delivery.service import enqueue_many
 from service.letters import messages
-from service.letters.events import move
 from service.letters.jobs import purge_expired, reject_missed, send_due_reminders
 from service.letters.models import Letter, LetterEvent
 from service.letters.moderation import record_delivery
-from service.letters.outbox import queue_supporter_mail
+from service.letters.outbox import supporter_mail
 from service.letters.plan import repace_overdue
 from service.letters.privacy import scrub_after_retention
-from service.letters.queries import campaign_of, recipient_of
+from service.letters.queries import campaign_of, recipient_of, recipients_of
 from service.letters.replies import DeliveredLetter, plan_surveys, send_due_surveys
 from service.letters.states import LetterStatus, require_move
 from service.row_sets import RowSet
@@ -122,35 +123,65 @@ class LetterTracking:
             self._failed(session, failed)
 
     def _failed(self, session: Session, outcomes: Sequence[DeliveryNews]) -> None:
+        """Bounced, with the reason in the history; the supporters' notices rendered one by
+        one (each in its supporter's language) and queued together."""
         letters = {
             letter.id: letter
             for letter in session.exec(
                 select(Letter).where(col(Letter.id).in_([o.letter_id for o in outcomes]))
             ).all()
         }
+        campaigns: dict[int, Campaign] = {}
+        recipients = recipients_of(
+            session, [letter.representative_id for letter in letters.values()]
+        )
+        history: list[dict[str, object]] = []
+        notices: list[Unpaced] = []
         for outcome in outcomes:
             letter = letters.get(outcome.letter_id)
-            if letter is None or outcome.failure is None:
+            if letter is None or outcome.failure is None or letter.status not in _CAN_BOUNCE:
                 continue
-            if letter.status not in (
-                LetterStatus.queued,
-                LetterStatus.sent,
-                LetterStatus.delivered,
-            ):
-                continue
-            move(session, letter, LetterStatus.bounced, outcome.at, outcome.failure, actor=PROVIDER)
-            recipient = recipient_of(session, letter.representative_id)
-            queue_supporter_mail(
+            history.append(_moved(letter, LetterStatus.bounced, outcome.at, outcome.failure))
+            recipient = recipients.get(letter.representative_id) or recipient_of(
+                session, letter.representative_id
+            )
+            if letter.campaign_id not in campaigns:
+                campaigns[letter.campaign_id] = campaign_of(session, letter)
+            mail = supporter_mail(
                 session,
                 self.settings,
                 letter,
                 recipient,
-                campaign_of(session, letter),
+                campaigns[letter.campaign_id],
                 MessageKind.notice,
-                outcome.at,
                 base="bounced",
                 explanation=messages.bounce_reason(outcome.failure, letter.ui_lang, recipient.name),
             )
+            notices.append(Unpaced(mail, letter.campaign_id, outcome.at))
+        connection = session.connection()
+        events, statement = _statements_for(connection.dialect.name)[2:]
+        events.run(connection, statement, history)
+        enqueue_many(session, notices)
+
+
+# A letter the provider says bounced: from these (a later bounce after "delivered" too).
+_CAN_BOUNCE = frozenset({LetterStatus.queued, LetterStatus.sent, LetterStatus.delivered})
+
+
+def _moved(letter: Letter, target: LetterStatus, at: datetime, detail: str) -> dict[str, object]:
+    """Move the loaded letter (checked: require_move) and return its history row."""
+    current = LetterStatus(letter.status)
+    require_move(current, target)
+    letter.status = target
+    letter.updated_at = at
+    return {
+        "letter_id": letter.id,
+        "at": at,
+        "from_status": current,
+        "to_status": target,
+        "actor": PROVIDER,
+        "detail": detail,
+    }
 
 
 _LETTERS = Letter.__table__  # type: ignore[attr-defined]

@@ -39,6 +39,8 @@ log = logging.getLogger("repmail.tracking")
 
 # A batch that failed this often is left for staff (it stays stored; see unprocessed()).
 MAX_ATTEMPTS = 10
+# Batches applied together by apply_fresh (1,000 events each from SendGrid, at most).
+BATCHES_AT_ONCE = 8
 # The outbox states letters hear about (sent is the worker's news, deferred is no news).
 _TOLD = frozenset({OutboxState.delivered, OutboxState.bounced, OutboxState.dropped})
 
@@ -84,7 +86,7 @@ def process_batch(
             if batch is None or batch.processed_at is not None:
                 session.rollback()
                 return None
-            result = _apply(session, batch, letters, settings, now)
+            result = _apply(session, [batch], letters, settings, now)
             batch.processed_at = now
             batch.attempts += 1
             session.commit()
@@ -92,6 +94,46 @@ def process_batch(
     except Exception as exc:
         log.error("webhook batch failed", extra={"batch": batch_id, "error": type(exc).__name__})
         _note_failure(session, batch_id, type(exc).__name__)
+        raise
+
+
+def apply_fresh(
+    session: Session,
+    letters: LetterOutcomes,
+    settings: TrackingSettings,
+    *,
+    now: datetime,
+    limit: int = BATCHES_AT_ONCE,
+) -> BatchResult | None:
+    """Apply the batches stored and never tried, oldest first, up to `limit` of them together
+    in one transaction: their events as one set (the outcome is the same in any order and any
+    split into batches), so a burst of posts costs one round of statements, not one each.
+    None when there was none (or another process has them). On an error each is noted as
+    failed and left to the periodic job, which applies them one by one (process_pending)."""
+    ids: list[int] = []
+    try:
+        with use_case(session):
+            batches = session.exec(
+                select(WebhookBatch)
+                .where(col(WebhookBatch.processed_at).is_(None), WebhookBatch.attempts == 0)
+                .order_by(col(WebhookBatch.id))
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            ).all()
+            if not batches:
+                session.rollback()
+                return None
+            ids = [batch.id for batch in batches if batch.id is not None]
+            result = _apply(session, batches, letters, settings, now)
+            for batch in batches:
+                batch.processed_at = now
+                batch.attempts += 1
+            session.commit()
+            return result
+    except Exception as exc:
+        log.error("webhook batches failed", extra={"batches": ids, "error": type(exc).__name__})
+        for batch_id in ids:
+            _note_failure(session, batch_id, type(exc).__name__)
         raise
 
 
@@ -141,19 +183,23 @@ def process_pending(
 
 def _apply(
     session: Session,
-    batch: WebhookBatch,
+    batches: Sequence[WebhookBatch],
     letters: LetterOutcomes,
     settings: TrackingSettings,
     now: datetime,
 ) -> BatchResult:
-    """Set-based: the batch's new events in one INSERT, its rows read in one query, their
-    moves written as one UPDATE and one INSERT, letters told in one call."""
+    """Set-based: the batches' new events in one INSERT, their rows read in one query, the
+    rows' moves written as one UPDATE and one INSERT, letters told in one call."""
     reports: dict[str, ProviderReport] = {}
-    for event in parse_batch(batch.body.encode("utf-8")):
-        report = report_of(event, now)
-        reports.setdefault(report.sg_event_id, report)
+    came_in: dict[str, int] = {}  # event -> the first batch that brought it
+    for batch in batches:
+        assert batch.id is not None
+        for event in parse_batch(batch.body.encode("utf-8")):
+            report = report_of(event, now)
+            if reports.setdefault(report.sg_event_id, report) is report:
+                came_in[report.sg_event_id] = batch.id
     rows = provider_rows(session, (r.outbox_id for r in reports.values() if r.outbox_id))
-    fresh_ids = _insert_new(session, batch, reports.values(), rows)
+    fresh_ids = _insert_new(session, came_in, reports.values(), rows)
     fresh = [reports[sg_event_id] for sg_event_id in sorted(fresh_ids)]
     by_row: dict[str, list[ProviderReport]] = defaultdict(list)
     for report in fresh:
@@ -204,7 +250,7 @@ def _move_of(row: ProviderRow, group: Sequence[ProviderReport]) -> ProviderMove 
 
 def _insert_new(
     session: Session,
-    batch: WebhookBatch,
+    came_in: Mapping[str, int],
     reports: Iterable[ProviderReport],
     rows: Mapping[str, ProviderRow],
 ) -> set[str]:
@@ -212,7 +258,7 @@ def _insert_new(
     values = [
         {
             "sg_event_id": report.sg_event_id,
-            "batch_id": batch.id,
+            "batch_id": came_in[report.sg_event_id],
             "outbox_id": report.outbox_id if report.outbox_id in rows else None,
             "event": report.event,
             "bounce_type": report.bounce_type,
