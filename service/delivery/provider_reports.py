@@ -9,15 +9,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import Insert, Update, bindparam, func, select, update
+from sqlalchemy import Insert, Select, Update, func, select, update
 from sqlmodel import Session
 
 from service.db import lock_for_write
 from service.delivery.models import OutboxEvent, OutboxMessage, transition
 from service.delivery.states import OutboxState, can_move
 from service.errors import InvalidInput
-from service.row_sets import RowSet
+from service.row_sets import RowSet, one_of
 
 S = OutboxState
 PROVIDER_REPORTS = frozenset({S.sent, S.delivered, S.deferred, S.bounced, S.dropped})
@@ -49,13 +50,16 @@ class ProviderMove:
 _ROWS = OutboxMessage.__table__  # type: ignore[attr-defined]
 _EVENTS = OutboxEvent.__table__  # type: ignore[attr-defined]
 _ROW_COLUMNS = ("id", "state", "kind", "letter_id", "to_email", "pace_key", "attempts")
-# One cached statement per dialect: the ids are one expanding parameter.
-_SELECT_ROWS = (
-    select(*(_ROWS.c[name] for name in _ROW_COLUMNS))
-    .where(_ROWS.c.id.in_(bindparam("ids", expanding=True)))
-    .order_by(_ROWS.c.id)  # one lock order for every caller
-    .with_for_update()
-)
+
+
+@lru_cache(maxsize=4)
+def _select_rows_for(dialect: str) -> Select[Any]:
+    return (
+        select(*(_ROWS.c[name] for name in _ROW_COLUMNS))
+        .where(one_of(dialect, _ROWS.c.id, "ids"))
+        .order_by(_ROWS.c.id)  # one lock order for every caller
+        .with_for_update()
+    )
 
 
 @lru_cache(maxsize=4)
@@ -98,7 +102,8 @@ def provider_rows(session: Session, outbox_ids: Iterable[str]) -> dict[str, Prov
     if not ids:
         return {}
     lock_for_write(session)
-    found = session.connection().execute(_SELECT_ROWS, {"ids": ids})
+    connection = session.connection()
+    found = connection.execute(_select_rows_for(connection.dialect.name), {"ids": ids})
     return {
         row.id: ProviderRow(
             id=row.id,

@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from functools import lru_cache
-from typing import Protocol
+from typing import Any, Protocol
 
-from sqlalchemy import Insert, Update, bindparam, update
+from sqlalchemy import Insert, Select, Update, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -30,7 +30,7 @@ from service.letters.privacy import scrub_after_retention
 from service.letters.queries import campaign_of, recipient_of, recipients_of
 from service.letters.replies import DeliveredLetter, plan_surveys, send_due_surveys
 from service.letters.states import LetterStatus, require_move
-from service.row_sets import RowSet
+from service.row_sets import RowSet, one_of
 
 
 def tell_letters(session: Session, messages: Sequence[OutboxMessage], now: datetime) -> None:
@@ -84,10 +84,12 @@ class LetterTracking:
         self.settings = settings
 
     def apply(self, session: Session, outcomes: Sequence[DeliveryNews]) -> None:
+        connection = session.connection()
         found = {
             row.id: row
-            for row in session.connection().execute(
-                _SELECT_STATUS, {"ids": sorted({outcome.letter_id for outcome in outcomes})}
+            for row in connection.execute(
+                _select_status_for(connection.dialect.name),
+                {"ids": sorted({outcome.letter_id for outcome in outcomes})},
             )
         }
         moves: list[dict[str, object]] = []
@@ -114,7 +116,6 @@ class LetterTracking:
                 history.extend(steps)
                 delivered.append(DeliveredLetter(row.id, row.campaign_id, outcome.at))
         if moves:
-            connection = session.connection()
             moved, move_letters, events, insert_history = _statements_for(connection.dialect.name)
             moved.run(connection, move_letters, moves)
             events.run(connection, insert_history, history)
@@ -186,11 +187,15 @@ def _moved(letter: Letter, target: LetterStatus, at: datetime, detail: str) -> d
 
 _LETTERS = Letter.__table__  # type: ignore[attr-defined]
 _HISTORY = LetterEvent.__table__  # type: ignore[attr-defined]
-_SELECT_STATUS = (
-    sa_select(_LETTERS.c.id, _LETTERS.c.status, _LETTERS.c.campaign_id)
-    .where(_LETTERS.c.id.in_(bindparam("ids", expanding=True)))
-    .order_by(_LETTERS.c.id)
-)
+
+
+@lru_cache(maxsize=4)
+def _select_status_for(dialect: str) -> Select[Any]:
+    return (
+        sa_select(_LETTERS.c.id, _LETTERS.c.status, _LETTERS.c.campaign_id)
+        .where(one_of(dialect, _LETTERS.c.id, "ids"))
+        .order_by(_LETTERS.c.id)
+    )
 
 
 @lru_cache(maxsize=4)
