@@ -233,6 +233,25 @@ def reply_counts(session: Session) -> list[ReplyCount]:
     ]
 
 
+class ReplySummary(BaseModel):
+    """Supporters' answers to "did your representative reply?", each next to the number of
+    letters the office (or party, or chamber) received."""
+
+    by_representative: list[ReplyCount]
+    by_party: dict[str, ReplyCount]
+    by_chamber: dict[str, ReplyCount]
+
+
+def reply_summary(session: Session) -> ReplySummary:
+    """The console's Replies page and its JSON twin (/api/admin/tracking/replies)."""
+    counts = reply_counts(session)
+    return ReplySummary(
+        by_representative=counts,
+        by_party=totals_by(counts, "party"),
+        by_chamber=totals_by(counts, "chamber"),
+    )
+
+
 def totals_by(counts: Sequence[ReplyCount], key: str) -> dict[str, ReplyCount]:
     """The same counts summed per party or per chamber."""
     totals: dict[str, ReplyCount] = {}

@@ -24,6 +24,7 @@ from service.web.console import (
     people_routes,
     privacy_api,
     privacy_routes,
+    replies_routes,
     representatives_api,
     representatives_routes,
     signin_routes,
@@ -40,6 +41,7 @@ PAGES: list[ModuleType] = [
     representatives_routes,
     campaigns_routes,
     address_routes,
+    replies_routes,
 ]
 
 
