@@ -309,6 +309,60 @@ def post_all(port: int, bodies: list[tuple[bytes, dict[str, str]]], clients: int
     return statuses
 
 
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU a process has used (its threads included), from /proc."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:  # gone, or not this machine's
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def wait_until_idle(pid: int, seconds: float = 60) -> None:
+    """Until the server's start-up work (the postcode index built in the background) is over:
+    the run measures the webhook, not that."""
+    deadline = time.monotonic() + seconds
+    before = cpu_seconds(pid)
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        now = cpu_seconds(pid)
+        if now - before < 0.02:
+            return
+        before = now
+
+
+class CpuMeter:
+    """CPU used by the server process and by the PostgreSQL backends serving its database
+    (PostgreSQL runs on this machine): what a batch costs, whatever else the machine runs."""
+
+    def __init__(self, engine: Engine, server: subprocess.Popen[bytes]) -> None:
+        self.engine = engine
+        self.server = server
+        self.start = self._sample()
+
+    def _sample(self) -> dict[int, float]:
+        with self.engine.connect() as connection:
+            backends = connection.execute(
+                text(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND pid <> pg_backend_pid()"
+                )
+            ).scalars()
+            sample = {pid: cpu_seconds(pid) for pid in backends}
+        sample[-self.server.pid] = cpu_seconds(self.server.pid)  # negative: not a backend
+        return sample
+
+    def used(self) -> tuple[float, float]:
+        """(server, PostgreSQL) CPU seconds since the meter started."""
+        end = self._sample()
+        spent = {pid: end[pid] - self.start.get(pid, 0.0) for pid in end}
+        server = spent.pop(-self.server.pid)
+        return server, sum(spent.values())
+
+
 def start(
     command: list[str], port: int, env: dict[str, str], workdir: Path, name: str
 ) -> subprocess.Popen[bytes]:
@@ -330,6 +384,15 @@ def stop(server: subprocess.Popen[bytes]) -> None:
         server.wait(timeout=30)
     except subprocess.TimeoutExpired:
         server.kill()
+
+
+def per_thousand(cpu: tuple[float, float], events: int) -> str:
+    server, database = (seconds * 1000 / events * 1000 for seconds in cpu)
+    return (
+        f"  CPU per 1,000 events: server {server:.0f} ms, PostgreSQL {database:.0f} ms "
+        f"(together a floor of {1000 / (server + database) * 1000:,.0f} events/s on one core, "
+        f"{1000 / max(server, database) * 1000:,.0f} on two)"
+    )
 
 
 def run(options: argparse.Namespace) -> int:
@@ -368,6 +431,8 @@ def run(options: argparse.Namespace) -> int:
                 f"{len(truth):,} letters, {len(batches)} batches, {total:,} events "
                 f"({DUPLICATE_SHARE:.0%} repeats), {options.clients} clients"
             )
+            wait_until_idle(server.pid)
+            meter = CpuMeter(engine, server)
             began = time.perf_counter()
             statuses = post_all(port, signed, options.clients)
             answered = time.perf_counter() - began
@@ -380,6 +445,7 @@ def run(options: argparse.Namespace) -> int:
                     break
                 time.sleep(0.05)
             applied = time.perf_counter() - began
+            real_cpu = meter.used()
         finally:
             stop(server)
         real_rate = total / applied
@@ -388,6 +454,7 @@ def run(options: argparse.Namespace) -> int:
             f"answered after {answered:.2f} s = {total / answered:,.0f} events/s); "
             f"answers {dict(statuses)}"
         )
+        print(per_thousand(real_cpu, total))
         with engine.connect() as connection:
             status_of = dict(
                 connection.execute(
@@ -407,6 +474,8 @@ def run(options: argparse.Namespace) -> int:
         port = free_port()
         bare = start([sys.executable, __file__, "_serve-bare"], port, env, workdir, "bare")
         try:
+            wait_until_idle(bare.pid)
+            meter = CpuMeter(engine, bare)
             began = time.perf_counter()
             bare_statuses = post_all(
                 port,
@@ -414,6 +483,7 @@ def run(options: argparse.Namespace) -> int:
                 options.clients,
             )
             bare_time = time.perf_counter() - began
+            bare_cpu = meter.used()
         finally:
             stop(bare)
         bare_rate = total / bare_time
@@ -421,6 +491,7 @@ def run(options: argparse.Namespace) -> int:
             f"bare endpoint: {bare_rate:,.0f} events/s ({bare_time:.2f} s); "
             f"answers {dict(bare_statuses)}"
         )
+        print(per_thousand(bare_cpu, total))
         ratio = real_rate / bare_rate
         print(
             f"goals: >= {GOAL_RATE:,} events/s: {'met' if real_rate >= GOAL_RATE else 'NOT met'}; "

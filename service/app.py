@@ -33,6 +33,7 @@ from service.request_log import RequestLogMiddleware
 from service.security_headers import SecurityHeadersMiddleware
 from service.slow_clients import RequestArrivalMiddleware
 from service.tracking.jobs import with_tracking
+from service.tracking.webhooks import BatchApplier
 from service.tracking.webhooks import router as tracking_router
 from service.validation_messages import explain_first
 from service.web.console import install as install_console
@@ -67,6 +68,9 @@ def create_app(
     app.include_router(letters_router)
     # Tracking tells letters what became of each letter through this listener.
     app.state.letter_outcomes = LetterTracking(settings)
+    app.state.webhook_applier = BatchApplier.on(
+        engine, settings.tracking, app.state.letter_outcomes
+    )
     app.include_router(tracking_router)
     install_api_docs(app)
     app.state.account_mailer = OutboxAccountMailer(settings.accounts)

@@ -4,12 +4,14 @@ For other domains (service.py; none of these commits: they join the caller's tra
   enqueue(session, email: OutgoingEmail, *, not_before=None, expires_at=None, hold=None,
           pacing=None, campaign_id=None, now=None) -> str (the row's id)
                                                       pacing: a letter's slot (scheduler.py)
+  enqueue_many(session, emails: Sequence[Unpaced]) -> list[str]   unpaced mail, in one go
   cancel(session, outbox_id, reason, *, actor="system", now=None) -> OutboxMessage
   forget_letters(session, letter_ids, ...) -> int      erase a deleted letter's rows
   hold(session, outbox_id, reason, ...) / release(session, outbox_id, *, not_before=None, ...)
   requeue(session, outbox_id, reason, ...)            a failed row, once the cause is fixed
   record_provider_outcome(session, outbox_id, state, *, detail=None,
                           provider_message_id=None, ...) -> bool      (tracking)
+  provider_reports: provider_rows + apply_provider_outcomes, a webhook batch's rows at once
   letter_delivery(session, letter_id) -> list[OutboxStatus]; status_of(session, outbox_id)
   events_of(session, outbox_id); state_counts(session)
   pause(session, *, reason, ...) / resume(session, ...) / pause_state(session) -> PauseState

@@ -40,6 +40,16 @@ class OutgoingEmail:
 
 
 @dataclass(frozen=True, slots=True)
+class Unpaced:
+    """An email nobody paces or holds (a notice to a supporter), for enqueue_many: queued
+    at `at`, in `campaign_id`'s plan."""
+
+    email: OutgoingEmail
+    campaign_id: int | None
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class OutboxStatus:
     """Where one outbox row stands; what other domains read (letter status, dashboards)."""
 

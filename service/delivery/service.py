@@ -22,7 +22,7 @@ from service.delivery.models import (
 from service.delivery.provider_reports import apply_provider_outcome
 from service.delivery.recipients import recipient_hold
 from service.delivery.scheduler import Pacing, book
-from service.delivery.schemas import Address, OutboxStatus, OutgoingEmail, PauseState
+from service.delivery.schemas import Address, OutboxStatus, OutgoingEmail, PauseState, Unpaced
 from service.delivery.states import OutboxState, require_move
 from service.errors import InvalidInput, NotFound
 
@@ -90,6 +90,46 @@ def enqueue(
     log.info("outbox queued", extra={"outbox_id": row["id"], "state": state, "kind": email.kind})
     outbox_id: str = row["id"]
     return outbox_id
+
+
+def enqueue_many(session: Session, emails: Sequence[Unpaced]) -> list[str]:
+    """enqueue() for several emails nobody paces or holds (supporters' notices after a
+    webhook batch): one INSERT of the rows and one of their first events. Returns the ids."""
+    rows = []
+    for unpaced in emails:
+        _check_headers(unpaced.email)
+        at = unpaced.at
+        rows.append(
+            OutboxMessage.row_for(
+                unpaced.email,
+                state=S.queued,
+                campaign_id=unpaced.campaign_id,
+                next_attempt_at=at,
+                created_at=at,
+                updated_at=at,
+            )
+        )
+    if not rows:
+        return []
+    connection = session.connection()
+    connection.execute(_INSERT_MESSAGE, rows)
+    connection.execute(
+        _INSERT_EVENT,
+        [
+            {
+                "outbox_id": row["id"],
+                "at": row["created_at"],
+                "from_state": None,
+                "to_state": S.queued,
+                "attempt": 0,
+                "actor": "enqueue",
+                "detail": None,
+            }
+            for row in rows
+        ],
+    )
+    log.info("outbox queued", extra={"count": len(rows), "kind": "several"})
+    return [str(row["id"]) for row in rows]
 
 
 _INSERT_MESSAGE = OutboxMessage.__table__.insert()  # type: ignore[attr-defined]

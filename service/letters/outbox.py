@@ -13,7 +13,7 @@ from service.campaigns.models import Campaign
 from service.campaigns.rendering import InvalidTemplate
 from service.config import DeliverySettings, Settings
 from service.delivery import service as delivery
-from service.delivery.schemas import Address, MessageKind
+from service.delivery.schemas import Address, MessageKind, OutgoingEmail
 from service.errors import ServiceUnavailable
 from service.letters.assessment import hold_message
 from service.letters.compose import (
@@ -76,6 +76,35 @@ def queue_supporter_mail(
     (a notice that the letter bounced), which says `explanation` where a held letter's
     email says why it is held, and `link` replaces the confirmation link (the reply question's
     signed address, on which its template builds the answers)."""
+    email = supporter_mail(
+        session,
+        settings,
+        letter,
+        recipient,
+        campaign,
+        kind,
+        base=base,
+        explanation=explanation,
+        link=link,
+    )
+    expires = None if kind is MessageKind.notice else letter.confirm_expires_at
+    delivery.enqueue(session, email, now=now, expires_at=expires, campaign_id=campaign.id)
+
+
+def supporter_mail(
+    session: Session,
+    settings: Settings,
+    letter: Letter,
+    recipient: Recipient,
+    campaign: Campaign,
+    kind: MessageKind,
+    *,
+    base: str | None = None,
+    explanation: str | None = None,
+    link: str | None = None,
+) -> OutgoingEmail:
+    """The email queue_supporter_mail queues, rendered (for callers queueing several at once:
+    delivery.enqueue_many)."""
     rendered = rendered_letter(session, letter, recipient, campaign)
     view = campaign_view(session, campaign, letter.ui_lang)
     mail = SupporterMail(
@@ -93,7 +122,7 @@ def queue_supporter_mail(
         ),
     )
     try:
-        email = supporter_email(
+        return supporter_email(
             templates_for(session, view, letter.ui_lang),
             mail,
             letter.id,
@@ -108,8 +137,6 @@ def queue_supporter_mail(
             "We cannot prepare your confirmation email at the moment; please try again later.",
             field="campaign",
         ) from None
-    expires = None if kind is MessageKind.notice else letter.confirm_expires_at
-    delivery.enqueue(session, email, now=now, expires_at=expires, campaign_id=campaign.id)
 
 
 def queue_letter(

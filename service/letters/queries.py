@@ -39,6 +39,19 @@ def recipient_of(session: Session, representative_id: str) -> Recipient:
             "There is no representative with this id; look them up again.",
             field="representative_id",
         )
+    return _recipient(row)
+
+
+def recipients_of(session: Session, representative_ids: Sequence[str]) -> dict[str, Recipient]:
+    """recipient_of for several letters' representatives in one query, by id (ids of no
+    representative are left out)."""
+    if not representative_ids:
+        return {}
+    rows = session.connection().execute(_RECIPIENTS, {"ids": sorted(set(representative_ids))})
+    return {row.id: _recipient(row) for row in rows}
+
+
+def _recipient(row: Any) -> Recipient:
     return Recipient(
         id=row.id,
         name=row.name,
@@ -55,7 +68,7 @@ def recipient_of(session: Session, representative_id: str) -> Recipient:
 
 
 # Plain columns, not ORM entities: this runs for every letter and every page of the journey.
-_RECIPIENT: Select[*tuple[Any, ...]] = (
+_RECIPIENT_ROW: Select[*tuple[Any, ...]] = (
     sa_select(
         col(Representative.id),
         col(Representative.name),
@@ -71,8 +84,9 @@ _RECIPIENT: Select[*tuple[Any, ...]] = (
     )
     .join(Constituency, col(Constituency.id) == Representative.constituency_id)
     .join(Chamber, col(Chamber.id) == Representative.chamber_id)
-    .where(col(Representative.id) == bindparam("id"))
 )
+_RECIPIENT = _RECIPIENT_ROW.where(col(Representative.id) == bindparam("id"))
+_RECIPIENTS = _RECIPIENT_ROW.where(col(Representative.id).in_(bindparam("ids", expanding=True)))
 
 
 def find_letter(session: Session, letter_id: str, *, for_update: bool = False) -> Letter:
@@ -103,7 +117,12 @@ def _first(session: Session, statement: SelectOfScalar[Letter], for_update: bool
 
 def campaign_of(session: Session, letter: Letter) -> Campaign:
     """The letter's campaign, as a read-only snapshot (campaigns.catalog)."""
-    campaign = catalog.current_campaign(session, id=letter.campaign_id)
+    return campaign_by_id(session, letter.campaign_id)
+
+
+def campaign_by_id(session: Session, campaign_id: int) -> Campaign:
+    """A letter's campaign by its number (the letter's campaign_id), as campaign_of."""
+    campaign = catalog.current_campaign(session, id=campaign_id)
     if campaign is None:  # the foreign key makes this impossible
         raise NotFound("This letter's campaign no longer exists.", field="campaign")
     return campaign

@@ -7,11 +7,13 @@ counted per representative, party and chamber, beside the letters each office re
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import lru_cache
 
 from pydantic import BaseModel
-from sqlalchemy import func
+from sqlalchemy import Insert, func
 from sqlmodel import Session, col, select
 
 from service.campaigns.models import Campaign
@@ -21,10 +23,11 @@ from service.delivery.schemas import MessageKind
 from service.errors import Conflict, InvalidInput
 from service.letters.models import Letter, ReplySurvey
 from service.letters.outbox import queue_supporter_mail
-from service.letters.queries import campaign_of, find_letter, recipient_of
+from service.letters.queries import campaign_by_id, campaign_of, find_letter, recipient_of
 from service.letters.states import LetterStatus
 from service.letters.tokens import read_reply_token, reply_token
 from service.representatives.models import Representative
+from service.row_sets import RowSet
 
 # Asked at least this long after delivery (an office needs time to answer) ...
 EARLIEST = timedelta(days=1)
@@ -66,14 +69,37 @@ def due_at(delivered_at: datetime, campaign: Campaign) -> datetime:
     return max(delivered_at + EARLIEST, min(wanted, deadline - BEFORE_DEADLINE))
 
 
-def plan_surveys(session: Session, letters: Sequence[tuple[Letter, datetime]]) -> None:
-    """Inside tracking's transaction: one survey per newly delivered letter."""
-    rows = [
-        {"letter_id": letter.id, "due_at": due_at(at, campaign_of(session, letter))}
-        for letter, at in letters
-    ]
-    if rows:
-        session.connection().execute(ReplySurvey.__table__.insert(), rows)  # type: ignore[attr-defined]
+@dataclass(frozen=True, slots=True)
+class DeliveredLetter:
+    """A letter tracking just found delivered: its survey is planned from these alone."""
+
+    letter_id: str
+    campaign_id: int
+    at: datetime
+
+
+def plan_surveys(session: Session, letters: Sequence[DeliveredLetter]) -> None:
+    """Inside tracking's transaction: one survey per newly delivered letter (one INSERT; each
+    campaign read once)."""
+    campaigns: dict[int, Campaign] = {}
+    rows = []
+    for letter in letters:
+        campaign = campaigns.get(letter.campaign_id)
+        if campaign is None:
+            campaign = campaigns[letter.campaign_id] = campaign_by_id(session, letter.campaign_id)
+        rows.append({"letter_id": letter.letter_id, "due_at": due_at(letter.at, campaign)})
+    connection = session.connection()
+    surveys, statement = _insert_surveys_for(connection.dialect.name)
+    surveys.run(connection, statement, rows)
+
+
+_SURVEYS = ReplySurvey.__table__  # type: ignore[attr-defined]
+
+
+@lru_cache(maxsize=4)
+def _insert_surveys_for(dialect: str) -> tuple[RowSet, Insert]:
+    surveys = RowSet(dialect, {name: _SURVEYS.c[name].type for name in ("letter_id", "due_at")})
+    return surveys, surveys.insert(_SURVEYS.insert())
 
 
 def send_due_surveys(session: Session, now: datetime, *, settings: Settings) -> int:
@@ -205,6 +231,25 @@ def reply_counts(session: Session) -> list[ReplyCount]:
         )
         for rep in sorted(reps, key=lambda rep: rep.id)
     ]
+
+
+class ReplySummary(BaseModel):
+    """Supporters' answers to "did your representative reply?", each next to the number of
+    letters the office (or party, or chamber) received."""
+
+    by_representative: list[ReplyCount]
+    by_party: dict[str, ReplyCount]
+    by_chamber: dict[str, ReplyCount]
+
+
+def reply_summary(session: Session) -> ReplySummary:
+    """The console's Replies page and its JSON twin (/api/admin/tracking/replies)."""
+    counts = reply_counts(session)
+    return ReplySummary(
+        by_representative=counts,
+        by_party=totals_by(counts, "party"),
+        by_chamber=totals_by(counts, "chamber"),
+    )
 
 
 def totals_by(counts: Sequence[ReplyCount], key: str) -> dict[str, ReplyCount]:

@@ -64,10 +64,21 @@ def record_address_news(
 ) -> None:
     """Count each new report on its address and hold the recipient's letters when the
     address turns failing or paused (inside the caller's transaction)."""
+    if not news:
+        return
+    known = {
+        health.address: health
+        for health in session.exec(
+            select(AddressHealth)
+            .where(col(AddressHealth.address).in_(sorted({item.address for item in news})))
+            .order_by(col(AddressHealth.address))  # one lock order for every batch
+            .with_for_update()
+        ).all()
+    }
     for item in sorted(news, key=lambda item: (item.address, item.report.sg_event_id)):
-        health = session.get(AddressHealth, item.address, with_for_update=True)
+        health = known.get(item.address)
         if health is None:
-            health = AddressHealth(address=item.address, updated_at=now)
+            health = known[item.address] = AddressHealth(address=item.address, updated_at=now)
             session.add(health)
         health.recipient_key = health.recipient_key or item.recipient_key
         report = item.report

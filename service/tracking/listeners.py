@@ -39,8 +39,9 @@ class LetterOutcome:
 
 
 class LetterOutcomes(Protocol):
-    """Called inside tracking's transaction, once per batch; implementations write, never
-    commit. Outcomes other than delivered and failed (sent, deferred) are not passed on."""
+    """Called inside tracking's transaction, once per round of batches; implementations
+    write, never commit. Outcomes other than delivered and failed (sent, deferred) are not
+    passed on."""
 
     def apply(self, session: Session, outcomes: Sequence[LetterOutcome]) -> None: ...
 

@@ -1,7 +1,8 @@
 """POST /webhooks/sendgrid: verify, store, answer 204 at once; the events are applied right
-after the answer (a background task of this process, in a transaction of its own), and any
-batch that processing did not finish is applied by the workers' periodic job. Refusals
-(403 signature, 413 size, 422 body) store nothing.
+after the answer (a background task of this process, BatchApplier: in transactions of its
+own, several waiting batches at a time), and any batch that processing did not finish is
+applied by the workers' periodic job. Refusals (403 signature, 413 size, 422 body) store
+nothing.
 
 Why a background task and not only the periodic job: letters' pages should say "delivered"
 seconds after SendGrid says so, and the batch's events are already in this process; why not
@@ -10,10 +11,11 @@ processing must not turn a stored batch into an error it would send again."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Annotated
+from typing import Annotated, Self
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Request, Response
 from sqlalchemy.engine import Engine
@@ -24,7 +26,8 @@ from service.config import Settings, TrackingSettings
 from service.deps import SessionDep
 from service.errors import DomainError, ErrorBody
 from service.tracking.listeners import LetterOutcomes, NoLetters
-from service.tracking.service import process_batch, store_batch
+from service.tracking.schemas import BatchResult
+from service.tracking.service import apply_fresh, process_batch, store_batch
 from service.tracking.verify import (
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
@@ -74,18 +77,60 @@ async def _read_body(request: Request, limit: int) -> bytes:
 BatchProcessor = Callable[[int], None]
 
 
+class BatchApplier:
+    """Applies this process's stored batches after the answers, one round at a time.
+
+    A post that comes while a round runs only raises a flag (kick): the running thread
+    applies its batch in its next round, together with any others that came meanwhile
+    (service.apply_fresh). So concurrent posts never wait on each other's row locks (their
+    events are about the same letters: SendGrid repeats them), and a burst costs a few
+    rounds of set-based statements rather than one per post. Other processes' appliers
+    skip the batches a round holds (FOR UPDATE SKIP LOCKED)."""
+
+    def __init__(self, apply_round: Callable[[], BatchResult | None]) -> None:
+        self._apply_round = apply_round
+        self._running = threading.Lock()
+        self._more = threading.Event()
+
+    def kick(self) -> None:
+        """Apply what is waiting, unless another thread is at it (it will, then)."""
+        self._more.set()
+        while self._more.is_set():
+            if not self._running.acquire(blocking=False):
+                return  # the running thread sees the flag once its round ends
+            try:
+                self._more.clear()
+                while self._round() is not None:
+                    pass
+            finally:
+                self._running.release()
+
+    def _round(self) -> BatchResult | None:
+        try:
+            return self._apply_round()
+        except Exception:  # logged and noted on the batches; the periodic job applies them
+            return None
+
+    @classmethod
+    def on(cls, engine: Engine, settings: TrackingSettings, letters: LetterOutcomes) -> Self:
+        """The application's: each round in a session of its own on `engine`."""
+
+        def apply_round() -> BatchResult | None:
+            with Session(engine, expire_on_commit=False) as session:
+                return apply_fresh(session, letters, settings, now=datetime.now(UTC))
+
+        return cls(apply_round)
+
+
 async def get_batch_processor(request: Request) -> BatchProcessor:
-    """What applies a stored batch after the answer: a session of its own on the app's
-    engine (tests override this dependency to share their session)."""
-    engine: Engine = request.app.state.engine
-    settings: Settings = request.app.state.settings
-    letters: LetterOutcomes = getattr(request.app.state, "letter_outcomes", NoLetters())
-
-    def run(batch_id: int) -> None:
-        with Session(engine, expire_on_commit=False) as session:
-            apply_stored(session, batch_id, letters, settings.tracking)
-
-    return run
+    """What applies a stored batch after the answer: the app's BatchApplier (tests override
+    this dependency to apply each batch on their own session)."""
+    applier: BatchApplier | None = getattr(request.app.state, "webhook_applier", None)
+    if applier is None:  # an app built without create_app's wiring: tracking on its own
+        settings: Settings = request.app.state.settings
+        applier = BatchApplier.on(request.app.state.engine, settings.tracking, NoLetters())
+        request.app.state.webhook_applier = applier
+    return lambda _batch_id: applier.kick()
 
 
 def apply_stored(

@@ -85,3 +85,38 @@ def test_an_event_without_an_id_is_still_recognised_when_repeated() -> None:
     first = report_of({"event": "delivered", "email": "a@b.example", "timestamp": 5}, now)
     again = report_of({"timestamp": 5, "email": "a@b.example", "event": "delivered"}, now)
     assert first.sg_event_id == again.sg_event_id
+
+
+def _store(session: Session, events: list[dict[str, object]]) -> int:
+    raw = (json.dumps(events, separators=(",", ":")) + "\r\n").encode()
+    return tracking.store_batch(session, raw, now=datetime.now(UTC))
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data(), fate=st.sampled_from(sorted(FATES)))
+def test_batches_applied_together_end_as_one_by_one(
+    session: Session, settings: Settings, data: st.DataObject, fate: str
+) -> None:
+    """apply_fresh takes the waiting batches as one set of events: a round of two or three
+    of them ends where applying them one by one does."""
+    script, expected = FATES[fate]
+    row = sent_row(session, n=uuid.uuid4().int % 10_000, letter_id=None)
+    events = [
+        event(row, kind, at=1_764_000_000 + i, **extra) for i, (kind, extra) in enumerate(script)
+    ]
+    repeats = data.draw(st.lists(st.sampled_from(events), max_size=6), label="repeats")
+    arrival = data.draw(st.permutations(events + repeats), label="arrival")
+    cut = sorted(data.draw(st.sets(st.integers(0, len(arrival)), max_size=3), label="cuts"))
+    for start, end in zip([0, *cut], [*cut, len(arrival)], strict=True):
+        if arrival[start:end]:
+            _store(session, arrival[start:end])
+    now = datetime.now(UTC)
+    while tracking.apply_fresh(session, NoLetters(), settings.tracking, now=now, limit=2):
+        pass
+    session.refresh(row)
+    assert row.state == expected
+    assert tracking.counts(session)["batches_waiting"] == 0

@@ -32,6 +32,7 @@ from service.web.console import (
     privacy_routes,
     reimport_api,
     reimport_routes,
+    replies_routes,
     representatives_api,
     representatives_routes,
     signin_routes,
@@ -56,6 +57,7 @@ PAGES: list[ModuleType] = [
     address_routes,
     maps_routes,
     exports_routes,
+    replies_routes,
 ]
 
 

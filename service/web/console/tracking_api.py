@@ -1,5 +1,6 @@
-"""The admin API twin of the addresses page: the failing-address worklist, receiving domains
-with long deferrals, the webhook's counts, and the organisers' decisions."""
+"""The admin API twin of the addresses page (the failing-address worklist, receiving domains
+with long deferrals, the webhook's counts, and the organisers' decisions) and of the
+Replies page (replies_routes)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from service.accounts.current import ApiUser, now_of
 from service.accounts.roles import Permission
 from service.deps import SessionDep, SettingsDep
 from service.errors import ERROR_RESPONSES, ErrorBody
-from service.letters.replies import ReplyCount, reply_counts, totals_by
+from service.letters.replies import ReplySummary, reply_summary
 from service.tracking import service as tracking
 from service.tracking.addresses import deferred_domains, failing_addresses
 from service.tracking.schemas import AddressDecision, DeferredDomain, FailingAddress
@@ -71,23 +72,11 @@ def counts(session: SessionDep, _actor: Reader) -> dict[str, int]:
     return tracking.counts(session)
 
 
-class RepliesOut(BaseModel):
-    """Supporters' answers to "did your representative reply?", each next to the number of
-    letters the office (or party, or chamber) received."""
-
-    by_representative: list[ReplyCount]
-    by_party: dict[str, ReplyCount]
-    by_chamber: dict[str, ReplyCount]
-
-
 @router.get("/replies")
-def replies(session: SessionDep, _actor: Reader) -> RepliesOut:
-    counts = reply_counts(session)
-    return RepliesOut(
-        by_representative=counts,
-        by_party=totals_by(counts, "party"),
-        by_chamber=totals_by(counts, "chamber"),
-    )
+def replies(session: SessionDep, _actor: Reader) -> ReplySummary:
+    """Answers to "did your representative reply?" per representative, party and chamber,
+    each next to the letters that office received (the console's Replies page)."""
+    return reply_summary(session)
 
 
 @router.post("/addresses/correct")
