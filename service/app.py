@@ -31,7 +31,9 @@ from service.lookup.service import LookupDependencies
 from service.request_log import RequestLogMiddleware
 from service.security_headers import SecurityHeadersMiddleware
 from service.slow_clients import RequestArrivalMiddleware
+from service.stats import counting
 from service.tracking.jobs import with_tracking
+from service.tracking.listeners import listen_to_events
 from service.tracking.webhooks import router as tracking_router
 from service.validation_messages import explain_first
 from service.web.console import install as install_console
@@ -66,6 +68,8 @@ def create_app(
     app.include_router(letters_router)
     # Tracking tells letters what became of each letter through this listener.
     app.state.letter_outcomes = LetterTracking(settings)
+    # ... and the dashboard's counters what the provider said about each email.
+    listen_to_events(counting.DELIVERY)
     app.include_router(tracking_router)
     install_api_docs(app)
     app.state.account_mailer = OutboxAccountMailer(settings.accounts)

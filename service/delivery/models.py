@@ -41,6 +41,14 @@ class OutboxMessage(SQLModel, table=True):
         Index("ix_outbox_message_state_priority_due", "state", "priority", "next_attempt_at"),
         # Pacing: the slots booked for one representative.
         Index("ix_outbox_message_pace_key_not_before", "pace_key", "not_before"),
+        # The deadline projection: a campaign's queued letters per representative.
+        Index(
+            "ix_outbox_message_campaign_state_pace",
+            "campaign_id",
+            "state",
+            "pace_key",
+            "not_before",
+        ),
     )
 
     id: str = Field(default_factory=new_outbox_id, primary_key=True, max_length=32)

@@ -16,7 +16,7 @@ from service.delivery.jobs import Periodic
 from service.delivery.models import OutboxMessage
 from service.delivery.schemas import MessageKind
 from service.letters import messages
-from service.letters.events import move
+from service.letters.events import change_of, move
 from service.letters.jobs import purge_expired, reject_missed, send_due_reminders
 from service.letters.models import Letter, LetterEvent
 from service.letters.moderation import record_delivery
@@ -26,10 +26,14 @@ from service.letters.privacy import scrub_after_retention
 from service.letters.queries import campaign_of, recipient_of
 from service.letters.replies import plan_surveys, send_due_surveys
 from service.letters.states import LetterStatus, require_move
+from service.stats import counting
+from service.stats.counting import letters_changed
 
 
 def tell_letters(session: Session, messages: Sequence[OutboxMessage], now: datetime) -> None:
-    """delivery.queue.SentListener: each letter moves to "sent" with its outbox row."""
+    """delivery.queue.SentListener: each letter moves to "sent" with its outbox row, and
+    the dashboard counts the send against its receiving domain."""
+    counting.DELIVERY.sent(session, messages, now)
     ids = [message.letter_id for message in messages if message.letter_id]
     # One query loads them all; record_delivery then finds each in the session.
     session.exec(select(Letter).where(col(Letter.id).in_(ids))).all()
@@ -87,7 +91,7 @@ class LetterTracking:
             if letter is None:  # deleted since (erasure): nothing to tell
                 continue
             if outcome.failure is None:
-                if self._delivered(letter, outcome.at, history):
+                if self._delivered(session, letter, outcome.at, history):
                     delivered.append((letter, outcome.at))
             else:
                 self._failed(session, letter, outcome.failure, outcome.at)
@@ -95,15 +99,21 @@ class LetterTracking:
             session.connection().execute(LetterEvent.__table__.insert(), history)  # type: ignore[attr-defined]
         plan_surveys(session, delivered)  # "did they reply?" some days later
 
-    def _delivered(self, letter: Letter, at: datetime, history: list[dict[str, object]]) -> bool:
+    def _delivered(
+        self, session: Session, letter: Letter, at: datetime, history: list[dict[str, object]]
+    ) -> bool:
         """Delivered letters are the bulk of a batch: their moves are checked like any other
         (require_move) and their history rows written together by apply()."""
         steps = [LetterStatus.sent] if letter.status == LetterStatus.queued else []
         if letter.status in (LetterStatus.queued, LetterStatus.sent):
             steps.append(LetterStatus.delivered)
+        hold = letter.hold_reason
         for target in steps:  # queued first goes to sent: the worker's record has not landed
             current = LetterStatus(letter.status)
             require_move(current, target)
+            letters_changed(
+                session, [change_of(letter, (current, hold), (target, hold), at, target)]
+            )
             history.append(
                 {
                     "letter_id": letter.id,
