@@ -14,6 +14,8 @@ from service.delivery.schemas import Address, MessageKind, OutgoingEmail
 from service.delivery.states import OutboxState, require_move
 
 GLOBAL_SWITCH = "global"
+# "campaign:<id>": one campaign's mail (delivery.service.campaign_switch).
+CAMPAIGN_SWITCH_PREFIX = "campaign:"
 
 # Lower claims first: mail a supporter is waiting for is never stuck behind a letter backlog.
 PRIORITY = {
@@ -161,7 +163,8 @@ class OutboxEvent(SQLModel, table=True):
 
 
 class DeliveryControl(SQLModel, table=True):
-    """Switches that stop sending at once. One row, name 'global'; no row means running."""
+    """Switches that stop sending at once: 'global' for all mail, 'campaign:<id>' for one
+    campaign's; no row means running."""
 
     __tablename__ = "delivery_control"
 

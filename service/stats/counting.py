@@ -26,6 +26,9 @@ from service.delivery.models import OutboxMessage
 from service.delivery.schemas import MessageKind
 from service.stats.models import SLOTS, DomainHour, LetterHour, LetterTally
 
+TALLY_TABLE = LetterTally.__table__  # type: ignore[attr-defined]
+HOUR_TABLE = LetterHour.__table__  # type: ignore[attr-defined]
+DOMAIN_TABLE = DomainHour.__table__  # type: ignore[attr-defined]
 SUBMITTED = "submitted"
 # The funnel, in order (letters.events decides when a letter first reaches each step).
 FUNNEL = (SUBMITTED, "confirmed", "held", "queued", "sent", "delivered")
@@ -178,7 +181,7 @@ def write(session: OrmSession, deltas: Deltas) -> None:
     ]
     _upsert(
         session,
-        LetterTally.__table__,
+        TALLY_TABLE,
         ["campaign_id", "representative_id", "status", "hold_reason"],
         tally,
         ["letters"],
@@ -188,9 +191,7 @@ def write(session: OrmSession, deltas: Deltas) -> None:
         for (c, h, s, slot), n in sorted(deltas.hours.items())
         if n
     ]
-    _upsert(
-        session, LetterHour.__table__, ["campaign_id", "hour", "step", "slot"], hours, ["letters"]
-    )
+    _upsert(session, HOUR_TABLE, ["campaign_id", "hour", "step", "slot"], hours, ["letters"])
     domains = [
         {
             "domain": d,
@@ -206,7 +207,7 @@ def write(session: OrmSession, deltas: Deltas) -> None:
     ]
     _upsert(
         session,
-        DomainHour.__table__,
+        DOMAIN_TABLE,
         ["domain", "hour", "event", "slot"],
         domains,
         ["events", "timed", "seconds"],

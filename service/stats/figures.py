@@ -7,6 +7,7 @@ from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import case, column, func, table
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from service.delivery.models import OutboxMessage
@@ -158,17 +159,17 @@ def _groups(
         (col(Representative.constituency_id).startswith(ABROAD_PREFIX), ABROAD),
         else_=FRANCE,
     )
-    rows = session.exec(
-        select(
-            Representative.chamber_id,
+    rows = session.execute(
+        sa_select(
+            col(Representative.chamber_id),
             nation,
-            Representative.party,
-            LetterTally.status,
+            col(Representative.party),
+            col(LetterTally.status),
             func.sum(LetterTally.letters),
         )
         .join(Representative, col(Representative.id) == LetterTally.representative_id)
         .join(Constituency, col(Constituency.id) == Representative.constituency_id)
-        .where(LetterTally.campaign_id == campaign_id)
+        .where(col(LetterTally.campaign_id) == campaign_id)
         .group_by(
             col(Representative.chamber_id), nation, col(Representative.party), LetterTally.status
         )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, func, select
 
 from service.stats.counting import hour_of
@@ -48,11 +49,11 @@ def window(sums: WindowSums) -> WindowHealth:
 def delivery_health(session: Session, now: datetime) -> DeliveryHealth:
     this_hour = hour_of(now)
     since = this_hour - timedelta(hours=23)
-    rows = session.exec(
-        select(
-            DomainHour.domain,
-            DomainHour.hour,
-            DomainHour.event,
+    rows = session.execute(
+        sa_select(
+            col(DomainHour.domain),
+            col(DomainHour.hour),
+            col(DomainHour.event),
             func.sum(DomainHour.events),
             func.sum(DomainHour.timed),
             func.sum(DomainHour.seconds),

@@ -9,14 +9,21 @@ from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Table, case, column, delete, func, literal, or_, select, table
+from sqlalchemy import case, column, delete, func, literal, or_, select, table
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from service.delivery.models import OutboxMessage
 from service.delivery.schemas import MessageKind
-from service.stats.counting import FUNNEL, SUBMITTED, Deltas, write
-from service.stats.models import DomainHour, LetterHour, LetterTally
+from service.stats.counting import (
+    DOMAIN_TABLE,
+    FUNNEL,
+    HOUR_TABLE,
+    SUBMITTED,
+    TALLY_TABLE,
+    Deltas,
+    write,
+)
 
 # The tables of the domains above this one, named rather than imported (letters and
 # tracking count through this package, so it may not import them).
@@ -156,16 +163,14 @@ def direct_domains(session: Session, since: datetime | None = None) -> DomainFig
 
 def rebuild(session: Session) -> None:
     """Replace every rollup with what the rows say, in the caller's transaction."""
-    tables: list[Table] = [LetterTally.__table__, LetterHour.__table__, DomainHour.__table__]  # type: ignore[list-item]
-    for rollup in tables:
+    for rollup in (TALLY_TABLE, HOUR_TABLE, DOMAIN_TABLE):
         session.execute(delete(rollup))
     deltas = Deltas()
-    for (c, r, s, h), n in direct_tally(session).items():
-        deltas.tally[(c, r, s, h)] = n
-    for (c, h, step), n in direct_hours(session).items():
-        deltas.hours[(c, h, step, 0)] = n
-    for (d, h, e), (n, t, s) in direct_domains(session).items():
-        deltas.domains[(d, h, e, 0)] = n
-        deltas.timed[(d, h, e, 0)] = t
-        deltas.seconds[(d, h, e, 0)] = s  # type: ignore[assignment]
+    deltas.tally.update(direct_tally(session))
+    for (campaign_id, hour, step), letters in direct_hours(session).items():
+        deltas.hours[(campaign_id, hour, step, 0)] = letters
+    for (domain, at, name), (events, timed, seconds) in direct_domains(session).items():
+        deltas.domains[(domain, at, name, 0)] = events
+        deltas.timed[(domain, at, name, 0)] = timed
+        deltas.seconds[(domain, at, name, 0)] = seconds
     write(session, deltas)

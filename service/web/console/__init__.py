@@ -27,6 +27,8 @@ from service.web.console import (
     representatives_api,
     representatives_routes,
     signin_routes,
+    stats_api,
+    stats_routes,
     tracking_api,
 )
 
@@ -40,6 +42,7 @@ PAGES: list[ModuleType] = [
     representatives_routes,
     campaigns_routes,
     address_routes,
+    stats_routes,
 ]
 
 
@@ -68,4 +71,5 @@ def install(app: FastAPI) -> FastAPI:
     app.include_router(representatives_api.freshness_router)
     app.include_router(campaigns_api.router)
     app.include_router(tracking_api.router)
+    app.include_router(stats_api.router)
     return console
