@@ -6,7 +6,7 @@ wire at start-up (DELIVERY). Deltas are gathered per transaction and written whe
 commits, in one sorted batch of upserts: two transactions then take the counter rows'
 locks in the same order and cannot deadlock on them, and a rolled-back transaction (or
 savepoint) leaves no trace. Anything that writes around them (a manual UPDATE) makes the
-tables drift: `repmail stats rebuild` (rebuild.py) recomputes them."""
+tables drift: `repmail db rebuild-stats` (rebuild.py) recomputes them."""
 
 from __future__ import annotations
 

@@ -51,7 +51,7 @@ _letter = table(
     column("campaign_id"),
     column("status"),
     column("hold_reason"),
-    column("updated_at"),
+    column("created_at"),
 )
 
 SeatCounts = dict[str, int]
@@ -210,14 +210,17 @@ def _held(session: Session, campaign_id: int, by_status: dict[tuple[str, str], i
     waiting = sum(n for (s, h), n in by_status.items() if s == "held" and h != RETURNED)
     returned = by_status.get(("held", RETURNED), 0)
     oldest = None
-    if waiting:
+    if waiting:  # the oldest letter still held: walks the (status, created_at) index
         oldest = session.exec(
-            select(func.min(_letter.c.updated_at)).where(
+            select(_letter.c.created_at)
+            .where(
                 _letter.c.status == "held",
                 _letter.c.campaign_id == campaign_id,
                 func.coalesce(_letter.c.hold_reason, "") != RETURNED,
             )
-        ).one()
+            .order_by(_letter.c.created_at)
+            .limit(1)
+        ).first()
         if isinstance(oldest, str):
             oldest = datetime.fromisoformat(oldest)
         if oldest is not None and oldest.tzinfo is None:

@@ -1,6 +1,6 @@
 """The rollups recomputed from the rows they count, by plain GROUP BY queries over letters,
-their history, the outbox and the provider's events: the migration's backfill, `repmail
-stats rebuild` after anything wrote around the listeners, and the yardstick the tests and
+their history, the outbox and the provider's events: the migration's backfill, `repmail db
+rebuild-stats` after anything wrote around the listeners, and the yardstick the tests and
 bench/stats.py hold the counters against. Never on a request's path."""
 
 from __future__ import annotations

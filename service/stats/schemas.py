@@ -54,7 +54,7 @@ class OwnWords(BaseModel):
 class HeldWaiting(BaseModel):
     letters: int = 0  # held and waiting for a moderator's decision
     returned: int = 0  # sent back to their supporter to rewrite
-    oldest_since: datetime | None = None  # the longest wait began then
+    oldest_since: datetime | None = None  # when the oldest letter still held was written
 
 
 class CampaignFigures(BaseModel):
