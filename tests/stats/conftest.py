@@ -23,6 +23,7 @@ from service.delivery.schemas import MessageKind
 from service.letters.hooks import LetterTracking, tell_letters
 from service.letters.models import Letter
 from service.letters.routes import get_now
+from service.stats.rebuild import rebuild
 from service.tracking.service import process_batch, store_batch
 from tests.letters.conftest import confirm_token_in, personal_paragraph
 
@@ -138,6 +139,10 @@ def provider_event(
 @pytest.fixture
 def story(client: TestClient, session: Session, settings: Settings) -> Iterator[Story]:
     clock = FakeClock(START)
+    # Tests elsewhere that commit for real clean up by deleting rows around the application;
+    # start from counters equal to the rows (undone with the test's transaction).
+    rebuild(session)
+    session.commit()
     client.app.dependency_overrides[get_now] = clock.now  # type: ignore[attr-defined]
     yield Story(client, session, settings, clock)
     client.app.dependency_overrides.pop(get_now, None)  # type: ignore[attr-defined]
