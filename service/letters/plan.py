@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
 from sqlalchemy import case, func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from service.campaigns.models import Campaign
@@ -129,14 +130,15 @@ def _campaign_plan(
         ceiling=settings.daily_ceiling_per_representative,
     )
     # One row per representative, counted by the database (an index-only scan of
-    # ix_outbox_message_campaign_state_pace): the control room reads this on every view.
+    # ix_outbox_message_campaign_state_pace) and joined to their name, chamber time zone
+    # and raised pace in the same statement: the control room reads this on every view.
     late = func.sum(case((col(OutboxMessage.not_before) >= result.plan_before, 1), else_=0))
-    rows = session.exec(
+    per_rep = (
         select(
-            OutboxMessage.pace_key,
-            func.count(),
-            func.max(OutboxMessage.not_before),
-            late,
+            col(OutboxMessage.pace_key).label("key"),
+            func.count().label("queued"),
+            func.max(OutboxMessage.not_before).label("last_slot"),
+            late.label("late"),
         )
         .where(
             OutboxMessage.campaign_id == campaign.id,
@@ -145,12 +147,33 @@ def _campaign_plan(
             col(OutboxMessage.not_before).is_not(None),
         )
         .group_by(col(OutboxMessage.pace_key))
+        .subquery()
+    )
+    rows = session.execute(
+        sa_select(
+            per_rep.c.key,
+            per_rep.c.queued,
+            per_rep.c.last_slot,
+            per_rep.c.late,
+            col(Representative.name),
+            col(Chamber.timezone),
+            col(DeliveryPace.raised_per_hour),
+        )
+        .outerjoin(Representative, col(Representative.id) == per_rep.c.key)
+        .outerjoin(Chamber, col(Chamber.id) == Representative.chamber_id)
+        .outerjoin(DeliveryPace, col(DeliveryPace.key) == per_rep.c.key)
     ).all()
-    queues = {key: (int(n), last, int(k or 0)) for key, n, last, k in rows if key is not None}
+    queues = {
+        key: (int(n), _aware(last), int(k or 0))
+        for key, n, last, k, _name, _zone, _raised_pace in rows
+        if key is not None
+    }
     if not queues:
         return result
-    names, zones = _representatives(session, list(queues))
-    raised = _raised(session, list(queues))
+    names = {row[0]: row[4] for row in rows if row[4] is not None}
+    zones = {row[0]: row[5] for row in rows if row[5] is not None}
+    raised = {row[0]: row[6] for row in rows}
+    capacities: dict[tuple[str, float], int] = {}
     for key, (queued, last_slot, late_count) in sorted(queues.items()):
         rep = RepresentativePlan(
             key=key,
@@ -160,7 +183,12 @@ def _campaign_plan(
             late=late_count,
             per_hour=max(float(campaign.letters_per_hour), raised.get(key) or 0.0),
         )
-        rep.capacity = _capacity(campaign, zones.get(key, "UTC"), rep.per_hour, settings, now)
+        zone = zones.get(key, "UTC")
+        if (zone, rep.per_hour) not in capacities:  # a few paces and two zones in all
+            capacities[(zone, rep.per_hour)] = _capacity(
+                campaign, zone, rep.per_hour, settings, now
+            )
+        rep.capacity = capacities[(zone, rep.per_hour)]
         if rep.late:
             pacing = pacing_for(campaign, key, zones.get(key, "UTC"), settings)
             fixed = booked_times(session, key, now, states=BOOKED - {S.queued})
@@ -257,10 +285,9 @@ def _representatives(session: Session, keys: list[str]) -> tuple[dict[str, str],
     return {i: n for i, n, _ in rows}, {i: z for i, _, z in rows}
 
 
-def _raised(session: Session, keys: list[str]) -> dict[str, float | None]:
-    rows = session.exec(
-        select(DeliveryPace.key, DeliveryPace.raised_per_hour).where(
-            col(DeliveryPace.key).in_(keys)
-        )
-    ).all()
-    return dict(rows)
+def _aware(moment: datetime | str | None) -> datetime | None:
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import case, column, func, table
 from sqlalchemy import select as sa_select
@@ -89,10 +90,11 @@ def counted_by_country(session: Session, campaign_id: int) -> dict[str, int]:
         (col(Representative.constituency_id).startswith(ABROAD_PREFIX), ABROAD),
         else_="fr",
     )
-    rows = session.exec(
-        select(path, func.sum(LetterTally.letters))
-        .join(Representative, col(Representative.id) == LetterTally.representative_id)
-        .where(LetterTally.campaign_id == campaign_id, col(LetterTally.status).in_(COUNTED))
+    per_rep = _per_representative(campaign_id)
+    rows = session.execute(
+        sa_select(path, func.sum(per_rep.c.counted))
+        .select_from(per_rep)
+        .join(Representative, col(Representative.id) == per_rep.c.rep)
         .group_by(path)
     ).all()
     found = {"uk": 0, "fr": 0, ABROAD: 0}
@@ -151,6 +153,23 @@ def _periods(
     return funnel, hours, days
 
 
+def _per_representative(campaign_id: int) -> Any:
+    """Letters per representative in one row each: those that count, delivered, bounced."""
+    status = col(LetterTally.status)
+    letters = col(LetterTally.letters)
+    return (
+        sa_select(
+            col(LetterTally.representative_id).label("rep"),
+            func.sum(case((status.in_(COUNTED), letters), else_=0)).label("counted"),
+            func.sum(case((status == "delivered", letters), else_=0)).label("delivered"),
+            func.sum(case((status == "bounced", letters), else_=0)).label("bounced"),
+        )
+        .where(col(LetterTally.campaign_id) == campaign_id)
+        .group_by(col(LetterTally.representative_id))
+        .subquery()
+    )
+
+
 def _groups(
     session: Session, campaign_id: int
 ) -> tuple[dict[str, GroupCount], dict[str, GroupCount], dict[str, GroupCount]]:
@@ -159,31 +178,27 @@ def _groups(
         (col(Representative.constituency_id).startswith(ABROAD_PREFIX), ABROAD),
         else_=FRANCE,
     )
+    per_rep = _per_representative(campaign_id)
     rows = session.execute(
         sa_select(
             col(Representative.chamber_id),
             nation,
             col(Representative.party),
-            col(LetterTally.status),
-            func.sum(LetterTally.letters),
+            per_rep.c.counted,
+            per_rep.c.delivered,
+            per_rep.c.bounced,
         )
-        .join(Representative, col(Representative.id) == LetterTally.representative_id)
+        .select_from(per_rep)
+        .join(Representative, col(Representative.id) == per_rep.c.rep)
         .join(Constituency, col(Constituency.id) == Representative.constituency_id)
-        .where(col(LetterTally.campaign_id) == campaign_id)
-        .group_by(
-            col(Representative.chamber_id), nation, col(Representative.party), LetterTally.status
-        )
     ).all()
     groups: tuple[dict[str, GroupCount], ...] = ({}, {}, {})
-    for chamber, place, party, status, letters in rows:
+    for chamber, place, party, counted, delivered, bounced in rows:
         for found, key in zip(groups, (chamber, place, party), strict=True):
             count = found.setdefault(str(key), GroupCount())
-            if status in COUNTED:
-                count.letters += int(letters)
-            if status == "delivered":
-                count.delivered += int(letters)
-            if status == "bounced":
-                count.bounced += int(letters)
+            count.letters += int(counted or 0)
+            count.delivered += int(delivered or 0)
+            count.bounced += int(bounced or 0)
     chambers, nations, parties = groups
     return (
         dict(sorted(chambers.items())),
