@@ -320,9 +320,12 @@ def main() -> None:
         "--postgres-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
     )
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
+    parser.add_argument(
+        "--reuse", metavar="URL", help="time again on a database a --keep run left (no generation)"
+    )
     args = parser.parse_args()
 
-    url = create_scratch_database(args.postgres_url, "repmail_bench_stats")
+    url = args.reuse or create_scratch_database(args.postgres_url, "repmail_bench_stats")
     print(f"scratch database {url.rsplit('/', 1)[-1]}")
     settings = Settings(
         env=Environment.test,
@@ -334,26 +337,35 @@ def main() -> None:
         run(engine, settings, args)
     finally:
         engine.dispose()
-        if not args.keep:
+        if not args.keep and not args.reuse:
             drop_database(url)
 
 
 def run(engine: Engine, settings: Settings, args: argparse.Namespace) -> None:
-    prepare_database(engine, settings)
     now = datetime.now(UTC)
-    deadline = now + timedelta(days=12)
-    print(f"generating {args.letters:,} letters and {args.events:,} provider events ...")
-    generate(engine, args.letters, args.events, now, deadline)
     with Session(engine) as s:
-        began = time.perf_counter()
-        rebuild(s)
-        s.commit()
-        print(
-            f"  rollups backfilled (service.stats.rebuild) in {time.perf_counter() - began:.1f} s"
-        )
+        if not args.reuse:
+            prepare_database(engine, settings)
+            print(f"generating {args.letters:,} letters and {args.events:,} provider events ...")
+            generate(engine, args.letters, args.events, now, now + timedelta(days=12))
+            began = time.perf_counter()
+            rebuild(s)
+            s.commit()
+            took = time.perf_counter() - began
+            print(f"  rollups backfilled (service.stats.rebuild) in {took:.1f} s")
+        counts = s.execute(
+            text("SELECT (SELECT count(*) FROM letter), (SELECT count(*) FROM provider_event)")
+        ).one()
+        print(f"  {counts[0]:,} letters, {counts[1]:,} provider events")
         cid = s.execute(text("SELECT id FROM campaign WHERE slug = :s"), {"s": SLUG}).scalar_one()
         staff = service.create_account(
-            s, CLI_ACTOR, "staff@example.org", Role.staff, PASSWORD, settings.accounts, now
+            s,
+            CLI_ACTOR,
+            f"staff{now:%H%M%S}@example.org",
+            Role.staff,
+            PASSWORD,
+            settings.accounts,
+            now,
         )
         actor = Actor(id=staff.id, email=staff.email, role=staff.role)
         token = credentials.create_token(s, actor, "bench", now)[1]
