@@ -121,7 +121,7 @@ def test_pause_and_resume_a_campaign_and_everything(
     actions = [
         (entry.action, entry.target)
         for entry in session.exec(
-            select(AuditEntry).where(AuditEntry.action.startswith("delivery."))  # type: ignore[attr-defined]
+            select(AuditEntry).where(AuditEntry.action.startswith("delivery."))
         )
     ]
     assert actions == [
