@@ -11,13 +11,13 @@ from sqlmodel import Session
 
 from service.campaigns.schemas import CampaignOut, DemandOut
 from service.campaigns.service import get_campaign, is_open, resolve
-from service.stats.figures import counted_by_country, stepped_goal
+from service.stats.figures import counted_by_country, counted_total, stepped_goal
 
 
 def letters_counted(session: Session, campaign_id: int) -> int:
     """Letters the supporters confirmed: the campaign's progress towards its goal (read from
     the dashboard's counters, the same figures staff see)."""
-    return sum(counted_by_country(session, campaign_id).values())
+    return counted_total(session, campaign_id)
 
 
 def describe_campaign(

@@ -82,6 +82,16 @@ def status_counts(session: Session, campaign_id: int) -> dict[tuple[str, str], i
     return {(status, hold): int(letters) for status, hold, letters in rows}
 
 
+def counted_total(session: Session, campaign_id: int) -> int:
+    """Letters that count towards the campaign's goal (confirmed by their supporter)."""
+    total = session.exec(
+        select(func.sum(LetterTally.letters)).where(
+            col(LetterTally.campaign_id) == campaign_id, col(LetterTally.status).in_(COUNTED)
+        )
+    ).one()
+    return int(total or 0)
+
+
 def counted_by_country(session: Session, campaign_id: int) -> dict[str, int]:
     """Letters that count towards the goal, by the supporter's path: uk, fr, abroad (the
     public page's counters)."""
