@@ -32,7 +32,9 @@ from service.metrics import install as install_metrics
 from service.request_log import RequestLogMiddleware
 from service.security_headers import SecurityHeadersMiddleware
 from service.slow_clients import RequestArrivalMiddleware
+from service.stats import counting
 from service.tracking.jobs import with_tracking
+from service.tracking.listeners import listen_to_events
 from service.tracking.webhooks import BatchApplier
 from service.tracking.webhooks import router as tracking_router
 from service.validation_messages import explain_first
@@ -71,6 +73,8 @@ def create_app(
     app.state.webhook_applier = BatchApplier.on(
         engine, settings.tracking, app.state.letter_outcomes
     )
+    # ... and the dashboard's counters what the provider said about each email.
+    listen_to_events(counting.DELIVERY)
     app.include_router(tracking_router)
     install_api_docs(app)
     app.state.account_mailer = OutboxAccountMailer(settings.accounts)

@@ -43,5 +43,6 @@ from service.representatives.models import (  # noqa: F401
     Representative,
     UkPostcode,
 )
+from service.stats.models import DomainHour, LetterHour, LetterTally  # noqa: F401
 from service.studio.models import TemplateVersion  # noqa: F401
 from service.tracking.models import AddressHealth, ProviderEvent, WebhookBatch  # noqa: F401

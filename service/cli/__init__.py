@@ -25,6 +25,7 @@ from service.representatives.importers import (
     uk_nearby_commands,
 )
 from service.slow_clients import PROTOCOL_PATH
+from service.stats.rebuild import rebuild
 
 app = typer.Typer(help="repmail: write to your own MP or député.", no_args_is_help=True)
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
@@ -112,3 +113,17 @@ def db_upgrade() -> None:
     prepare_database(engine, settings)
     engine.dispose()
     console.print("Database is up to date.")
+
+
+@db_app.command("rebuild-stats")
+def db_rebuild_stats() -> None:
+    """Recompute the dashboard's counters from the letters, the outbox and the provider's
+    events (after anything wrote to those tables around the application)."""
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    engine = create_db_engine(settings)
+    with Session(engine) as session:
+        rebuild(session)
+        session.commit()
+    engine.dispose()
+    console.print("The dashboard's counters are recomputed.")

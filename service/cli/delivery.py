@@ -29,7 +29,9 @@ from service.letters.hooks import LetterTracking, letter_jobs, tell_letters
 from service.letters.plan import campaign_plans, repace_overdue, replan_campaign
 from service.letters.plan_view import render_plan
 from service.logs import configure_logging
+from service.stats import counting
 from service.tracking.jobs import with_tracking
+from service.tracking.listeners import listen_to_events
 
 delivery_app = typer.Typer(help="Delivery: pause or resume all sending, see the outbox.")
 console = Console(stderr=True)
@@ -54,6 +56,7 @@ def worker(
     # The worker signs links in reminders: it must use the key the web app uses.
     log.info("secret key", extra={"source": settings.secret_key_source})
     engine = create_db_engine(settings)
+    listen_to_events(counting.DELIVERY)  # the dashboard's counters hear the provider's events
     runner = Worker(
         engine,
         build_backend(settings, connections=concurrency),

@@ -14,6 +14,8 @@ from service.delivery.schemas import Address, MessageKind, OutgoingEmail
 from service.delivery.states import OutboxState, require_move
 
 GLOBAL_SWITCH = "global"
+# "campaign:<id>": one campaign's mail (delivery.service.campaign_switch).
+CAMPAIGN_SWITCH_PREFIX = "campaign:"
 
 # Lower claims first: mail a supporter is waiting for is never stuck behind a letter backlog.
 PRIORITY = {
@@ -41,6 +43,14 @@ class OutboxMessage(SQLModel, table=True):
         Index("ix_outbox_message_state_priority_due", "state", "priority", "next_attempt_at"),
         # Pacing: the slots booked for one representative.
         Index("ix_outbox_message_pace_key_not_before", "pace_key", "not_before"),
+        # The deadline projection: a campaign's queued letters per representative.
+        Index(
+            "ix_outbox_message_campaign_state_pace",
+            "campaign_id",
+            "state",
+            "pace_key",
+            "not_before",
+        ),
     )
 
     id: str = Field(default_factory=new_outbox_id, primary_key=True, max_length=32)
@@ -153,7 +163,8 @@ class OutboxEvent(SQLModel, table=True):
 
 
 class DeliveryControl(SQLModel, table=True):
-    """Switches that stop sending at once. One row, name 'global'; no row means running."""
+    """Switches that stop sending at once: 'global' for all mail, 'campaign:<id>' for one
+    campaign's; no row means running."""
 
     __tablename__ = "delivery_control"
 

@@ -165,3 +165,30 @@ def required_pace(
     return (
         rounded if fits(count, booked, policy.at(rounded), after=after, deadline=deadline) else high
     )
+
+
+def capacity(policy: Policy, *, after: datetime, deadline: datetime) -> int:
+    """About how many letters one recipient can still be sent from `after` to `deadline` at
+    this policy: the open hours of each local day times the pace, at most the daily ceiling
+    a day. An estimate for the control room (plan() books the real slots)."""
+    if deadline <= after:
+        return 0
+    zone = ZoneInfo(policy.timezone)
+    hours = policy.office_hours
+    total = 0
+    day = after.astimezone(zone).date()
+    last = deadline.astimezone(zone).date()
+    while day <= last:
+        start, end = _local(day, time(0), zone), _local(day + timedelta(days=1), time(0), zone)
+        if hours is not None:
+            if day.weekday() not in hours.weekdays:
+                day += timedelta(days=1)
+                continue
+            start = _local(day, hours.start, zone)
+            if hours.end != time(0):
+                end = _local(day, hours.end, zone)
+        seconds = (min(end, deadline) - max(start, after)).total_seconds()
+        if seconds > 0:
+            total += min(math.floor(seconds / 3600 * policy.per_hour), policy.daily_ceiling)
+        day += timedelta(days=1)
+    return total

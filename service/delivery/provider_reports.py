@@ -35,6 +35,8 @@ class ProviderRow:
     to_email: str
     pace_key: str | None
     attempts: int
+    to_domain: str = ""
+    sent_at: datetime | None = None  # when the worker handed the email over
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +51,17 @@ class ProviderMove:
 
 _ROWS = OutboxMessage.__table__  # type: ignore[attr-defined]
 _EVENTS = OutboxEvent.__table__  # type: ignore[attr-defined]
-_ROW_COLUMNS = ("id", "state", "kind", "letter_id", "to_email", "pace_key", "attempts")
+_ROW_COLUMNS = (
+    "id",
+    "state",
+    "kind",
+    "letter_id",
+    "to_email",
+    "pace_key",
+    "attempts",
+    "to_domain",
+    "sent_at",
+)
 
 
 @lru_cache(maxsize=4)
@@ -113,6 +125,8 @@ def provider_rows(session: Session, outbox_ids: Iterable[str]) -> dict[str, Prov
             to_email=row.to_email,
             pace_key=row.pace_key,
             attempts=row.attempts,
+            to_domain=row.to_domain,
+            sent_at=row.sent_at,
         )
         for row in found
     }

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, exists, not_, or_
+from sqlalchemy import ColumnElement, String, cast, exists, literal, not_, or_
 from sqlmodel import Session, col, select
 
 from service.config import DeliverySettings
@@ -28,6 +28,8 @@ from service.delivery.backends.base import (
 )
 from service.delivery.backoff import retry_delay
 from service.delivery.models import (
+    CAMPAIGN_SWITCH_PREFIX,
+    GLOBAL_SWITCH,
     DeliveryControl,
     OutboxMessage,
     note,
@@ -89,12 +91,19 @@ def claim(
     if limit <= 0:
         return []
     lock_for_write(session, ahead=True)
-    paused = exists().where(col(DeliveryControl.paused))
+    paused = exists().where(col(DeliveryControl.paused), col(DeliveryControl.name) == GLOBAL_SWITCH)
+    # A paused campaign's rows wait (the switches are a handful of rows).
+    campaign_paused = exists().where(
+        col(DeliveryControl.paused),
+        col(DeliveryControl.name)
+        == literal(CAMPAIGN_SWITCH_PREFIX) + cast(col(OutboxMessage.campaign_id), String),
+    )
     conditions: list[ColumnElement[bool]] = [
         col(OutboxMessage.state) == S.queued,
         col(OutboxMessage.next_attempt_at) <= now,
         or_(col(OutboxMessage.expires_at).is_(None), col(OutboxMessage.expires_at) > now),
         not_(paused),
+        or_(col(OutboxMessage.campaign_id).is_(None), not_(campaign_paused)),
     ]
     room = limits.domain_room(session, domain_limit) if domain_limit else None
     if room:

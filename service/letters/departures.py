@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from service.delivery import service as delivery
 from service.delivery.states import InvalidTransition
-from service.letters.events import SYSTEM, move
+from service.letters.events import SYSTEM, move, set_hold_reason
 from service.letters.models import Letter
 from service.letters.states import HoldReason, LetterStatus
 
@@ -61,7 +61,7 @@ def hold_letters_for_departed(
             except InvalidTransition:
                 already_sent.append(letter.id)  # a worker or the provider has it
                 continue
-        letter.hold_reason = HoldReason.representative_unavailable
+        set_hold_reason(session, letter, HoldReason.representative_unavailable, now)
         move(session, letter, LetterStatus.held, now, DETAIL, actor=SYSTEM)
         held.append(HeldLetter(letter.id, letter.campaign_id, letter.representative_id))
     session.flush()

@@ -21,6 +21,7 @@ from service.delivery.models import OutboxMessage
 from service.delivery.schemas import MessageKind, Unpaced
 from service.delivery.service import enqueue_many
 from service.letters import messages
+from service.letters.events import change_of
 from service.letters.jobs import purge_expired, reject_missed, send_due_reminders
 from service.letters.models import Letter, LetterEvent
 from service.letters.moderation import record_delivery
@@ -31,10 +32,14 @@ from service.letters.queries import campaign_of, recipient_of, recipients_of
 from service.letters.replies import DeliveredLetter, plan_surveys, send_due_surveys
 from service.letters.states import LetterStatus, require_move
 from service.row_sets import RowSet, one_of
+from service.stats import counting
+from service.stats.counting import LetterChange, letters_changed
 
 
 def tell_letters(session: Session, messages: Sequence[OutboxMessage], now: datetime) -> None:
-    """delivery.queue.SentListener: each letter moves to "sent" with its outbox row."""
+    """delivery.queue.SentListener: each letter moves to "sent" with its outbox row, and
+    the dashboard counts the send against its receiving domain."""
+    counting.DELIVERY.sent(session, messages, now)
     ids = [message.letter_id for message in messages if message.letter_id]
     # One query loads them all; record_delivery then finds each in the session.
     session.exec(select(Letter).where(col(Letter.id).in_(ids))).all()
@@ -105,6 +110,7 @@ class LetterTracking:
                 continue
             steps = _delivered(row.id, LetterStatus(row.status), outcome.at)
             if steps:
+                letters_changed(session, [_counted(row, step) for step in steps])
                 moves.append(
                     {
                         "row_id": row.id,
@@ -142,7 +148,9 @@ class LetterTracking:
             letter = letters.get(outcome.letter_id)
             if letter is None or outcome.failure is None or letter.status not in _CAN_BOUNCE:
                 continue
-            history.append(_moved(letter, LetterStatus.bounced, outcome.at, outcome.failure))
+            history.append(
+                _moved(session, letter, LetterStatus.bounced, outcome.at, outcome.failure)
+            )
             recipient = recipients.get(letter.representative_id) or recipient_of(
                 session, letter.representative_id
             )
@@ -169,10 +177,14 @@ class LetterTracking:
 _CAN_BOUNCE = frozenset({LetterStatus.queued, LetterStatus.sent, LetterStatus.delivered})
 
 
-def _moved(letter: Letter, target: LetterStatus, at: datetime, detail: str) -> dict[str, object]:
+def _moved(
+    session: Session, letter: Letter, target: LetterStatus, at: datetime, detail: str
+) -> dict[str, object]:
     """Move the loaded letter (checked: require_move) and return its history row."""
     current = LetterStatus(letter.status)
     require_move(current, target)
+    hold = letter.hold_reason
+    letters_changed(session, [change_of(letter, (current, hold), (target, hold), at)])
     letter.status = target
     letter.updated_at = at
     return {
@@ -192,9 +204,18 @@ _HISTORY = LetterEvent.__table__  # type: ignore[attr-defined]
 @lru_cache(maxsize=4)
 def _select_status_for(dialect: str) -> Select[Any]:
     return (
-        sa_select(_LETTERS.c.id, _LETTERS.c.status, _LETTERS.c.campaign_id)
+        sa_select(
+            _LETTERS.c.id,
+            _LETTERS.c.status,
+            _LETTERS.c.campaign_id,
+            _LETTERS.c.representative_id,
+            _LETTERS.c.hold_reason,
+            _LETTERS.c.created_at,
+        )
         .where(one_of(dialect, _LETTERS.c.id, "ids"))
-        .order_by(_LETTERS.c.id)
+        .order_by(_LETTERS.c.id)  # one lock order for every caller
+        # Locked: the guarded UPDATE below then always applies, and the counters with it.
+        .with_for_update()
     )
 
 
@@ -242,3 +263,20 @@ def _delivered(letter_id: str, status: LetterStatus, at: datetime) -> list[dict[
         )
         status = target
     return history
+
+
+def _counted(row: Any, step: dict[str, object]) -> LetterChange:
+    """The dashboard's count of one step of a delivered letter (its hold reason unchanged);
+    each step is reached for the first time, the provider's word moving only forward."""
+    hold = row.hold_reason
+    target = str(step["to_status"])
+    return LetterChange(
+        letter_id=row.id,
+        campaign_id=row.campaign_id,
+        representative_id=row.representative_id,
+        at=step["at"],  # type: ignore[arg-type]
+        created_at=row.created_at,
+        before=(str(step["from_status"]), hold),
+        after=(target, hold),
+        reached=target,
+    )

@@ -19,11 +19,12 @@ from service.delivery.models import OutboxMessage
 from service.delivery.schemas import MessageKind
 from service.delivery.states import OutboxState
 from service.letters import guards
-from service.letters.events import SYSTEM, move
+from service.letters.events import SYSTEM, change_of, move
 from service.letters.models import Letter, LetterEvent
 from service.letters.outbox import queue_supporter_mail
 from service.letters.queries import campaign_of, recipient_of
 from service.letters.states import LetterStatus
+from service.stats.counting import letters_changed
 
 log = logging.getLogger("repmail.letters")
 S = OutboxState
@@ -83,7 +84,12 @@ def purge_expired(session: Session, now: datetime, *, settings: Settings | None 
             ):
                 session.delete(event)
             session.flush()
-            for letter in session.exec(select(Letter).where(col(Letter.id).in_(ids))):
+            gone = session.exec(select(Letter).where(col(Letter.id).in_(ids))).all()
+            letters_changed(
+                session,
+                [change_of(x, (str(x.status), x.hold_reason), None, now) for x in gone],
+            )
+            for letter in gone:
                 session.delete(letter)
             session.flush()
         _forget_mail(session, ids, now, settings)

@@ -13,7 +13,7 @@ from service.db import use_case
 from service.errors import Conflict, InvalidInput
 from service.letters import guards
 from service.letters.assessment import assess
-from service.letters.events import SUPPORTER
+from service.letters.events import SUPPORTER, set_hold_reason
 from service.letters.outbox import queue_letter
 from service.letters.queries import campaign_of, campaign_view, find_letter, recipient_of
 from service.letters.schemas import MAX_MESSAGE, LetterStatusOut, SimilarityIn, SimilarityOut
@@ -60,7 +60,7 @@ def revise_message(
         letter.fingerprint = fingerprint
         letter.similarity = report.score
         if letter.hold_reason != HoldReason.representative_unavailable:
-            letter.hold_reason = hold
+            set_hold_reason(session, letter, hold, now)
         letter.updated_at = now
         session.add(letter)
         if letter.status == LetterStatus.held and letter.hold_reason is None:

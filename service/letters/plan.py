@@ -8,19 +8,19 @@ hours, deadline) are the campaign's, so they are read here, above both."""
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
-from sqlalchemy import func
+from sqlalchemy import case, func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from service.campaigns.models import Campaign
 from service.config import DeliverySettings
 from service.delivery.models import DeliveryPace, OutboxMessage
-from service.delivery.pacing import OfficeHours, Policy, required_pace
+from service.delivery.pacing import OfficeHours, Policy, capacity, required_pace
 from service.delivery.scheduler import BOOKED, Pacing, Slotted, booked_times, replan
-from service.delivery.schemas import MessageKind
 from service.delivery.service import pause_state
 from service.delivery.states import OutboxState
 from service.representatives.models import Chamber, Representative
@@ -57,6 +57,13 @@ class RepresentativePlan:
     late: int = 0  # slots not before the deadline
     per_hour: float = 0.0  # the pace in force
     ceiling_cannot: bool = False  # late even at the ceiling's pace
+    # About how many letters can still go before the deadline at the pace in force.
+    capacity: int = 0
+
+    @property
+    def short(self) -> int:
+        """Letters queued beyond the capacity left."""
+        return max(0, self.queued - self.capacity)
 
 
 @dataclass(slots=True)
@@ -122,40 +129,88 @@ def _campaign_plan(
         office_hours=hours,
         ceiling=settings.daily_ceiling_per_representative,
     )
-    rows = session.exec(
-        select(OutboxMessage.pace_key, OutboxMessage.not_before).where(
+    # One row per representative, counted by the database (an index-only scan of
+    # ix_outbox_message_campaign_state_pace) and joined to their name, chamber time zone
+    # and raised pace in the same statement: the control room reads this on every view.
+    late = func.sum(case((col(OutboxMessage.not_before) >= result.plan_before, 1), else_=0))
+    per_rep = (
+        select(
+            col(OutboxMessage.pace_key).label("key"),
+            func.count().label("queued"),
+            func.max(OutboxMessage.not_before).label("last_slot"),
+            late.label("late"),
+        )
+        .where(
             OutboxMessage.campaign_id == campaign.id,
-            OutboxMessage.kind == MessageKind.letter,
             OutboxMessage.state == S.queued,
             col(OutboxMessage.pace_key).is_not(None),
+            col(OutboxMessage.not_before).is_not(None),
         )
+        .group_by(col(OutboxMessage.pace_key))
+        .subquery()
+    )
+    rows = session.execute(
+        sa_select(
+            per_rep.c.key,
+            per_rep.c.queued,
+            per_rep.c.last_slot,
+            per_rep.c.late,
+            col(Representative.name),
+            col(Chamber.timezone),
+            col(DeliveryPace.raised_per_hour),
+        )
+        .outerjoin(Representative, col(Representative.id) == per_rep.c.key)
+        .outerjoin(Chamber, col(Chamber.id) == Representative.chamber_id)
+        .outerjoin(DeliveryPace, col(DeliveryPace.key) == per_rep.c.key)
     ).all()
-    slots: defaultdict[str, list[datetime]] = defaultdict(list)
-    for key, slot in rows:
-        if key is not None and slot is not None:
-            slots[key].append(slot)
-    if not slots:
+    queues = {
+        key: (int(n), _aware(last), int(k or 0))
+        for key, n, last, k, _name, _zone, _raised_pace in rows
+        if key is not None
+    }
+    if not queues:
         return result
-    names, zones = _representatives(session, list(slots))
-    raised = _raised(session, list(slots))
-    for key, times in sorted(slots.items()):
+    names = {row[0]: row[4] for row in rows if row[4] is not None}
+    zones = {row[0]: row[5] for row in rows if row[5] is not None}
+    raised = {row[0]: row[6] for row in rows}
+    capacities: dict[tuple[str, float], int] = {}
+    for key, (queued, last_slot, late_count) in sorted(queues.items()):
         rep = RepresentativePlan(
             key=key,
             name=names.get(key, key),
-            queued=len(times),
-            last_slot=max(times),
-            late=sum(1 for t in times if t >= result.plan_before),
+            queued=queued,
+            last_slot=last_slot,
+            late=late_count,
             per_hour=max(float(campaign.letters_per_hour), raised.get(key) or 0.0),
         )
+        zone = zones.get(key, "UTC")
+        if (zone, rep.per_hour) not in capacities:  # a few paces and two zones in all
+            capacities[(zone, rep.per_hour)] = _capacity(
+                campaign, zone, rep.per_hour, settings, now
+            )
+        rep.capacity = capacities[(zone, rep.per_hour)]
         if rep.late:
             pacing = pacing_for(campaign, key, zones.get(key, "UTC"), settings)
             fixed = booked_times(session, key, now, states=BOOKED - {S.queued})
             needed = required_pace(
-                len(times), fixed, pacing.policy, after=now, deadline=pacing.deadline
+                queued, fixed, pacing.policy, after=now, deadline=pacing.deadline
             )
             rep.ceiling_cannot = needed is None
         result.representatives.append(rep)
     return result
+
+
+@lru_cache(maxsize=512)
+def _capacity_of(policy: Policy, after: datetime, deadline: datetime) -> int:
+    return capacity(policy, after=after, deadline=deadline)
+
+
+def _capacity(
+    campaign: Campaign, zone: str, per_hour: float, settings: DeliverySettings, now: datetime
+) -> int:
+    pacing = pacing_for(campaign, "", zone, settings)
+    after = now.replace(second=0, microsecond=0)  # one computation a minute per pace
+    return _capacity_of(pacing.policy.at(per_hour), after, pacing.deadline)
 
 
 def replan_campaign(
@@ -230,10 +285,9 @@ def _representatives(session: Session, keys: list[str]) -> tuple[dict[str, str],
     return {i: n for i, n, _ in rows}, {i: z for i, _, z in rows}
 
 
-def _raised(session: Session, keys: list[str]) -> dict[str, float | None]:
-    rows = session.exec(
-        select(DeliveryPace.key, DeliveryPace.raised_per_hour).where(
-            col(DeliveryPace.key).in_(keys)
-        )
-    ).all()
-    return dict(rows)
+def _aware(moment: datetime | str | None) -> datetime | None:
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)

@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from service.config import Settings
 from service.errors import Conflict, InvalidInput
-from service.letters.events import move, record_event
+from service.letters.events import move, record_event, set_hold_reason
 from service.letters.models import Letter, LetterEvent
 from service.letters.moderation import release_held
 from service.letters.queries import find_letter
@@ -95,12 +95,12 @@ def decide(
         move(session, letter, LetterStatus.rejected, now, "rejected on review", actor=actor)
         queue_decision_mail(session, settings, letter, "rejected", reason, now)
     else:
-        letter.hold_reason = HoldReason.returned
+        set_hold_reason(session, letter, HoldReason.returned, now)
         letter.updated_at = now
         session.add(letter)
         record_event(
             session,
-            letter.id,
+            letter,
             LetterStatus.held,
             LetterStatus.held,
             now,

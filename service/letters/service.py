@@ -13,7 +13,7 @@ from sqlmodel import Session
 from service.config import Settings
 from service.db import use_case
 from service.delivery.schemas import MessageKind
-from service.letters.events import SUPPORTER, SYSTEM, move
+from service.letters.events import SUPPORTER, SYSTEM, move, set_hold_reason
 from service.letters.jobs import purge_expired, reject_missed, send_due_reminders
 from service.letters.moderation import record_delivery, reject_letter, release_letter
 from service.letters.one_letter import claim_confirmation
@@ -85,7 +85,7 @@ def confirm_letter(
                 return status_view(session, first, recipient)
             move(session, letter, LetterStatus.confirmed, now, actor=SUPPORTER)
             if not recipient.can_write:
-                letter.hold_reason = HoldReason.representative_unavailable
+                set_hold_reason(session, letter, HoldReason.representative_unavailable, now)
             if letter.hold_reason:
                 move(session, letter, LetterStatus.held, now, letter.hold_reason, actor=SYSTEM)
             else:

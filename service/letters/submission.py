@@ -74,9 +74,7 @@ def submit_letter(
         )
         # A plain INSERT: the use case renders from `letter` and never reads it back.
         session.connection().execute(_INSERT_LETTER, letter.model_dump())
-        record_event(
-            session, letter.id, None, LetterStatus.pending_confirmation, now, actor=SUPPORTER
-        )
+        record_event(session, letter, None, LetterStatus.pending_confirmation, now, actor=SUPPORTER)
         record_consent(session, letter.id, letter.ui_lang, now)
         if first is None:
             queue_supporter_mail(

@@ -51,3 +51,38 @@ class NoLetters:
 
     def apply(self, session: Session, outcomes: Sequence[LetterOutcome]) -> None:
         return None
+
+
+@dataclass(frozen=True, slots=True)
+class EventNews:
+    """A provider event seen for the first time. domain is the receiving domain of the
+    letter it is about, "" when it matched no email of ours, None for other mail (a
+    supporter's confirmation: their domain is theirs, not a figure)."""
+
+    domain: str | None
+    event: str
+    bounce_type: str | None
+    occurred_at: datetime
+    sent_at: datetime | None  # when the worker handed the email over, if it did
+
+
+class EventListener(Protocol):
+    """Told every new provider event, inside tracking's transaction (the dashboard's
+    counters); implementations write, never commit."""
+
+    def events(self, session: Session, news: Sequence[EventNews]) -> None: ...
+
+
+_EVENT_LISTENERS: list[EventListener] = []
+
+
+def listen_to_events(listener: EventListener) -> None:
+    """Wire a listener (app and cli, at start-up); wiring the same one twice is harmless."""
+    if listener not in _EVENT_LISTENERS:
+        _EVENT_LISTENERS.append(listener)
+
+
+def tell_events(session: Session, news: Sequence[EventNews]) -> None:
+    if news:
+        for listener in _EVENT_LISTENERS:
+            listener.events(session, news)

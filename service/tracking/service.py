@@ -30,7 +30,7 @@ from service.delivery.states import OutboxState
 from service.errors import InvalidInput
 from service.row_sets import RowSet
 from service.tracking.addresses import AddressNews, record_address_news
-from service.tracking.listeners import LetterOutcome, LetterOutcomes
+from service.tracking.listeners import EventNews, LetterOutcome, LetterOutcomes, tell_events
 from service.tracking.models import ProviderEvent, WebhookBatch
 from service.tracking.outcomes import ProviderReport, best, report_of
 from service.tracking.schemas import BatchResult
@@ -224,6 +224,7 @@ def _apply(
         for report in group
     ]
     record_address_news(session, [item for item in news if item.counts], settings, now=now)
+    tell_events(session, [_news(report, rows.get(report.outbox_id or "")) for report in fresh])
     unmatched = sum(1 for report in fresh if report.outbox_id not in rows)
     return BatchResult(
         events=len(reports),
@@ -231,6 +232,20 @@ def _apply(
         duplicates=len(reports) - len(fresh),
         unmatched=unmatched,
         changed=len(told),
+    )
+
+
+def _news(report: ProviderReport, row: ProviderRow | None) -> EventNews:
+    if row is None:
+        domain: str | None = ""
+    else:
+        domain = row.to_domain if row.kind == MessageKind.letter else None
+    return EventNews(
+        domain=domain,
+        event=report.event,
+        bounce_type=report.bounce_type,
+        occurred_at=report.occurred_at,
+        sent_at=row.sent_at if row is not None else None,
     )
 
 

@@ -18,6 +18,7 @@ from service.delivery.models import OutboxEvent, OutboxMessage
 from service.letters.models import Letter, LetterEvent, RateLimitCounter
 from service.letters.routes import get_now
 from service.letters.schemas import LetterIn
+from service.stats.rebuild import rebuild
 
 UK_REP = "uk-1171"  # Liam Byrne, Birmingham Hodge Hill and Solihull North
 UK_REP_NO_EMAIL = "uk-3924"
@@ -153,4 +154,5 @@ def delete_committed_letters(
         session.exec(
             delete(RateLimitCounter).where(col(RateLimitCounter.window_start) >= counters_since)
         )
+        rebuild(session)  # deleted around the application: the counters follow
         session.commit()

@@ -36,6 +36,8 @@ from service.web.console import (
     representatives_api,
     representatives_routes,
     signin_routes,
+    stats_api,
+    stats_routes,
     templates_api,
     templates_routes,
     tracking_api,
@@ -58,6 +60,7 @@ PAGES: list[ModuleType] = [
     maps_routes,
     exports_routes,
     replies_routes,
+    stats_routes,
 ]
 
 
@@ -91,4 +94,5 @@ def install(app: FastAPI) -> FastAPI:
     app.include_router(templates_api.router)
     app.include_router(maps_api.router)
     app.include_router(exports_api.router)
+    app.include_router(stats_api.router)
     return console

@@ -152,6 +152,7 @@ def campaign_page(
             "deadline_text": page.format_date(local_deadline.date()),
             "days_left": days_left,
             "counts": progress.counts,
+            "goal": progress.goal,
             **path_context(page, where, slug),
         },
     )

@@ -1,0 +1,41 @@
+"""The control room in a real browser, as staff see it: the funnel, the charts with their
+tables, the deadline and delivery health, in English and French, with no pause form (staff
+only watch). Checked with axe-core and photographed under test-artifacts/browser/."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import Server
+from tests.browser.test_console import PASSWORD, _sign_in, new_page
+from tests.browser.test_journeys import Journey, follow
+
+pytestmark = pytest.mark.browser
+__all__ = ["new_page"]
+
+WATCHER = "control.room@example.org"
+
+
+def test_staff_watch_the_control_room(server: Server, new_page: Any) -> None:
+    server.cli(
+        "users", "create", WATCHER, "--role", "staff", "--password-stdin", stdin=PASSWORD + "\n"
+    )
+    staff = Journey(new_page(), server, "control-room-staff")
+    _sign_in(staff, WATCHER)
+    page = staff.page
+    follow(page, "nav.console-nav a[href='/console/control-room']")
+    assert page.locator("h1").inner_text() == "Control room", staff.evidence()
+    main = page.inner_text("main")
+    for heading in ("Funnel", "Letters over time", "The deadline", "What needs a person"):
+        assert heading in main, heading
+    assert page.locator("figure.console-chart svg").count() >= 1  # per day: none yet
+    assert page.locator("form[action='/console/control-room/pause']").count() == 0
+    staff.check("control-room")
+    page.locator("figure.console-chart summary").first.click()
+    assert page.locator("figure.console-chart table").first.is_visible()
+    staff.check("control-room-table")
+    page.goto("/console/control-room?lang=fr")
+    assert page.locator("h1").inner_text() == "Salle de contrôle", staff.evidence()
+    staff.check("control-room-fr")
