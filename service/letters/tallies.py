@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from service.letters.models import Letter, LetterEvent
 from service.letters.states import LetterStatus
+from service.stats.figures import seat_totals
 
 S = LetterStatus
 # Letters that went out: the provider accepted them (a bounce after sending still went out).
@@ -56,17 +57,14 @@ class LetterTally:
 
 
 def letters_by_representative(session: Session, campaign_id: int) -> dict[str, LetterTally]:
-    """representative id → their letters of the campaign by status. Representatives nobody
-    wrote to are absent."""
-    rows = session.exec(
-        select(Letter.representative_id, Letter.status, func.count())
-        .where(Letter.campaign_id == campaign_id)
-        .group_by(col(Letter.representative_id), col(Letter.status))
-    ).all()
+    """representative id → their letters of the campaign by status, read from the dashboard's
+    counters (service.stats), not by counting letters. Representatives nobody wrote to (or
+    whose letters are all gone) are absent."""
     tallies: dict[str, LetterTally] = {}
-    for representative_id, status, count in rows:
-        tally = tallies.setdefault(representative_id, LetterTally())
-        tally.by_status[LetterStatus(status)] = int(count)
+    for representative_id, counts in seat_totals(session, campaign_id).items():
+        by_status = {LetterStatus(status): n for status, n in counts.items() if n}
+        if by_status:
+            tallies[representative_id] = LetterTally(by_status)
     return tallies
 
 
