@@ -22,6 +22,7 @@ from service.clock import SYSTEM_CLOCK
 from service.config import get_settings
 from service.db import create_db_engine
 from service.delivery import service as delivery
+from service.delivery import switches
 from service.delivery.backends import SendError, build_backend
 from service.delivery.schemas import Address, MessageKind, OutgoingEmail
 from service.delivery.worker import Worker
@@ -94,7 +95,7 @@ def pause(
 ) -> None:
     """Stop all sending at once, on every worker. Nothing queued is lost."""
     with _session() as session:
-        delivery.pause(session, reason=reason, actor="cli")
+        switches.pause(session, reason=reason, actor="cli")
         session.commit()
     console.print("Delivery paused. `repmail delivery resume` starts it again.")
 
@@ -106,7 +107,7 @@ def resume() -> None:
     settings = get_settings()
     configure_logging(settings.log_level)
     with _session() as session:
-        delivery.resume(session, actor="cli")
+        switches.resume(session, actor="cli")
         repace_overdue(session, settings.delivery, SYSTEM_CLOCK.now())  # commits
         session.commit()
     console.print("Delivery resumed.")
@@ -150,7 +151,7 @@ def plan(
 def status() -> None:
     """Whether delivery is paused, and how many messages are in each state."""
     with _session() as session:
-        state = delivery.pause_state(session)
+        state = switches.pause_state(session)
         counts = delivery.state_counts(session)
         failures = delivery.recent_failures(session)
     if state.paused:

@@ -14,7 +14,9 @@ For other domains (service.py; none of these commits: they join the caller's tra
   provider_reports: provider_rows + apply_provider_outcomes, a webhook batch's rows at once
   letter_delivery(session, letter_id) -> list[OutboxStatus]; status_of(session, outbox_id)
   events_of(session, outbox_id); state_counts(session)
-  pause(session, *, reason, ...) / resume(session, ...) / pause_state(session) -> PauseState
+For pausing (switches.py): pause(session, *, reason, ...) / resume(session, ...) /
+pause_state(session) -> PauseState everywhere; pause_campaign / resume_campaign /
+campaign_pause_state(session, campaign_id) for one campaign's mail.
 For one recipient's mail as a whole (recipients.py): hold_recipient(session, key, reason, ...)
 (a pause, a failing address, a spam report), release_recipient(session, key, ..., pacing=None)
 (re-slotted at that pace), readdress_recipient(session, key, old, new, ...) (a corrected

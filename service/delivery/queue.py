@@ -36,8 +36,8 @@ from service.delivery.models import (
     transition,
 )
 from service.delivery.schemas import MessageKind, OutgoingEmail
-from service.delivery.service import pause
 from service.delivery.states import OutboxState
+from service.delivery.switches import pause
 
 log = logging.getLogger("repmail.delivery.worker")
 S = OutboxState

@@ -13,9 +13,6 @@ from sqlmodel import Session, col, select
 from service.clock import SYSTEM_CLOCK
 from service.db import lock_for_write
 from service.delivery.models import (
-    CAMPAIGN_SWITCH_PREFIX,
-    GLOBAL_SWITCH,
-    DeliveryControl,
     OutboxEvent,
     OutboxMessage,
     transition,
@@ -23,7 +20,7 @@ from service.delivery.models import (
 from service.delivery.provider_reports import apply_provider_outcome
 from service.delivery.recipients import recipient_hold
 from service.delivery.scheduler import Pacing, book
-from service.delivery.schemas import Address, OutboxStatus, OutgoingEmail, PauseState, Unpaced
+from service.delivery.schemas import Address, OutboxStatus, OutgoingEmail, Unpaced
 from service.delivery.states import OutboxState, require_move
 from service.errors import InvalidInput, NotFound
 
@@ -289,82 +286,6 @@ def events_of(session: Session, outbox_id: str) -> Sequence[OutboxEvent]:
     return session.exec(
         select(OutboxEvent).where(OutboxEvent.outbox_id == outbox_id).order_by(col(OutboxEvent.id))
     ).all()
-
-
-def pause(
-    session: Session, *, reason: str, actor: str = "cli", now: datetime | None = None
-) -> PauseState:
-    """Stop all sending at once: no worker claims anything until resume(). Rows in flight
-    finish; nothing queued is lost."""
-    return _set_switch(session, GLOBAL_SWITCH, paused=True, reason=reason, actor=actor, now=now)
-
-
-def resume(session: Session, *, actor: str = "cli", now: datetime | None = None) -> PauseState:
-    return _set_switch(session, GLOBAL_SWITCH, paused=False, reason=None, actor=actor, now=now)
-
-
-def pause_state(session: Session) -> PauseState:
-    return _state(session.get(DeliveryControl, GLOBAL_SWITCH))
-
-
-def campaign_switch(campaign_id: int) -> str:
-    """The switch of one campaign's letters (the claim query builds the same name)."""
-    return f"{CAMPAIGN_SWITCH_PREFIX}{campaign_id}"
-
-
-def pause_campaign(
-    session: Session, campaign_id: int, *, reason: str, actor: str, now: datetime | None = None
-) -> PauseState:
-    """Stop sending one campaign's mail (its letters stay queued, in their slots); the rest
-    goes on."""
-    switch = campaign_switch(campaign_id)
-    return _set_switch(session, switch, paused=True, reason=reason, actor=actor, now=now)
-
-
-def resume_campaign(
-    session: Session, campaign_id: int, *, actor: str, now: datetime | None = None
-) -> PauseState:
-    switch = campaign_switch(campaign_id)
-    return _set_switch(session, switch, paused=False, reason=None, actor=actor, now=now)
-
-
-def campaign_pause_state(session: Session, campaign_id: int) -> PauseState:
-    return _state(session.get(DeliveryControl, campaign_switch(campaign_id)))
-
-
-def _state(row: DeliveryControl | None) -> PauseState:
-    if row is None:
-        return PauseState(paused=False)
-    return PauseState(row.paused, row.reason, row.changed_by, row.changed_at)
-
-
-def _set_switch(
-    session: Session,
-    name: str,
-    *,
-    paused: bool,
-    reason: str | None,
-    actor: str,
-    now: datetime | None,
-) -> PauseState:
-    now = now or SYSTEM_CLOCK.now()
-    lock_for_write(session)
-    row = session.exec(
-        select(DeliveryControl).where(DeliveryControl.name == name).with_for_update()
-    ).first()
-    if row is None:
-        row = DeliveryControl(name=name, changed_by=actor, changed_at=now)
-        session.add(row)
-    row.paused = paused
-    row.reason = reason[:500] if reason else None
-    row.changed_by = actor[:100]
-    row.changed_at = now
-    session.flush()
-    log.warning(
-        "delivery " + ("paused" if paused else "resumed"),
-        extra={"actor": row.changed_by, "switch": name},
-    )
-    return PauseState(row.paused, row.reason, row.changed_by, row.changed_at)
 
 
 def _move(

@@ -31,7 +31,7 @@ from service.delivery import queue
 from service.delivery.backends import EmailBackend, SendError, TransientSendError
 from service.delivery.jobs import Periodic
 from service.delivery.queue import Job, Outcome
-from service.delivery.service import pause_state
+from service.delivery.switches import pause_state
 
 log = logging.getLogger("repmail.delivery.worker")
 BATCH_WAIT_SECONDS = 0.02  # how long a finished send may wait for others to share a commit

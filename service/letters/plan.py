@@ -21,8 +21,8 @@ from service.config import DeliverySettings
 from service.delivery.models import DeliveryPace, OutboxMessage
 from service.delivery.pacing import OfficeHours, Policy, capacity, required_pace
 from service.delivery.scheduler import BOOKED, Pacing, Slotted, booked_times, replan
-from service.delivery.service import pause_state
 from service.delivery.states import OutboxState
+from service.delivery.switches import pause_state
 from service.representatives.models import Chamber, Representative
 
 log = logging.getLogger("repmail.delivery.pacing")

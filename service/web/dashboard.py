@@ -19,7 +19,7 @@ from service.campaigns.models import Campaign
 from service.campaigns.service import get_campaign
 from service.config import Settings
 from service.db import use_case
-from service.delivery import service as delivery
+from service.delivery import switches
 from service.delivery.schemas import PauseState
 from service.errors import Conflict, InvalidInput, NotFound
 from service.letters.plan import CampaignPlan, RepresentativePlan, campaign_plans
@@ -177,8 +177,8 @@ def control_room(session: Session, settings: Settings, slug: str, now: datetime)
         deadline=_deadline(plans[0]),
         delivery=health,
         needs=_needs(session, figures, health),
-        paused_everywhere=_switch(delivery.pause_state(session)),
-        paused_campaign=_switch(delivery.campaign_pause_state(session, campaign.id)),
+        paused_everywhere=_switch(switches.pause_state(session)),
+        paused_campaign=_switch(switches.campaign_pause_state(session, campaign.id)),
     )
 
 
@@ -207,23 +207,23 @@ def set_paused(
     with use_case(session):
         if campaign_slug is None:
             target = "delivery:global"
-            before = delivery.pause_state(session)
+            before = switches.pause_state(session)
             _refuse_no_change(before, paused)
             state = (
-                delivery.pause(session, reason=reason, actor=who, now=now)
+                switches.pause(session, reason=reason, actor=who, now=now)
                 if paused
-                else delivery.resume(session, actor=who, now=now)
+                else switches.resume(session, actor=who, now=now)
             )
         else:
             campaign = _campaign(session, campaign_slug)
             assert campaign.id is not None
             target = f"campaign:{campaign.slug}"
-            before = delivery.campaign_pause_state(session, campaign.id)
+            before = switches.campaign_pause_state(session, campaign.id)
             _refuse_no_change(before, paused)
             state = (
-                delivery.pause_campaign(session, campaign.id, reason=reason, actor=who, now=now)
+                switches.pause_campaign(session, campaign.id, reason=reason, actor=who, now=now)
                 if paused
-                else delivery.resume_campaign(session, campaign.id, actor=who, now=now)
+                else switches.resume_campaign(session, campaign.id, actor=who, now=now)
             )
         audit.record(
             session,

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from service.cli import app
 from service.clock import SystemClock
 from service.config import get_settings
-from service.delivery import service as delivery
+from service.delivery import switches
 from service.delivery.models import OutboxMessage, transition
 from service.delivery.states import OutboxState
 from tests.delivery.support import queue_emails, row
@@ -43,12 +43,12 @@ def test_pause_status_resume(env: Path, db: Engine) -> None:
     result = runner.invoke(app, ["delivery", "pause", "--reason", "complaint from an office"])
     assert result.exit_code == 0, result.output
     with Session(db) as session:
-        assert delivery.pause_state(session).reason == "complaint from an office"
+        assert switches.pause_state(session).reason == "complaint from an office"
     status = runner.invoke(app, ["delivery", "status"])
     assert "PAUSED" in status.output and "queued\t2" in status.output
     assert runner.invoke(app, ["delivery", "resume"]).exit_code == 0
     with Session(db) as session:
-        assert delivery.pause_state(session).paused is False
+        assert switches.pause_state(session).paused is False
 
 
 def test_worker_once_drains_what_is_due(env: Path, db: Engine) -> None:

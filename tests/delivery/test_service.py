@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from service.clock import FakeClock
 from service.delivery import service as delivery
+from service.delivery import switches
 from service.delivery.models import OutboxMessage
 from service.delivery.schemas import Address, MessageKind
 from service.delivery.states import InvalidTransition, OutboxState
@@ -147,12 +148,12 @@ def test_letter_delivery_lists_rows_for_a_letter(session: Session, clock: FakeCl
 
 
 def test_pause_and_resume(session: Session, clock: FakeClock) -> None:
-    assert delivery.pause_state(session).paused is False
-    state = delivery.pause(session, reason="summit postponed", actor="ops", now=clock.now())
+    assert switches.pause_state(session).paused is False
+    state = switches.pause(session, reason="summit postponed", actor="ops", now=clock.now())
     assert (state.paused, state.reason, state.changed_by) == (True, "summit postponed", "ops")
-    assert delivery.pause_state(session).paused is True
-    assert delivery.resume(session, now=clock.now()).paused is False
-    assert delivery.pause_state(session).reason is None
+    assert switches.pause_state(session).paused is True
+    assert switches.resume(session, now=clock.now()).paused is False
+    assert switches.pause_state(session).reason is None
 
 
 def test_provider_outcomes_follow_the_table(session: Session, clock: FakeClock) -> None:

@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from service.clock import FakeClock
 from service.config import DeliverySettings
-from service.delivery import queue
+from service.delivery import queue, switches
 from service.delivery import service as delivery
 from service.delivery.backends import (
     AmbiguousSendError,
@@ -162,7 +162,7 @@ def test_permanent_errors_fail_at_once_with_the_reason(
     assert history(db, ids[0])[-1] == ("sending", "failed")
     assert row(db, ids[1]).state == S.sent  # the others carry on
     with Session(db) as session:
-        assert delivery.pause_state(session).paused is False
+        assert switches.pause_state(session).paused is False
 
 
 @pytest.mark.parametrize("status", [401, 403])
@@ -177,10 +177,10 @@ def test_account_errors_fail_the_message_and_pause_delivery(
     # The rest of the queue is kept, not burned through with the same error.
     assert [row(db, i).state for i in ids[1:]] == [S.queued, S.queued]
     with Session(db) as session:
-        state = delivery.pause_state(session)
+        state = switches.pause_state(session)
     assert state.paused and state.reason == f"paused automatically: SendGrid {status}"
     with Session(db) as session, session.begin():
-        delivery.resume(session, now=clock.now())
+        switches.resume(session, now=clock.now())
         delivery.requeue(session, ids[0], "key rotated", now=clock.now())
     worker.drain()
     assert [row(db, i).state for i in ids] == [S.sent] * 3
@@ -269,13 +269,13 @@ def test_pause_stops_claims_and_resume_loses_nothing(
 ) -> None:
     ids = queue_emails(db, clock, 5)
     with Session(db) as session, session.begin():
-        delivery.pause(session, reason="checking a complaint", now=clock.now())
+        switches.pause(session, reason="checking a complaint", now=clock.now())
     worker = make_worker()
     assert worker.drain() == 0
     assert backend.calls == 0
     assert {row(db, i).state for i in ids} == {S.queued}
     with Session(db) as session, session.begin():
-        delivery.resume(session, now=clock.now())
+        switches.resume(session, now=clock.now())
     assert worker.drain() == 5
     assert {row(db, i).state for i in ids} == {S.sent}
 

@@ -17,7 +17,7 @@ from sqlmodel import Session
 from service.clock import FakeClock, SystemClock
 from service.config import DeliverySettings, Environment, Settings
 from service.db import create_db_engine
-from service.delivery import service as delivery
+from service.delivery import switches
 from service.delivery.backends.memory import MemoryBackend
 from service.delivery.models import OutboxMessage
 from service.delivery.schemas import MessageKind
@@ -65,7 +65,7 @@ def test_pause_reaches_a_running_worker_at_once(
     try:
         _wait_for(lambda: worker.stats.sent >= 4)
         with Session(db) as session, session.begin():
-            delivery.pause(session, reason="stop now", now=clock.now())
+            switches.pause(session, reason="stop now", now=clock.now())
         # Claimed rows still waiting for a thread go back; only in-flight sends finish.
         _wait_for(lambda: worker.paused)
         _wait_for(lambda: not any(row(db, i).state == S.sending for i in ids))
@@ -74,7 +74,7 @@ def test_pause_reaches_a_running_worker_at_once(
         assert len(backend.sent) == sent_while_paused < len(ids)
         assert {row(db, i).state for i in ids} == {S.sent, S.queued}
         with Session(db) as session, session.begin():
-            delivery.resume(session, now=clock.now())
+            switches.resume(session, now=clock.now())
         _wait_for(lambda: worker.stats.sent == len(ids))
     finally:
         stop.set()

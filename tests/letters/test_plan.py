@@ -17,7 +17,7 @@ from sqlmodel import Session, col, delete, select
 from service.campaigns.models import Campaign
 from service.clock import FakeClock
 from service.config import Settings
-from service.delivery import service as delivery
+from service.delivery import switches
 from service.delivery.models import DeliveryPace, OutboxMessage
 from service.delivery.schemas import MessageKind
 from service.letters.models import Letter
@@ -152,10 +152,10 @@ def test_letters_overdue_after_a_pause_resume_at_their_pace(
     api: TestClient, session: Session, settings: Settings, clock: FakeClock, letter_data: LetterData
 ) -> None:
     ids = [_confirm(api, session, letter_data()) for _ in range(4)]
-    delivery.pause(session, reason="a complaint", now=clock.now())
+    switches.pause(session, reason="a complaint", now=clock.now())
     later = clock.advance(hours=2)
     assert repace_overdue(session, settings.delivery, later) == 0  # not while paused
-    delivery.resume(session, now=later)
+    switches.resume(session, now=later)
     assert repace_overdue(session, settings.delivery, later) == 1
     slots = [_letter_row(session, i).not_before for i in ids]
     assert slots == [later + n * 2 * MINUTE for n in range(4)]
