@@ -21,6 +21,7 @@ from pydantic_core import PydanticCustomError
 from service.errors import InvalidInput
 from service.letters import guards
 from service.letters.states import LetterStatus
+from service.representatives.schemas import RepresentativeId
 from service.validation_messages import explain_first
 
 MAX_NAME = 100
@@ -80,7 +81,7 @@ class LetterIn(BaseModel):
     model_config = ConfigDict(str_max_length=MAX_MESSAGE)
 
     campaign: str = Field(min_length=1, max_length=60, pattern=r"^[a-z0-9][a-z0-9-]*$")
-    representative_id: str = Field(min_length=1, max_length=40)
+    representative_id: RepresentativeId
     name: Annotated[RequiredLine, Field(max_length=MAX_NAME)]
     email: Annotated[Email, Field(max_length=MAX_EMAIL)]
     postcode: Annotated[RequiredLine, Field(max_length=MAX_POSTCODE)]
@@ -114,7 +115,7 @@ class LetterIn(BaseModel):
 
 
 class SimilarityIn(BaseModel):
-    representative_id: str = Field(min_length=1, max_length=40)
+    representative_id: RepresentativeId
     message: Annotated[Paragraph, Field(max_length=MAX_MESSAGE)] = ""
     # With a campaign, the paragraph is compared with its own texts too.
     campaign: str | None = Field(

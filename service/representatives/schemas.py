@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Annotated
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
+
+# A representative's id as the API takes it ("uk-4602", "fr-PA1008"): letters, digits and a few
+# separators, so a NUL byte or a control character is a 422 here, never a database error.
+RepresentativeId = Annotated[
+    str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
+]
 
 
 @dataclass(frozen=True, slots=True)

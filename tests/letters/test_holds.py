@@ -361,3 +361,18 @@ def test_the_similarity_check_says_when_a_paragraph_repeats_the_campaign(
     assert checked.json()["campaign_text"] is True
     unknown = api.post("/api/letters/similarity", json={**payload, "campaign": "nope"})
     assert unknown.status_code == 404 and unknown.json()["field"] == "campaign"
+
+
+@pytest.mark.parametrize("path", ["/api/letters/similarity", "/api/letters"])
+@pytest.mark.parametrize("bad_id", ["\x00", "uk-4602\x00", "uk 4602", "\n"])
+def test_a_representative_id_with_control_characters_is_a_422(
+    api: TestClient, letter_data: LetterData, path: str, bad_id: str
+) -> None:
+    """Found by the API fuzz on PostgreSQL, which refuses NUL bytes in text: such an id is
+    refused by the schema, before any query."""
+    body = {**letter_data(), "representative_id": bad_id}
+    if path.endswith("similarity"):
+        body = {"representative_id": bad_id, "message": "My own words."}
+    response = api.post(path, json=body)
+    assert response.status_code == 422, response.text
+    assert "representative_id" in response.text

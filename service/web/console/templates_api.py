@@ -15,6 +15,7 @@ from service.accounts.current import ApiUser, now_of
 from service.accounts.roles import Permission
 from service.deps import SessionDep, SettingsDep
 from service.errors import ERROR_RESPONSES, ErrorBody
+from service.representatives.schemas import RepresentativeId
 from service.studio import checks
 from service.studio import service as studio
 from service.studio.models import TemplateVersion
@@ -250,7 +251,7 @@ def preview(
 
 
 class TestBody(BaseModel):
-    representative_id: str = Field(max_length=40)
+    representative_id: RepresentativeId
 
 
 class Queued(BaseModel):
