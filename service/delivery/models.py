@@ -10,6 +10,7 @@ from sqlalchemy import JSON, Column, Index, String, Text
 from sqlmodel import Field, Session, SQLModel
 
 import service.db  # noqa: F401  (constraint naming convention must precede the tables)
+from service.delivery.queue_news import move_of, publish
 from service.delivery.schemas import Address, MessageKind, OutgoingEmail
 from service.delivery.states import OutboxState, require_move
 
@@ -224,6 +225,8 @@ def transition(
         actor=actor[:100],
         detail=detail[:500] if detail else None,
     )
+    move = move_of(message.kind, message.campaign_id, message.pace_key, current, target)
+    publish(session, [move])
     message.state = target
     message.updated_at = now
     session.add(event)

@@ -18,6 +18,7 @@ from service.delivery.models import (
     transition,
 )
 from service.delivery.provider_reports import apply_provider_outcome
+from service.delivery.queue_news import move_of, publish
 from service.delivery.recipients import recipient_hold
 from service.delivery.scheduler import Pacing, book
 from service.delivery.schemas import Address, OutboxStatus, OutgoingEmail, Unpaced
@@ -73,6 +74,7 @@ def enqueue(
     )
     connection = session.connection()  # Core, not the ORM's execute: no objects involved
     connection.execute(_INSERT_MESSAGE, row)
+    publish(session, [move_of(email.kind, campaign_id, row["pace_key"], None, state)])
     connection.execute(
         _INSERT_EVENT,
         {

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
-from sqlalchemy import case, func
+from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -24,6 +24,7 @@ from service.delivery.scheduler import BOOKED, Pacing, Slotted, booked_times, re
 from service.delivery.states import OutboxState
 from service.delivery.switches import pause_state
 from service.representatives.models import Chamber, Representative
+from service.stats.models import QueuedLetters
 
 log = logging.getLogger("repmail.delivery.pacing")
 S = OutboxState
@@ -129,39 +130,38 @@ def _campaign_plan(
         office_hours=hours,
         ceiling=settings.daily_ceiling_per_representative,
     )
-    # One row per representative, counted by the database (an index-only scan of
-    # ix_outbox_message_campaign_state_pace) and joined to their name, chamber time zone
-    # and raised pace in the same statement: the control room reads this on every view.
-    late = func.sum(case((col(OutboxMessage.not_before) >= result.plan_before, 1), else_=0))
-    per_rep = (
-        select(
-            col(OutboxMessage.pace_key).label("key"),
-            func.count().label("queued"),
-            func.max(OutboxMessage.not_before).label("last_slot"),
-            late.label("late"),
-        )
-        .where(
-            OutboxMessage.campaign_id == campaign.id,
-            OutboxMessage.state == S.queued,
-            col(OutboxMessage.pace_key).is_not(None),
-            col(OutboxMessage.not_before).is_not(None),
-        )
-        .group_by(col(OutboxMessage.pace_key))
-        .subquery()
+    # One row per representative with letters queued: the count is kept as rows join and
+    # leave the queue (service.stats, QueuedLetters), the last slot and the late slots are
+    # read from ix_outbox_message_campaign_state_pace (one descent for the last, a range of
+    # only the late rows for those), joined to the name, chamber time zone and raised pace
+    # in the same statement: the control room reads this on every view, and counting a
+    # queue of 200,000 rows each time cost more than the page may take.
+    queued_rows = (
+        col(OutboxMessage.campaign_id) == campaign.id,
+        col(OutboxMessage.state) == S.queued,
+        col(OutboxMessage.pace_key) == QueuedLetters.representative_id,
+    )
+    last_slots = sa_select(func.max(OutboxMessage.not_before)).where(*queued_rows).scalar_subquery()
+    late = (
+        sa_select(func.count())
+        .select_from(OutboxMessage)
+        .where(*queued_rows, col(OutboxMessage.not_before) >= result.plan_before)
+        .scalar_subquery()
     )
     rows = session.execute(
         sa_select(
-            per_rep.c.key,
-            per_rep.c.queued,
-            per_rep.c.last_slot,
-            per_rep.c.late,
+            col(QueuedLetters.representative_id),
+            col(QueuedLetters.letters),
+            last_slots,
+            late,
             col(Representative.name),
             col(Chamber.timezone),
             col(DeliveryPace.raised_per_hour),
         )
-        .outerjoin(Representative, col(Representative.id) == per_rep.c.key)
+        .where(col(QueuedLetters.campaign_id) == campaign.id, col(QueuedLetters.letters) > 0)
+        .outerjoin(Representative, col(Representative.id) == QueuedLetters.representative_id)
         .outerjoin(Chamber, col(Chamber.id) == Representative.chamber_id)
-        .outerjoin(DeliveryPace, col(DeliveryPace.key) == per_rep.c.key)
+        .outerjoin(DeliveryPace, col(DeliveryPace.key) == QueuedLetters.representative_id)
     ).all()
     queues = {
         key: (int(n), _aware(last), int(k or 0))

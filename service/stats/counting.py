@@ -2,7 +2,8 @@
 
 Letters call letters_changed() directly (this package sits below them); tracking and the
 delivery worker, which import no other domain, publish through listeners that app and cli
-wire at start-up (DELIVERY). Deltas are gathered per transaction and written when it
+wire at start-up (DELIVERY); delivery's queue moves (delivery.queue_news) are heard from
+import on (_install). Deltas are gathered per transaction and written when it
 commits, in one sorted batch of upserts: two transactions then take the counter rows'
 locks in the same order and cannot deadlock on them, and a rolled-back transaction (or
 savepoint) leaves no trace. Anything that writes around them (a manual UPDATE) makes the
@@ -23,12 +24,14 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import SessionTransaction
 
 from service.delivery.models import OutboxMessage
+from service.delivery.queue_news import QueueMove, listen_to_queue
 from service.delivery.schemas import MessageKind
-from service.stats.models import SLOTS, DomainHour, LetterHour, LetterTally
+from service.stats.models import SLOTS, DomainHour, LetterHour, LetterTally, QueuedLetters
 
 TALLY_TABLE = LetterTally.__table__  # type: ignore[attr-defined]
 HOUR_TABLE = LetterHour.__table__  # type: ignore[attr-defined]
 DOMAIN_TABLE = DomainHour.__table__  # type: ignore[attr-defined]
+QUEUE_TABLE = QueuedLetters.__table__  # type: ignore[attr-defined]
 SUBMITTED = "submitted"
 # The funnel, in order (letters.events decides when a letter first reaches each step).
 FUNNEL = (SUBMITTED, "confirmed", "held", "queued", "sent", "delivered")
@@ -93,6 +96,7 @@ class Deltas:
         self.domains: Counter[tuple[str, datetime, str, int]] = Counter()
         self.timed: Counter[tuple[str, datetime, str, int]] = Counter()
         self.seconds: defaultdict[tuple[str, datetime, str, int], float] = defaultdict(float)
+        self.queue: Counter[tuple[int, str]] = Counter()
 
     def merge(self, other: Deltas) -> None:
         self.tally.update(other.tally)
@@ -101,6 +105,7 @@ class Deltas:
         self.timed.update(other.timed)
         for key, value in other.seconds.items():
             self.seconds[key] += value
+        self.queue.update(other.queue)
 
 
 def _deltas(session: OrmSession) -> Deltas:
@@ -151,6 +156,13 @@ class DeliveryCounters:
                 deltas.domains[
                     (row.to_domain, hour_of(row.sent_at or now), "sent", slot_of(row.id))
                 ] += 1
+
+
+def queue_moved(session: OrmSession, moves: Sequence[QueueMove]) -> None:
+    """delivery.queue_news's listener: letters joining or leaving a representative's queue."""
+    deltas = _deltas(session)
+    for move in moves:
+        deltas.queue[(move.campaign_id, move.pace_key)] += move.change
 
 
 def _utc(moment: datetime) -> datetime:
@@ -212,6 +224,12 @@ def write(session: OrmSession, deltas: Deltas) -> None:
         domains,
         ["events", "timed", "seconds"],
     )
+    queue = [
+        {"campaign_id": c, "representative_id": r, "letters": n}
+        for (c, r), n in sorted(deltas.queue.items())
+        if n
+    ]
+    _upsert(session, QUEUE_TABLE, ["campaign_id", "representative_id"], queue, ["letters"])
 
 
 def _before_commit(session: OrmSession) -> None:
@@ -240,8 +258,11 @@ DELIVERY = DeliveryCounters()
 
 
 def _install() -> None:
-    """Every session writes its transaction's deltas as it commits. Done once, on import:
-    letters count through this module, so whatever counts has it installed."""
+    """Every session writes its transaction's deltas as it commits, and delivery's queue
+    moves are counted. Done once, on import: letters count through this module, and the
+    worker and CLI import it, so whatever moves letters has it installed (a process that
+    forgot to wire a listener would let the queue counts drift unseen)."""
+    listen_to_queue(queue_moved)
     if not event.contains(OrmSession, "before_commit", _before_commit):
         event.listen(OrmSession, "before_commit", _before_commit)
         event.listen(OrmSession, "after_transaction_end", _after_transaction_end)

@@ -202,14 +202,19 @@ def _groups(
         .join(Representative, col(Representative.id) == per_rep.c.rep)
         .join(Constituency, col(Constituency.id) == Representative.constituency_id)
     ).all()
-    groups: tuple[dict[str, GroupCount], ...] = ({}, {}, {})
+    # Summed as plain lists, the models built once per group: a row per representative
+    # through pydantic's validated attribute assignment cost more than the query.
+    sums: tuple[dict[str, list[int]], ...] = ({}, {}, {})
     for chamber, place, party, counted, delivered, bounced in rows:
-        for found, key in zip(groups, (chamber, place, party), strict=True):
-            count = found.setdefault(str(key), GroupCount())
-            count.letters += int(counted or 0)
-            count.delivered += int(delivered or 0)
-            count.bounced += int(bounced or 0)
-    chambers, nations, parties = groups
+        for found, key in zip(sums, (chamber, place, party), strict=True):
+            total = found.setdefault(str(key), [0, 0, 0])
+            total[0] += int(counted or 0)
+            total[1] += int(delivered or 0)
+            total[2] += int(bounced or 0)
+    chambers, nations, parties = (
+        {key: GroupCount(letters=n, delivered=d, bounced=b) for key, (n, d, b) in found.items()}
+        for found in sums
+    )
     return (
         dict(sorted(chambers.items())),
         dict(sorted(nations.items())),

@@ -58,3 +58,16 @@ class DomainHour(SQLModel, table=True):
     events: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
     timed: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
     seconds: float = 0.0
+
+
+class QueuedLetters(SQLModel, table=True):
+    """Letters waiting in the outbox (state queued, paced), per campaign and representative:
+    the deadline projection's counts, read on every view of the control room instead of
+    counting a queue of hundreds of thousands of rows. Delivery publishes each row joining
+    or leaving the queue (delivery.queue_news)."""
+
+    __tablename__ = "stats_queued_letters"
+
+    campaign_id: int = Field(primary_key=True)
+    representative_id: str = Field(primary_key=True, max_length=40)
+    letters: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))

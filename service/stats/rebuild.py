@@ -15,10 +15,12 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from service.delivery.models import OutboxMessage
 from service.delivery.schemas import MessageKind
+from service.delivery.states import OutboxState
 from service.stats.counting import (
     DOMAIN_TABLE,
     FUNNEL,
     HOUR_TABLE,
+    QUEUE_TABLE,
     SUBMITTED,
     TALLY_TABLE,
     Deltas,
@@ -161,8 +163,39 @@ def direct_domains(session: Session, since: datetime | None = None) -> DomainFig
     return found
 
 
+def direct_queue(session: Session, campaign_id: int | None = None) -> Counter[tuple[int, str]]:
+    """Letters queued per campaign and representative (delivery.queue_news.counted)."""
+    query = (
+        select(O.c.campaign_id, O.c.pace_key, func.count())
+        .where(
+            O.c.state == OutboxState.queued.value,
+            O.c.kind == MessageKind.letter.value,
+            O.c.campaign_id.is_not(None),
+            O.c.pace_key.is_not(None),
+        )
+        .group_by(O.c.campaign_id, O.c.pace_key)
+    )
+    if campaign_id is not None:
+        query = query.where(O.c.campaign_id == campaign_id)
+    return Counter({(c, r): n for c, r, n in session.execute(query)})
+
+
 def rebuild(session: Session) -> None:
     """Replace every rollup with what the rows say, in the caller's transaction."""
+    rebuild_rollups(session)
+    rebuild_queue(session)
+
+
+def rebuild_queue(session: Session) -> None:
+    """The queued letters' counts (stats_queued_letters) from the outbox."""
+    session.execute(delete(QUEUE_TABLE))
+    deltas = Deltas()
+    deltas.queue.update(direct_queue(session))
+    write(session, deltas)
+
+
+def rebuild_rollups(session: Session) -> None:
+    """The letters' and the receiving domains' rollups (those of revision 27b62708a9ab)."""
     for rollup in (TALLY_TABLE, HOUR_TABLE, DOMAIN_TABLE):
         session.execute(delete(rollup))
     deltas = Deltas()

@@ -21,8 +21,14 @@ from service.representatives.models import Representative
 from service.stats import counting
 from service.stats.figures import campaign_figures, counted_by_country, seat_totals
 from service.stats.health import delivery_health
-from service.stats.models import DomainHour, LetterHour, LetterTally
-from service.stats.rebuild import direct_domains, direct_hours, direct_tally, rebuild
+from service.stats.models import DomainHour, LetterHour, LetterTally, QueuedLetters
+from service.stats.rebuild import (
+    direct_domains,
+    direct_hours,
+    direct_queue,
+    direct_tally,
+    rebuild,
+)
 from service.tracking.models import ProviderEvent
 from tests.stats.conftest import FR_REP, UK_REP, Story, later, provider_event
 
@@ -208,6 +214,13 @@ def _tables_equal_direct(session: Session) -> None:
     }
     for key, (_n, _t, seconds) in direct.items():
         assert abs(domains[key][2] - seconds) < 1.0
+    queued = Counter(
+        {
+            (q.campaign_id, q.representative_id): q.letters
+            for q in session.exec(select(QueuedLetters))
+        }
+    )
+    assert +queued == +direct_queue(session)
 
 
 def test_every_figure_equals_a_direct_count(story: Story) -> None:
