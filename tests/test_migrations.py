@@ -11,12 +11,16 @@ from alembic.migration import MigrationContext
 from alembic.operations import Operations
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, SQLModel, select
 
 import service.models  # noqa: F401
 from service.bootstrap import prepare_database
+from service.campaigns.models import Campaign
 from service.config import PROJECT_ROOT, Environment, Settings
 from service.db import create_db_engine
+from service.delivery.models import OutboxMessage
+from service.delivery.schemas import MessageKind
+from service.delivery.states import OutboxState
 from service.letters import similarity
 from service.letters.schemas import LetterIn
 from service.letters.service import submit_letter
@@ -97,3 +101,44 @@ def test_letter_fingerprints_are_rebuilt_the_new_way(databases: DatabaseFactory)
     engine.dispose()
     expected = similarity.shingles(message.replace("Тһе", "The"), settings.letters.shingle_words)
     assert similarity.unpack(bytes(stored)) == expected
+
+
+def test_queued_letters_are_counted_from_the_outbox_already_there(
+    databases: DatabaseFactory,
+) -> None:
+    settings = Settings(env=Environment.test, database_url=databases.create(), secret_key="k" * 40)
+    engine = create_db_engine(settings)
+    prepare_database(engine, settings)
+    with Session(engine) as session:
+        campaign_id = session.exec(select(Campaign.id)).first()
+        for n, (state, key) in enumerate(
+            [("queued", "uk-1171"), ("queued", "uk-1171"), ("sent", "uk-1171"), ("queued", "x")]
+        ):
+            session.add(
+                OutboxMessage(
+                    kind=MessageKind.letter,
+                    state=OutboxState(state),
+                    campaign_id=campaign_id,
+                    pace_key=key,
+                    not_before=WHILE_OPEN,
+                    sender_email="campaign@example.org",
+                    to_email=f"office{n}@example.org",
+                    subject="The summit",
+                    text_body="Dear member",
+                    created_at=WHILE_OPEN,
+                    updated_at=WHILE_OPEN,
+                )
+            )
+        session.commit()
+    # The revision's upgrade on the outbox as it stands (its table dropped first: the later
+    # revisions of other branches stay).
+    with engine.begin() as connection, Operations.context(MigrationContext.configure(connection)):
+        connection.execute(text("DROP TABLE stats_queued_letters"))
+        _revision("2026-12-03_queued_letters_counts.py").upgrade()
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT campaign_id, representative_id, letters FROM stats_queued_letters")
+        ).all()
+    engine.dispose()
+    expected = [(campaign_id, "uk-1171", 2), (campaign_id, "x", 1)]
+    assert sorted(tuple(row) for row in rows) == expected
