@@ -128,7 +128,7 @@ def test_the_html_part_is_checked_too() -> None:
         (_letter(""), "body"),
         (_letter(GOOD_LETTER, subjects=("s",) * (MAX_SUBJECTS + 1)), "subjects"),
         (_letter(GOOD_LETTER, subjects=("two\nlines",)), "subjects"),
-        (Source("confirm", "en", "{{ supporter_name }}", None, ("A subject",)), "subjects"),
+        (Source("confirm", "en", "{{ supporter_name }}", None, ("One", "Two")), "subjects"),
     ],
 )
 def test_size_limits(source: Source, field: str) -> None:
