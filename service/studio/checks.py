@@ -3,7 +3,9 @@ letter is sent: Jinja2 syntax; only the documented variables and their documente
 no function calls, macros, blocks, imports or assignments (which is what attribute walking,
 `self`, `cycler`/`joiner`/`namespace`, `range` and `.format` all need); only a short list of
 filters; shallow nesting and size limits; the letter keeps every demand and the supporter's
-own paragraph. Then a trial render in the same sandbox (StrictUndefined) letters use.
+own paragraph. A supporter email's one subject line is a template too, checked the same way,
+and is one line (no CR, LF or other control character). Then a trial render in the same
+sandbox (StrictUndefined) letters use.
 
 A refusal is InvalidTemplate (a 422 with the reason) naming the field: "body", "html" or
 "subjects"."""
