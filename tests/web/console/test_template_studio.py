@@ -460,3 +460,7 @@ def test_the_console_editor_of_a_supporter_email(
     assert saved.status_code == 303
     editor = console.get(saved.headers["location"])
     assert 'value="Bounced: {{ representative_name }}"' in editor.text
+    version = console.get("/console/templates/calais-border/bounced/versions/1")
+    assert version.status_code == 200
+    assert "<h2>Subject</h2>" in version.text and "Subject lines" not in version.text
+    assert "Bounced: {{ representative_name }}" in text_of(version.text)
