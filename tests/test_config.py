@@ -39,4 +39,4 @@ def test_reads_stable_variable_names_and_nested_groups(monkeypatch: pytest.Monke
 def test_file_backend_is_the_embedded_default(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("REPMAIL_SENDGRID_API_KEY", raising=False)
     monkeypatch.delenv("REPMAIL_EMAIL_BACKEND", raising=False)
-    assert Settings(_env_file=None).effective_email_backend is EmailBackendName.file  # type: ignore[call-arg]
+    assert Settings(_env_file=None).effective_email_backend is EmailBackendName.file

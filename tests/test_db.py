@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import Engine, event
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session
@@ -67,13 +67,13 @@ def test_a_wait_that_runs_out_leaves_the_lock_working() -> None:
     lock.release()
 
 
-def _wait_to_write(engine: object) -> float:
+def _wait_to_write(engine: Engine) -> float:
     """Seconds another thread waits for the write lock (at most 5)."""
     waited: list[float] = []
 
     def write() -> None:
         started = time.monotonic()
-        with Session(engine) as session, session.begin():  # type: ignore[call-overload]
+        with Session(engine) as session, session.begin():
             lock_for_write(session)
         waited.append(time.monotonic() - started)
 

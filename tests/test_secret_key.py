@@ -17,7 +17,7 @@ from service.secret_key import SecretKeyFileError, default_key_file, load_or_cre
 
 def _unconfigured(tmp_path: Path) -> Settings:
     return Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         env=Environment.development,
         database_url=f"sqlite:///{tmp_path / 'db' / 'repmail.sqlite3'}",
         secret_key=PLACEHOLDER_SECRET,
@@ -50,7 +50,7 @@ def test_a_configured_key_is_used_as_given_and_nothing_is_written(tmp_path: Path
 
 def test_a_named_key_file_is_used_for_postgresql(tmp_path: Path) -> None:
     settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         database_url="postgresql+psycopg://app@db.internal/repmail",
         secret_key_file=tmp_path / "keys" / "repmail.key",
     )
@@ -77,7 +77,7 @@ def test_a_truncated_key_file_is_refused_with_what_to_do(tmp_path: Path) -> None
 
 def test_production_still_refuses_the_placeholder(tmp_path: Path) -> None:
     with pytest.raises(ValidationError, match="REPMAIL_SECRET_KEY"):
-        Settings(_env_file=None, env=Environment.production)  # type: ignore[call-arg]
+        Settings(_env_file=None, env=Environment.production)
 
 
 def test_the_app_says_which_key_source_it_uses_never_the_key(

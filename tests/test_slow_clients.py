@@ -58,7 +58,7 @@ async def _call(app: Any, scope: dict[str, Any], incoming: list[Message | None])
 
 
 def _app(settings: Settings, engine: Engine, **http: float) -> Any:
-    tuned = settings.model_copy(update={"http": HttpSettings(**http)})  # type: ignore[arg-type]
+    tuned = settings.model_copy(update={"http": HttpSettings(**http)})
     return create_app(tuned, engine=engine)
 
 

@@ -184,16 +184,19 @@ def letter_email(
 
 @dataclass(frozen=True, slots=True)
 class SupporterMail:
-    """What the confirmation, reminder and notice emails say besides the letter itself."""
+    """What the emails to a supporter say besides the letter itself."""
 
     kind: MessageKind
-    base: str  # "confirm" | "reminder" | "notice"
+    base: str  # the template: "confirm", "reminder", "notice", "bounced", "rejected", ...
     lang: str
     confirm_url: str
     status_url: str
     expires_at: datetime
     written_at: datetime
     hold_message: str
+    # A moderator's words to the supporter (the decision emails): a value in the context,
+    # escaped in HTML like any other, never read as a template.
+    reason: str = ""
 
 
 def supporter_email(
@@ -217,9 +220,13 @@ def supporter_email(
         "hold_message": mail.hold_message,
         "letter_subject": rendered.subject,
         "letter_text": rendered.text,
+        "reason": mail.reason,
     }
     text, html = templates.render_pair(mail.base, context)
-    subject = messages.pick(messages.SUBJECTS[mail.base], mail.lang, representative=recipient.name)
+    # The approved version's own subject line, else the built-in one.
+    subject = templates.subject(mail.base, context) or messages.pick(
+        messages.SUBJECTS[mail.base], mail.lang, representative=recipient.name
+    )
     return OutgoingEmail(
         kind=mail.kind,
         sender=Address(view.sender_email, view.sender_name),

@@ -1,5 +1,5 @@
-"""Sentences for supporters, in their language (en, fr): email subjects, why a letter is held,
-and where a letter is."""
+"""Sentences for supporters, in their language (en, fr): the built-in email subjects (an
+approved studio version may give its own), why a letter is held, and where a letter is."""
 
 from __future__ import annotations
 
@@ -34,7 +34,24 @@ SUBJECTS = {
         "en": "You have already written to {representative}",
         "fr": "Vous avez déjà écrit à {representative}",
     },
+    # A moderator's decision about a held letter (letters.review_mail).
+    "rejected": {
+        "en": "Your letter to {representative} will not be sent",
+        "fr": "Votre lettre à {representative} ne sera pas envoyée",
+    },
+    "returned": {
+        "en": "Your letter to {representative}: please make it your own",
+        "fr": "Votre lettre à {representative} : merci de vous l'approprier",
+    },
 }
+
+
+def subject_source(base: str, lang: str) -> str:
+    """The built-in subject of `base` as a studio template (where an organiser's first
+    subject line starts): the same words, the representative as its variable."""
+    table = SUBJECTS[base]
+    return (table.get(lang) or table["en"]).replace("{representative}", "{{ representative_name }}")
+
 
 HOLD = {
     HoldReason.similar: {

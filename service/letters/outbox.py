@@ -102,9 +102,10 @@ def supporter_mail(
     base: str | None = None,
     explanation: str | None = None,
     link: str | None = None,
+    reason: str = "",
 ) -> OutgoingEmail:
     """The email queue_supporter_mail queues, rendered (for callers queueing several at once:
-    delivery.enqueue_many)."""
+    delivery.enqueue_many, and for the moderators' decisions, with their `reason`)."""
     rendered = rendered_letter(session, letter, recipient, campaign)
     view = campaign_view(session, campaign, letter.ui_lang)
     mail = SupporterMail(
@@ -120,6 +121,7 @@ def supporter_mail(
             if explanation is not None
             else hold_message(letter.hold_reason, letter.ui_lang, recipient.name, 0)
         ),
+        reason=reason,
     )
     try:
         return supporter_email(

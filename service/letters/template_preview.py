@@ -14,6 +14,7 @@ from service.campaigns.models import Campaign
 from service.campaigns.rendering import LANGUAGES, InvalidTemplate
 from service.delivery.schemas import MessageKind, OutgoingEmail
 from service.errors import InvalidInput
+from service.letters import messages
 from service.letters.compose import (
     Draft,
     Recipient,
@@ -25,7 +26,7 @@ from service.letters.compose import (
 )
 from service.letters.queries import campaign_view, recipient_of, templates_for
 from service.representatives.models import Chamber, Representative, RepresentativeStatus
-from service.studio import checks
+from service.studio import checks, samples
 from service.studio.models import TemplateVersion
 from service.studio.rendering import draft_templates
 
@@ -35,6 +36,10 @@ KINDS = {
     "reminder": MessageKind.reminder,
     "notice": MessageKind.notice,
     "follow_up": MessageKind.notice,
+    "bounced": MessageKind.notice,
+    "written_before": MessageKind.notice,
+    "rejected": MessageKind.notice,
+    "returned": MessageKind.notice,
 }
 
 
@@ -49,11 +54,11 @@ class PreviewEmail:
 
 def _sample_draft(lang: str, subject: str, demands: tuple[int, ...]) -> Draft:
     return Draft(
-        name=checks.SAMPLE_NAME,
-        email=checks.SAMPLE_EMAIL,
-        postcode=checks.SAMPLE_POSTCODE[lang],
-        address=checks.SAMPLE_ADDRESS[lang],
-        message=checks.SAMPLE_MESSAGE[lang],
+        name=samples.SAMPLE_NAME,
+        email=samples.SAMPLE_EMAIL,
+        postcode=samples.SAMPLE_POSTCODE[lang],
+        address=samples.SAMPLE_ADDRESS[lang],
+        message=samples.SAMPLE_MESSAGE[lang],
         demands=demands,
         subject=subject,
     )
@@ -120,7 +125,7 @@ def _email(
     demands = tuple(d.number for d in letter_view.demands)
     draft = _sample_draft(
         lang,
-        campaign_subject(letter_view, checks.SAMPLE_EMAIL, letter_templates.subjects),
+        campaign_subject(letter_view, samples.SAMPLE_EMAIL, letter_templates.subjects),
         demands,
     )
     rendered = render_letter(letter_templates, letter_view, recipient, draft)
@@ -143,6 +148,12 @@ def _email(
         status_url=f"{root}/letters/sample",
         expires_at=now + timedelta(days=7),
         written_at=now,
-        hold_message="",
+        # What the notice that a letter bounced says about why; nothing for the others.
+        hold_message=(
+            messages.bounce_reason("bounced", lang, recipient.name)
+            if version.name == "bounced"
+            else ""
+        ),
+        reason=samples.SAMPLE_REASON[lang] if version.name in ("rejected", "returned") else "",
     )
     return supporter_email(templates, mail, "preview", view, recipient, draft, rendered)

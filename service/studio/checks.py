@@ -3,13 +3,16 @@ letter is sent: Jinja2 syntax; only the documented variables and their documente
 no function calls, macros, blocks, imports or assignments (which is what attribute walking,
 `self`, `cycler`/`joiner`/`namespace`, `range` and `.format` all need); only a short list of
 filters; shallow nesting and size limits; the letter keeps every demand and the supporter's
-own paragraph. Then a trial render in the same sandbox (StrictUndefined) letters use.
+own paragraph. A supporter email's one subject line is a template too, checked the same way,
+and is one line (no CR, LF or other control character). Then a trial render in the same
+sandbox (StrictUndefined) letters use.
 
 A refusal is InvalidTemplate (a 422 with the reason) naming the field: "body", "html" or
 "subjects"."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -20,8 +23,19 @@ from markupsafe import escape
 
 from service.campaigns.rendering import InvalidTemplate, Templates
 from service.campaigns.schemas import CampaignView
+from service.studio.samples import sample_letter_context, sample_supporter_context
 
-NAMES = ("letter", "confirm", "reminder", "notice", "follow_up")
+NAMES = (
+    "letter",
+    "confirm",
+    "reminder",
+    "notice",
+    "follow_up",
+    "bounced",
+    "written_before",
+    "rejected",
+    "returned",
+)
 # The built-in template each name replaces (templates/emails/<lang>/<base>.txt.j2, .html.j2).
 BASES = {
     "letter": "letter",
@@ -29,15 +43,20 @@ BASES = {
     "reminder": "reminder",
     "notice": "notice",
     "follow_up": "reply",
+    "bounced": "bounced",  # the provider says the letter did not arrive
+    "written_before": "written_before",  # the address already wrote to this representative
+    "rejected": "rejected",  # a moderator decided not to send the letter
+    "returned": "returned",  # a moderator asks the supporter to rewrite it
 }
 # Built-in templates that say the same as another and follow its version: the follow-up's
-# reminder repeats the follow-up.
+# reminder repeats the follow-up (its text, and its subject line when the version has one).
 FOLLOWERS = {"reply": ("reply_reminder",)}
 
 MAX_BODY = 20_000
 MAX_HTML = 40_000
 MAX_SUBJECTS = 20
 MAX_SUBJECT = 200
+MAX_RENDERED_SUBJECT = 250  # a supporter email's subject once its variables are filled in
 MAX_NOTE = 500
 MAX_OUTPUT = 200_000
 MAX_DEPTH = 12  # nested statements and expressions
@@ -54,6 +73,20 @@ LETTER_VARIABLES: dict[str, tuple[str, ...]] = {
     "supporter": ("name", "postcode", "address", "lines"),
     "demands": ("number", "title", "body"),
 }
+# What every supporter email is rendered with (letters.compose.supporter_email). The emails
+# about a letter already confirmed document only what means something there: no confirmation
+# link; the bounce notice's `hold_message` says why the letter did not arrive; the decision
+# emails add the moderator's `reason` (free text, a value: never read as a template).
+_ABOUT_THE_LETTER = (
+    "supporter_name",
+    "representative_name",
+    "campaign_title",
+    "status_url",
+    "written_on",
+    "deadline_on",
+    "letter_subject",
+    "letter_text",
+)
 _SUPPORTER_NAMES = (
     "supporter_name",
     "representative_name",
@@ -68,6 +101,18 @@ _SUPPORTER_NAMES = (
     "letter_text",
 )
 SUPPORTER_VARIABLES: dict[str, tuple[str, ...]] = dict.fromkeys(_SUPPORTER_NAMES, ())
+BOUNCED_VARIABLES: dict[str, tuple[str, ...]] = dict.fromkeys(
+    (*_ABOUT_THE_LETTER, "hold_message"), ()
+)
+WRITTEN_BEFORE_VARIABLES: dict[str, tuple[str, ...]] = dict.fromkeys(_ABOUT_THE_LETTER, ())
+DECISION_VARIABLES: dict[str, tuple[str, ...]] = dict.fromkeys((*_ABOUT_THE_LETTER, "reason"), ())
+_VARIABLES = {
+    "letter": LETTER_VARIABLES,
+    "bounced": BOUNCED_VARIABLES,
+    "written_before": WRITTEN_BEFORE_VARIABLES,
+    "rejected": DECISION_VARIABLES,
+    "returned": DECISION_VARIABLES,
+}
 _LOOP_FIELDS = ("index", "index0", "revindex", "revindex0", "first", "last", "length")
 FILTERS = frozenset(
     {
@@ -112,7 +157,7 @@ _REFUSED_STATEMENTS: dict[type[nodes.Node], str] = {
 
 
 def variables_of(name: str) -> dict[str, tuple[str, ...]]:
-    return LETTER_VARIABLES if name == "letter" else SUPPORTER_VARIABLES
+    return _VARIABLES.get(name, SUPPORTER_VARIABLES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +177,9 @@ def check(source: Source, view: CampaignView) -> None:
     for field, text in (("body", source.body), ("html", source.html)):
         if text is not None:
             _check_tree(source.name, field, text)
+    if source.name != "letter":  # a supporter email's subject is a template too
+        for subject in source.subjects:
+            _check_tree(source.name, "subjects", subject)
     _trial(source, view)
 
 
@@ -146,15 +194,28 @@ def _check_sizes(source: Source) -> None:
         raise _refuse(f"Keep the text under {MAX_BODY} characters.", "body")
     if source.html is not None and len(source.html) > MAX_HTML:
         raise _refuse(f"Keep the HTML under {MAX_HTML} characters.", "html")
-    if source.subjects and source.name != "letter":
-        raise _refuse("Only the letter has subject lines.", "subjects")
+    if source.name != "letter" and len(source.subjects) > 1:
+        raise _refuse("A supporter email has one subject line.", "subjects")
     if len(source.subjects) > MAX_SUBJECTS:
         raise _refuse(f"Give at most {MAX_SUBJECTS} subject lines.", "subjects")
     for subject in source.subjects:
-        if not subject.strip() or len(subject) > MAX_SUBJECT or "\n" in subject:
+        if not subject.strip() or len(subject) > MAX_SUBJECT or not _one_line(subject):
             raise _refuse(
                 f"Each subject line is one line of 1 to {MAX_SUBJECT} characters.", "subjects"
             )
+
+
+def _one_line(text: str) -> bool:
+    """No line break of any kind (CR, LF, and the Unicode separators) nor other control
+    character: a subject line is one header line."""
+    return not any(unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in text)
+
+
+def one_line(text: str) -> str:
+    """A rendered subject as one header line: whitespace (line breaks a variable brought in,
+    such as the letter's text) made single spaces, and kept to a mail program's length."""
+    line = " ".join(text.split())
+    return line if len(line) <= MAX_RENDERED_SUBJECT else line[: MAX_RENDERED_SUBJECT - 1] + "…"
 
 
 def _check_tree(name: str, field: str, text: str) -> None:
@@ -233,56 +294,6 @@ def _check_filter(node: nodes.Filter | nodes.FilterBlock, field: str) -> None:
             raise _refuse("Give filters their arguments in order, without names.", field)
 
 
-# An invented supporter for trial renders and previews (tests/fakes-style: nobody real).
-SAMPLE_NAME = "Sam Sample"
-SAMPLE_EMAIL = "sam.sample@example.org"
-SAMPLE_POSTCODE = {"en": "B34 7AA", "fr": "62100"}
-SAMPLE_ADDRESS = {"en": "1 Sample Street, Birmingham", "fr": "1 rue de l'Exemple, Calais"}
-SAMPLE_MESSAGE = {
-    "en": "I live near the border and see every week why this matters to families here.",
-    "fr": "J'habite près de la frontière et je vois chaque semaine pourquoi cela compte.",
-}
-
-
-def sample_letter_context(view: CampaignView, lang: str) -> dict[str, Any]:
-    """The letter's context with every demand chosen (the shape of letters.compose's)."""
-    return {
-        "salutation": "Dear Alex Example," if lang == "en" else "Madame la Députée,",
-        "sign_off": "Yours sincerely," if lang == "en" else "Je vous prie d'agréer…",
-        "message": SAMPLE_MESSAGE[lang],
-        "campaign": {
-            "title": view.title,
-            "sender_name": view.sender_name,
-            "intro": view.letter_intro,
-            "closing": view.letter_closing,
-        },
-        "representative": {"name": "Alex Example", "constituency": "Exampleton"},
-        "supporter": {
-            "name": SAMPLE_NAME,
-            "postcode": SAMPLE_POSTCODE[lang],
-            "address": SAMPLE_ADDRESS[lang],
-            "lines": [SAMPLE_ADDRESS[lang], SAMPLE_POSTCODE[lang]],
-        },
-        "demands": [{"number": d.number, "title": d.title, "body": d.body} for d in view.demands],
-    }
-
-
-def sample_supporter_context(view: CampaignView) -> dict[str, Any]:
-    return {
-        "supporter_name": SAMPLE_NAME,
-        "representative_name": "Alex Example",
-        "campaign_title": view.title,
-        "confirm_url": "https://example.org/confirm/sample",
-        "status_url": "https://example.org/letters/sample",
-        "expires_on": "1 December 2026",
-        "written_on": "24 November 2026",
-        "deadline_on": "18 December 2026",
-        "hold_message": "",
-        "letter_subject": "A letter",
-        "letter_text": "Dear Alex Example,\n\nA letter.",
-    }
-
-
 def _trial(source: Source, view: CampaignView) -> None:
     base = BASES[source.name]
     overrides = {f"{base}.txt.j2": source.body}
@@ -305,6 +316,21 @@ def _trial(source: Source, view: CampaignView) -> None:
             raise _refuse("The template makes an email far too long.", field)
         if letter:
             _check_letter_keeps(output, context, field, is_html)
+    if not letter:
+        _trial_subject(source, context)
+
+
+def _trial_subject(source: Source, context: Mapping[str, Any]) -> None:
+    for subject in source.subjects:
+        name = f"{BASES[source.name]}.subject.j2"  # not .html: no autoescape, plain text
+        try:
+            output = Templates(source.lang, {name: subject}).render(name, context)
+        except InvalidTemplate as exc:
+            raise _refuse(exc.message, "subjects") from None
+        except (RecursionError, MemoryError, OverflowError):
+            raise _refuse("The subject asks for too much work to render.", "subjects") from None
+        if not one_line(output):
+            raise _refuse("The subject line comes out empty.", "subjects")
 
 
 def _check_letter_keeps(output: str, context: Mapping[str, Any], field: str, html: bool) -> None:

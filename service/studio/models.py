@@ -20,10 +20,11 @@ class TemplateVersion(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     campaign_id: int = Field(foreign_key="campaign.id", index=True)
-    name: str = Field(max_length=20)  # letter | confirm | reminder | notice | follow_up
+    name: str = Field(max_length=20)  # studio.checks.NAMES: letter, confirm, … returned
     lang: str = Field(max_length=2)
     number: int = Field(ge=1)
-    # Subject lines given in turn to supporters who write none (the letter only).
+    # The letter: subject lines given in turn to supporters who write none. A supporter
+    # email: its one subject line, a template (none: the built-in subject).
     subjects: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     body: str = Field(sa_column=Column(Text, nullable=False))  # Jinja source of the text part
     html: str | None = Field(default=None, sa_column=Column(Text, nullable=True))

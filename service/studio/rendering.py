@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from service.campaigns.rendering import Templates, paragraphs
 from service.campaigns.schemas import CampaignView
 from service.campaigns.service import template_overrides
-from service.studio.checks import BASES, FOLLOWERS, NAMES
+from service.studio.checks import BASES, FOLLOWERS, NAMES, one_line
 from service.studio.models import TemplateVersion
 from service.studio.service import current_versions
 
@@ -30,6 +30,9 @@ class MailTemplates:
     letter_version: int | None = None
     subjects: tuple[str, ...] = ()
     text_only: frozenset[str] = frozenset()
+    # The supporter emails whose approved version has its own subject line (a template in
+    # the sources as "<base>.subject.j2"); the others keep the built-in subject.
+    with_subject: frozenset[str] = frozenset()
 
     @property
     def lang(self) -> str:
@@ -43,6 +46,13 @@ class MailTemplates:
         if base in self.text_only:
             return text, html_of_text(text, self.lang)
         return text, self.templates.render(f"{base}.html.j2", context)
+
+    def subject(self, base: str, context: Mapping[str, Any]) -> str | None:
+        """The approved version's subject line for `base`, filled in and made one line;
+        None when there is none (or it comes out empty): the caller's built-in subject."""
+        if base not in self.with_subject:
+            return None
+        return one_line(self.templates.render(f"{base}.subject.j2", context)) or None
 
 
 def html_of_text(text: str, lang: str) -> str:
@@ -58,6 +68,7 @@ def mail_templates(
     """`versions`: the approved version per template name, for this language."""
     sources = dict(overrides)
     text_only = set()
+    with_subject = set()
     for name, version in versions.items():
         for base in (BASES[name], *FOLLOWERS.get(BASES[name], ())):
             sources[f"{base}.txt.j2"] = version.body
@@ -65,12 +76,16 @@ def mail_templates(
                 sources[f"{base}.html.j2"] = version.html
             else:
                 text_only.add(base)
+            if name != "letter" and version.subjects:
+                sources[f"{base}.subject.j2"] = version.subjects[0]
+                with_subject.add(base)
     letter = versions.get("letter")
     return MailTemplates(
         templates=Templates(lang, sources),
         letter_version=letter.number if letter else None,
         subjects=tuple(letter.subjects) if letter else (),
         text_only=frozenset(text_only),
+        with_subject=frozenset(with_subject),
     )
 
 

@@ -37,10 +37,7 @@ class Superseded(Conflict):
 
 def checked_name(name: str) -> str:
     if name not in NAMES:
-        raise NotFound(
-            "There is no such template: letter, confirm, reminder, notice or follow_up.",
-            field="name",
-        )
+        raise NotFound(f"There is no such template: {', '.join(NAMES)}.", field="name")
     return name
 
 

@@ -9,8 +9,10 @@ import pytest
 from sqlmodel import Session
 
 from service.accounts import links, service, signin
+from service.accounts.audit import Actor
 from service.accounts.errors import LinkNotValid
 from service.accounts.links import LinkPurpose
+from service.accounts.models import Account
 from service.accounts.roles import Role
 from service.accounts.signin import Client
 from service.config import Settings
@@ -42,10 +44,10 @@ class FakeMailer:
 def _invite(
     session: Session,
     settings: Settings,
-    admin_actor,
-    mailer: FakeMailer,  # type: ignore[no-untyped-def]
+    admin_actor: Actor,
+    mailer: FakeMailer,
     email: str = "new@example.org",
-):
+) -> Account:
     return links.invite(
         session,
         admin_actor,

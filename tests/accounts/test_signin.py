@@ -3,10 +3,10 @@ session timeouts and revocation."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from service.accounts import credentials, service, signin
 from service.accounts.audit import CLI_ACTOR
@@ -21,15 +21,20 @@ HERE = Client("192.0.2.10", "test browser")
 
 
 def _sign_in(
-    session: Session, settings: Settings, email: str, password: str, at=NOW, client: Client = HERE
-):  # type: ignore[no-untyped-def]
+    session: Session,
+    settings: Settings,
+    email: str,
+    password: str,
+    at: datetime = NOW,
+    client: Client = HERE,
+) -> tuple[signin.SignedIn, str]:
     return signin.sign_in(
         session, email, password, client, settings.accounts, settings.secret_key, at
     )
 
 
 def _actions(session: Session) -> list[str]:
-    return [e.action for e in session.exec(select(AuditEntry).order_by(AuditEntry.id))]
+    return [e.action for e in session.exec(select(AuditEntry).order_by(col(AuditEntry.id)))]
 
 
 def test_admin_needs_the_second_factor_then_is_signed_in(

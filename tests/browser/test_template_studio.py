@@ -75,6 +75,11 @@ def test_an_approved_letter_is_the_one_sent(server: Server, page: Any, browser: 
     follow(one, "form[action$='/versions/1/approve'] button")
     assert "Another organiser must approve" in one.inner_text("main"), author.evidence()
     author.check("self-approval")
+    # A supporter email's editor: its one subject line, and what its variables mean there.
+    one.goto("/console/templates/calais-border/rejected")
+    assert "never read as a template" in one.inner_text("main"), author.evidence()
+    assert "{{ representative_name }}" in one.input_value("#f-subjects")
+    author.check("editor-email")
 
     approver = _organiser(server, browser, APPROVER, "studio-approver")
     two = approver.page

@@ -35,7 +35,7 @@ class _Inbox(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def webhook() -> Iterator[tuple[str, list[tuple[dict[str, str], bytes]]]]:
-    handler = type("Inbox", (_Inbox,), {"posts": []})
+    handler: type[_Inbox] = type("Inbox", (_Inbox,), {"posts": []})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

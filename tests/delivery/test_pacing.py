@@ -34,7 +34,8 @@ def anytime(per_hour: float = 30, ceiling: int = 120) -> Policy:
 
 
 def local(zone: ZoneInfo, *args: int) -> datetime:
-    return datetime(*args, tzinfo=zone)  # type: ignore[misc]
+    year, month, day, hour, minute = args
+    return datetime(year, month, day, hour, minute, tzinfo=zone)
 
 
 def test_letters_are_spread_evenly_at_the_hourly_pace() -> None:

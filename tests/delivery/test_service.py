@@ -4,6 +4,7 @@ provider outcomes and the read helpers. All run in the caller's transaction."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlmodel import Session
@@ -77,7 +78,7 @@ def test_enqueue_held(session: Session, clock: FakeClock) -> None:
     ],
 )
 def test_enqueue_refuses_header_injection(
-    session: Session, clock: FakeClock, overrides: dict[str, object]
+    session: Session, clock: FakeClock, overrides: dict[str, Any]
 ) -> None:
     with pytest.raises(InvalidInput):
         queued(session, make_email(**overrides), now=clock.now())

@@ -119,7 +119,7 @@ def test_queued_letters_the_deadline_left_behind_are_rejected_with_a_notice(
     planned_before = campaign.deadline - timedelta(
         minutes=settings.delivery.deadline_margin_minutes
     )
-    assert sum(1 for m in letters if m.not_before < planned_before) == 13
+    assert sum(1 for m in letters if m.not_before and m.not_before < planned_before) == 13
 
     clock.advance(hours=2, minutes=30)  # the worker sends what is due
     jobs = queue.claim(session, worker_id="w", limit=50, now=clock.now(), lease_seconds=60)

@@ -44,8 +44,8 @@ def _found_in(session: Session, *needles: str) -> list[str]:
             if as_text is None:
                 continue
             condition = or_(*(as_text.contains(needle.lower()) for needle in needles))
-            count = session.exec(sa_select(func.count()).select_from(table).where(condition)).one()
-            if count[0]:
+            count = session.scalar(sa_select(func.count()).select_from(table).where(condition))
+            if count:
                 hits.append(f"{table.name}.{column.name}")
     return hits
 

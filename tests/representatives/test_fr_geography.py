@@ -62,7 +62,7 @@ def test_communes_and_arrondissements(geography: FrGeography) -> None:
     for commune in geography.communes:
         kinds[commune.kind] += 1
     assert kinds == {"commune": 34_957, "arrondissement": 45}
-    parents = defaultdict(int)
+    parents: dict[str | None, int] = defaultdict(int)
     for commune in geography.communes:
         if commune.kind == "arrondissement":
             parents[commune.parent_code] += 1

@@ -88,9 +88,9 @@ def cli(
     get_settings.cache_clear()
     departures: list[list[str]] = []
 
-    def listener(session: Session, ids: Sequence[str]) -> list[str]:
-        departures.append(list(ids))
-        return [f"held for {', '.join(ids)}"]
+    def listener(session: Session, representative_ids: Sequence[str]) -> list[str]:
+        departures.append(list(representative_ids))
+        return [f"held for {', '.join(representative_ids)}"]
 
     app = typer.Typer()
     fr_commands.register(app, listener)

@@ -20,7 +20,9 @@ SEATS = [
 ]
 
 
-def _member(member_id: str, seat: str, name: str, email: str | None = "x.mp@parliament.uk"):
+def _member(
+    member_id: str, seat: str, name: str, email: str | None = "x.mp@parliament.uk"
+) -> RepresentativeRecord:
     return RepresentativeRecord(
         id=f"uk-{member_id}",
         constituency_id=seat,

@@ -1,6 +1,7 @@
 """Templates are checked when saved: syntax, the documented variables only, every demand and
 the supporter's paragraph in the letter, size limits; hostile templates are refused (one test
-each), and the built-in templates themselves pass."""
+each), and the built-in templates themselves pass. A supporter email's subject line is a
+template too: one line, its email's variables, refused when hostile."""
 
 from __future__ import annotations
 
@@ -11,16 +12,22 @@ import pytest
 from service.campaigns.rendering import TEMPLATES_DIR, InvalidTemplate
 from service.campaigns.schemas import CampaignView, DemandView
 from service.letters.compose import Draft, Recipient, letter_context
+from service.letters.messages import subject_source
 from service.studio.checks import (
     BASES,
     LETTER_VARIABLES,
     MAX_BODY,
+    MAX_RENDERED_SUBJECT,
+    MAX_SUBJECT,
     MAX_SUBJECTS,
     NAMES,
     SUPPORTER_VARIABLES,
     Source,
     check,
+    one_line,
+    variables_of,
 )
+from service.studio.samples import sample_supporter_context
 
 NOW = datetime(2026, 12, 1, 9, 5, tzinfo=UTC)
 VIEW = CampaignView(
@@ -128,7 +135,7 @@ def test_the_html_part_is_checked_too() -> None:
         (_letter(""), "body"),
         (_letter(GOOD_LETTER, subjects=("s",) * (MAX_SUBJECTS + 1)), "subjects"),
         (_letter(GOOD_LETTER, subjects=("two\nlines",)), "subjects"),
-        (Source("confirm", "en", "{{ supporter_name }}", None, ("A subject",)), "subjects"),
+        (Source("confirm", "en", "{{ supporter_name }}", None, ("One", "Two")), "subjects"),
     ],
 )
 def test_size_limits(source: Source, field: str) -> None:
@@ -183,3 +190,77 @@ def test_hostile_templates_are_refused(source: str) -> None:
 def test_repetition_is_bounded_by_the_sandbox() -> None:
     refusal = _refused(_letter(GOOD_LETTER + "{{ message * 100000 }}"))
     assert "may not use" in refusal.message
+
+
+SUPPORTER_EMAILS = [name for name in NAMES if name != "letter"]
+
+
+def _email(name: str, subject: str, lang: str = "en") -> Source:
+    return Source(name, lang, "Hello {{ supporter_name }}", None, (subject,))
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+@pytest.mark.parametrize("name", SUPPORTER_EMAILS)
+def test_the_built_in_subjects_pass_as_subject_lines(name: str, lang: str) -> None:
+    check(_email(name, subject_source(BASES[name], lang), lang), VIEW)
+
+
+def test_a_supporter_email_has_one_subject_line_with_its_variables() -> None:
+    check(_email("confirm", "Confirm, {{ supporter_name | upper }}"), VIEW)
+    check(_email("rejected", "{{ representative_name }}: {{ reason | truncate(40) }}"), VIEW)
+    two = Source("notice", "en", "Hello", None, ("One", "Two"))
+    assert _refused(two).message == "A supporter email has one subject line."
+
+
+BAD_SUBJECTS = {
+    "CR LF": "Hello\r\nBcc: someone@example.org",
+    "LF": "Hello\nthere",
+    "CR": "Hello\rthere",
+    "line separator": "Hello\u2028there",
+    "NUL": "Hello\x00",
+    "too long": "x" * (MAX_SUBJECT + 1),
+    "unknown variable": "Hello {{ nobody }}",
+    "the letter's variables": "{{ salutation }}",
+    "syntax": "Hello {{ supporter_name",
+    "empty once rendered": "{{ hold_message }}",
+    "class walk": "{{ supporter_name.__class__ }}",
+    "globals": "{{ supporter_name.__globals__ }}",
+    "self": "{{ self }}",
+    "cycler": "{{ cycler.__init__.__globals__ }}",
+    "namespace": "{% set ns = namespace() %}{{ ns }}",
+    "range": "{% for i in range(10**9) %}x{% endfor %}",
+    "format method": '{{ "{0.__class__}".format(supporter_name) }}',
+    "format filter": '{{ "%s"|format(supporter_name) }}',
+    "attr filter": "{{ supporter_name|attr('__class__') }}",
+    "include any file": '{% include "../../../etc/passwd" %}',
+    "lipsum": "{{ lipsum(1000000) }}",
+    "repetition": "{{ supporter_name * 100000 }}",
+}
+
+
+@pytest.mark.parametrize("subject", BAD_SUBJECTS.values(), ids=BAD_SUBJECTS.keys())
+def test_bad_subject_lines_are_refused(subject: str) -> None:
+    refusal = _refused(_email("confirm", subject))
+    assert refusal.field == "subjects" and refusal.message
+
+
+@pytest.mark.parametrize("name", SUPPORTER_EMAILS)
+def test_each_email_documents_what_its_context_holds(name: str) -> None:
+    documented = set(variables_of(name))
+    assert documented <= set(sample_supporter_context(VIEW))
+    assert ("reason" in documented) == (name in ("rejected", "returned"))
+    # A letter confirmed already has no confirmation link to give.
+    assert ("confirm_url" in documented) == (name in ("confirm", "reminder", "notice", "follow_up"))
+
+
+def test_the_reason_is_only_for_the_decision_emails() -> None:
+    refusal = _refused(Source("confirm", "en", "{{ reason }}", None, ()))
+    assert "Unknown variable 'reason'" in refusal.message
+    refusal = _refused(Source("bounced", "en", "{{ confirm_url }}", None, ()))
+    assert "Unknown variable 'confirm_url'" in refusal.message
+
+
+def test_a_rendered_subject_is_one_line_of_bounded_length() -> None:
+    assert one_line("  Dear\r\nAlex,\n\nhello\u2028there ") == "Dear Alex, hello there"
+    long = one_line("word " * 200)
+    assert len(long) == MAX_RENDERED_SUBJECT and long.endswith("…")

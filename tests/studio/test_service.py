@@ -14,6 +14,7 @@ from service.campaigns.service import get_campaign
 from service.errors import InvalidInput, NotFound
 from service.studio import rendering
 from service.studio import service as studio
+from service.studio.checks import NAMES
 from service.studio.models import ApprovedVersionIsFinal
 from service.studio.service import (
     AlreadyApproved,
@@ -123,7 +124,7 @@ def test_refusals_at_save(session: Session) -> None:
         studio.save_draft(session, "nope", "letter", DraftIn("en", LETTER), "a", NOW)
 
 
-@pytest.mark.parametrize("name", ["letter", "confirm", "reminder", "notice", "follow_up"])
+@pytest.mark.parametrize("name", NAMES)
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_the_built_in_sources_save_as_they_are(session: Session, name: str, lang: str) -> None:
     body, html = studio.built_in_source(name, lang)
@@ -143,3 +144,54 @@ def test_the_follow_up_reminder_follows_the_follow_up(session: Session) -> None:
         text, html = templates.render_pair(base, context)
         assert text == "Hello Sam, did they reply? https://x.example/r/t/useful"
         assert "<p>Hello Sam, did they reply?" in html
+
+
+def test_a_supporter_email_version_carries_its_subject_line(session: Session) -> None:
+    campaign = get_campaign(session, SLUG)
+    assert campaign.id is not None
+    draft = DraftIn("en", "{{ supporter_name }}: {{ reason }}", subjects=("  About {{ reason }} ",))
+    version = studio.save_draft(session, SLUG, "rejected", draft, "a", NOW)
+    assert version.subjects == ["About {{ reason }}"]
+    context = {"supporter_name": "Sam", "reason": "Too\nclose\r\nto the sample."}
+    assert (
+        rendering.active_templates(session, campaign.id, "en").subject("rejected", context) is None
+    )
+    studio.approve(session, SLUG, "rejected", version.number, "a", "", NOW, second_person=True)
+    templates = rendering.active_templates(session, campaign.id, "en")
+    assert templates.subject("rejected", context) == "About Too close to the sample."
+    assert templates.subject("returned", context) is None  # the built-in subject stays
+    assert (
+        rendering.active_templates(session, campaign.id, "fr").subject("rejected", context) is None
+    )
+
+
+def test_the_follow_up_reminder_follows_the_follow_up_subject(session: Session) -> None:
+    campaign = get_campaign(session, SLUG)
+    assert campaign.id is not None
+    draft = DraftIn("fr", "{{ confirm_url }}", subjects=("Et {{ representative_name }} ?",))
+    number = studio.save_draft(session, SLUG, "follow_up", draft, "a", NOW).number
+    studio.approve(session, SLUG, "follow_up", number, "a", "", NOW, second_person=True)
+    templates = rendering.active_templates(session, campaign.id, "fr")
+    context = {"representative_name": "Alex", "confirm_url": "https://x.example/r/t"}
+    assert templates.subject("reply", context) == "Et Alex ?"
+    assert templates.subject("reply_reminder", context) == "Et Alex ?"
+
+
+def test_a_subject_line_is_in_the_diff(session: Session) -> None:
+    first = studio.save_draft(session, SLUG, "notice", DraftIn("en", "Late."), "a", NOW)
+    second = studio.save_draft(
+        session, SLUG, "notice", DraftIn("en", "Late.", subjects=("Too late",)), "a", NOW
+    )
+    lines = [(x.kind, x.text) for x in studio.diff(first, second)]
+    assert lines == [("gap", "[subjects]"), ("gap", "@@ -0,0 +1 @@"), ("added", "Too late")]
+
+
+def test_refused_subject_lines_save_nothing(session: Session) -> None:
+    campaign = get_campaign(session, SLUG)
+    assert campaign.id is not None
+    for subject in ("Hello\r\nBcc: x@example.org", "{{ nobody }}", "x" * 201):
+        draft = DraftIn("en", "Hello", subjects=(subject,))
+        with pytest.raises(InvalidInput) as caught:
+            studio.save_draft(session, SLUG, "confirm", draft, "a", NOW)
+        assert caught.value.field == "subjects"
+    assert studio.versions_of(session, campaign.id, "confirm") == []

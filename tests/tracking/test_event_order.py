@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from sqlmodel import Session
 
 from service.config import Settings
+from service.delivery.models import OutboxMessage
 from service.tracking import service as tracking
 from service.tracking.listeners import NoLetters
 from service.tracking.outcomes import Failure, report_of
@@ -39,10 +40,26 @@ FATES: dict[str, tuple[list[tuple[str, dict[str, str]]], str]] = {
 }
 
 
-def _post(session: Session, config: Settings, events: list[dict[str, object]]) -> None:
+def _store(session: Session, events: list[dict[str, object]]) -> int:
     raw = (json.dumps(events, separators=(",", ":")) + "\r\n").encode()
-    batch_id = tracking.store_batch(session, raw, now=datetime.now(UTC))
-    tracking.process_batch(session, batch_id, NoLetters(), config.tracking, now=datetime.now(UTC))
+    return tracking.store_batch(session, raw, now=datetime.now(UTC))
+
+
+def _arrivals(
+    session: Session, data: st.DataObject, fate: str
+) -> tuple[OutboxMessage, list[list[dict[str, object]]], str]:
+    """A sent row, its fate's events with repeats in a drawn order cut into drawn batches,
+    and the state they must end in."""
+    script, expected = FATES[fate]
+    row = sent_row(session, n=uuid.uuid4().int % 10_000, letter_id=None)
+    events = [
+        event(row, kind, at=1_764_000_000 + i, **extra) for i, (kind, extra) in enumerate(script)
+    ]
+    repeats = data.draw(st.lists(st.sampled_from(events), max_size=6), label="repeats")
+    arrival = data.draw(st.permutations(events + repeats), label="arrival")
+    cut = sorted(data.draw(st.sets(st.integers(0, len(arrival)), max_size=3), label="cuts"))
+    batches = [arrival[a:b] for a, b in zip([0, *cut], [*cut, len(arrival)], strict=True)]
+    return row, [batch for batch in batches if batch], expected
 
 
 @settings(
@@ -54,17 +71,12 @@ def _post(session: Session, config: Settings, events: list[dict[str, object]]) -
 def test_any_order_and_any_repeats_end_in_the_same_state(
     session: Session, settings: Settings, data: st.DataObject, fate: str
 ) -> None:
-    script, expected = FATES[fate]
-    row = sent_row(session, n=uuid.uuid4().int % 10_000, letter_id=None)
-    events = [
-        event(row, kind, at=1_764_000_000 + i, **extra) for i, (kind, extra) in enumerate(script)
-    ]
-    repeats = data.draw(st.lists(st.sampled_from(events), max_size=6), label="repeats")
-    arrival = data.draw(st.permutations(events + repeats), label="arrival")
-    cut = sorted(data.draw(st.sets(st.integers(0, len(arrival)), max_size=3), label="cuts"))
-    for start, end in zip([0, *cut], [*cut, len(arrival)], strict=True):
-        if arrival[start:end]:
-            _post(session, settings, arrival[start:end])
+    row, batches, expected = _arrivals(session, data, fate)
+    for batch in batches:
+        batch_id = _store(session, batch)
+        tracking.process_batch(
+            session, batch_id, NoLetters(), settings.tracking, now=datetime.now(UTC)
+        )
     session.refresh(row)
     assert row.state == expected
 
@@ -87,11 +99,6 @@ def test_an_event_without_an_id_is_still_recognised_when_repeated() -> None:
     assert first.sg_event_id == again.sg_event_id
 
 
-def _store(session: Session, events: list[dict[str, object]]) -> int:
-    raw = (json.dumps(events, separators=(",", ":")) + "\r\n").encode()
-    return tracking.store_batch(session, raw, now=datetime.now(UTC))
-
-
 @settings(
     max_examples=30,
     deadline=None,
@@ -103,17 +110,9 @@ def test_batches_applied_together_end_as_one_by_one(
 ) -> None:
     """apply_fresh takes the waiting batches as one set of events: a round of two or three
     of them ends where applying them one by one does."""
-    script, expected = FATES[fate]
-    row = sent_row(session, n=uuid.uuid4().int % 10_000, letter_id=None)
-    events = [
-        event(row, kind, at=1_764_000_000 + i, **extra) for i, (kind, extra) in enumerate(script)
-    ]
-    repeats = data.draw(st.lists(st.sampled_from(events), max_size=6), label="repeats")
-    arrival = data.draw(st.permutations(events + repeats), label="arrival")
-    cut = sorted(data.draw(st.sets(st.integers(0, len(arrival)), max_size=3), label="cuts"))
-    for start, end in zip([0, *cut], [*cut, len(arrival)], strict=True):
-        if arrival[start:end]:
-            _store(session, arrival[start:end])
+    row, batches, expected = _arrivals(session, data, fate)
+    for batch in batches:
+        _store(session, batch)
     now = datetime.now(UTC)
     while tracking.apply_fresh(session, NoLetters(), settings.tracking, now=now, limit=2):
         pass

@@ -68,7 +68,7 @@ def test_field_errors_keep_the_letter(
     # What was typed comes back.
     assert input_value(page.text, "email") == changes.get("email", "ann@example.org")
     if "message" not in changes:
-        assert "My grandmother came to Bath" in textarea_value(page.text, "message")
+        assert "My grandmother came to Bath" in (textarea_value(page.text, "message") or "")
 
 
 def test_an_internationalised_domain_is_welcome(web: TestClient) -> None:
@@ -196,6 +196,7 @@ def test_a_busy_database_gives_the_letter_back_to_press_again(
 def test_a_broken_confirmation_template_gives_the_letter_back(
     web: TestClient, session: Session, campaign: Campaign
 ) -> None:
+    assert campaign.id is not None
     session.add(
         CampaignTemplate(
             campaign_id=campaign.id,

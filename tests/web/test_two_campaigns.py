@@ -118,6 +118,7 @@ def test_a_letter_in_each_campaign_carries_its_own_demands(
             select(OutboxMessage).where(OutboxMessage.kind == MessageKind.letter)
         )
     }
+    assert campaign.id is not None and rescue.id is not None
     calais_letter = mail[letters[campaign.id].id]
     rescue_letter = mail[letters[rescue.id].id]
     assert CALAIS_DEMAND in calais_letter.text_body

@@ -1,4 +1,5 @@
-"""The admin API twin of the template studio: a campaign's template versions, new drafts
+"""The admin API twin of the template studio: a campaign's template versions (`name`: letter,
+confirm, reminder, notice, follow_up, bounced, written_before, rejected, returned), new drafts
 (checked when saved: 422 with the reason), approval (403 for approving your own letter when a
 second person must, 409 when the rules forbid it), restore, diff, preview and a test send."""
 
@@ -101,7 +102,13 @@ class DraftBody(BaseModel):
     body: str = Field(max_length=checks.MAX_BODY)
     html: str | None = Field(default=None, max_length=checks.MAX_HTML)
     subjects: list[Annotated[str, Field(max_length=checks.MAX_SUBJECT)]] = Field(
-        default_factory=list, max_length=checks.MAX_SUBJECTS
+        default_factory=list,
+        max_length=checks.MAX_SUBJECTS,
+        description=(
+            "The letter: its subject lines, given in turn to supporters who write none. A "
+            "supporter email: at most one, its subject line, a template with the same "
+            "variables as the body, one line of plain text; none keeps the built-in subject."
+        ),
     )
     note: str = Field(default="", max_length=checks.MAX_NOTE)
 
@@ -115,8 +122,10 @@ class Saved(BaseModel):
 def save_draft(
     slug: str, name: str, body: DraftBody, request: Request, session: SessionDep, actor: Organiser
 ) -> Saved:
-    """A new draft; 422 with the reason (syntax, unknown variable, unsafe, a demand
-    missing, too long)."""
+    """A new draft: `{"lang", "subjects": [...], "body", "html", "note"}`. `subjects` is the
+    letter's list of subject lines, or a supporter email's one subject line (optional: without
+    it the email keeps the built-in subject). 422 with the reason and the field (syntax,
+    unknown variable, unsafe, a demand missing, a subject with a line break, too long)."""
     draft = DraftIn(body.lang, body.body, body.html, tuple(body.subjects), body.note)
     version = use_cases.save_draft(session, actor, slug, name, draft, now_of(request))
     return Saved(version=version.number, status=version.status)

@@ -18,6 +18,7 @@ from service.campaigns.rendering import LANGUAGES
 from service.campaigns.service import campaign_snapshot, resolve
 from service.deps import SessionDep, SettingsDep
 from service.errors import DomainError, InvalidInput, NotFound
+from service.letters import messages
 from service.representatives import care
 from service.studio import checks
 from service.studio import service as studio
@@ -25,6 +26,13 @@ from service.studio.service import DraftIn
 from service.web import template_studio as use_cases
 from service.web.console.frame import ConsolePage, console_page
 from service.web.console.nav import NavEntry
+from service.web.console.templates_words import (
+    DONE,
+    LANGUAGE_NAMES,
+    MEANINGS,
+    MEANINGS_IN,
+    TITLES,
+)
 from service.web.i18n import N_
 
 router = APIRouter(prefix="/templates")
@@ -33,58 +41,6 @@ NAV = [NavEntry("/templates", N_("Templates"), Permission.edit_campaigns)]
 OrganiserPage = Annotated[ConsolePage, console_page(Permission.edit_campaigns)]
 Body = Annotated[str, Form(max_length=checks.MAX_HTML + 1000)]
 Short = Annotated[str, Form(max_length=checks.MAX_SUBJECTS * (checks.MAX_SUBJECT + 2))]
-
-TITLES = {
-    "letter": N_("The letter to representatives"),
-    "confirm": N_("Confirmation email"),
-    "reminder": N_("Reminder email"),
-    "notice": N_("Deadline notice email"),
-    "follow_up": N_("Follow-up email (did they reply?)"),
-}
-LANGUAGE_NAMES = {"en": N_("English"), "fr": N_("French")}
-MEANINGS = {
-    "salutation": N_("How the letter opens, in the chamber's form (“Dear Ann Example,”)."),
-    "sign_off": N_("How the letter closes, in the chamber's form (“Yours sincerely,”)."),
-    "message": N_("The supporter's own paragraph (required in the letter)."),
-    "campaign": N_("The campaign: title, sender_name, intro and closing (its letter texts)."),
-    "representative": N_("The representative: name and constituency."),
-    "supporter": N_(
-        "The supporter: name, postcode, address and lines (the address, line by line)."
-    ),
-    "demands": N_(
-        "The demands the supporter chose, each with number, title and body (all required)."
-    ),
-    "supporter_name": N_("The supporter's name."),
-    "representative_name": N_("The representative's name."),
-    "campaign_title": N_("The campaign's title."),
-    "confirm_url": N_(
-        "The link to confirm the letter (in the follow-up: the answers' address, to which "
-        "/useful, /not_useful, /no_reply or /not_expected is added)."
-    ),
-    "status_url": N_("The letter's status page."),
-    "expires_on": N_("When the confirmation link stops working."),
-    "written_on": N_("When the letter was written."),
-    "deadline_on": N_("The campaign's deadline."),
-    "hold_message": N_("Why the letter is held, when it is (otherwise empty)."),
-    "letter_subject": N_("The letter's subject line."),
-    "letter_text": N_("The letter's full text."),
-}
-_DONE = {
-    "saved": N_("The draft is saved. Another organiser can now approve it."),
-    "approved": N_("The version is approved: mail is now written with it."),
-    "restored": N_("The old version is restored as a new draft."),
-    "test": N_("A test email is on its way to your own address."),
-}
-_REFUSALS = (
-    N_("Another organiser must approve a change to the letter you wrote."),
-    N_("Write the text of the email."),
-    N_("Only the letter has subject lines."),
-    N_("The letter must include the supporter's own paragraph (message)."),
-    N_("Templates may not call functions or methods."),
-    N_("The template is nested too deeply."),
-    N_("Choose en or fr."),
-    N_("There is no campaign with that name."),
-)
 
 
 @router.get("", response_class=HTMLResponse)
@@ -122,10 +78,11 @@ def _form_for(session: SessionDep, slug: str, name: str, lang: str) -> dict[str,
             "note": "",
         }
     body, html = studio.built_in_source(name, lang)
-    subjects = ""
     if name == "letter":
         view = resolve(session, campaign_snapshot(session, slug), lang)
         subjects = "\n".join(view.subjects)
+    else:  # the built-in subject line, in the studio's variables
+        subjects = messages.subject_source(checks.BASES[name], lang)
     return {"body": body, "html": html, "subjects": subjects, "note": ""}
 
 
@@ -150,7 +107,10 @@ def _editor(
             "template_languages": LANGUAGES,
             "form": form or _form_for(session, slug, name, lang),
             "errors": errors or {},
-            "variables": [(v, fields, cp._(MEANINGS[v])) for v, fields in variables.items()],
+            "variables": [
+                (v, fields, cp._(MEANINGS_IN.get(name, {}).get(v, MEANINGS[v])))
+                for v, fields in variables.items()
+            ],
             "title": cp._(TITLES[name]),
             "needs_second": name == "letter"
             and cp.request.app.state.settings.campaigns.letter_needs_second_approver,
@@ -174,8 +134,8 @@ def editor(
     done: str = "",
     unchanged: Annotated[str, Query(max_length=2)] = "",
 ) -> HTMLResponse:
-    if done in _DONE:
-        cp.notices.append(cp._(_DONE[done]))
+    if done in DONE:
+        cp.notices.append(cp._(DONE[done]))
     if unchanged in LANGUAGE_NAMES:
         cp.notices.append(
             cp._(
@@ -337,8 +297,8 @@ def version_page(
     done: str = "",
 ) -> HTMLResponse:
     """The version's sources, and its preview against the representative chosen."""
-    if done in _DONE:
-        cp.notices.append(cp._(_DONE[done]))
+    if done in DONE:
+        cp.notices.append(cp._(DONE[done]))
     return _version_page(cp, session, settings, slug, name, number, q, representative_id)
 
 

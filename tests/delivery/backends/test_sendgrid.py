@@ -193,7 +193,7 @@ def test_worker_drains_through_the_fake(db: Engine, clock: FakeClock) -> None:
         worker.close()
     assert {row(db, i).state for i in ids} == {OutboxState.sent}
     assert sorted(r.message_id for r in fake.received) == sorted(
-        row(db, i).provider_message_id for i in ids
+        str(row(db, i).provider_message_id) for i in ids
     )
     letters = [r.body["personalizations"][0]["custom_args"]["letter_id"] for r in fake.received]
     assert len(letters) == len(set(letters)) == 20

@@ -119,8 +119,8 @@ def test_invitation_goes_through_the_outbox_and_is_accepted(
     console: TestClient,
     clock: FakeClock,
     session: Session,
-    settings,
-    make_person: MakePerson,  # type: ignore[no-untyped-def]
+    settings: Settings,
+    make_person: MakePerson,
 ) -> None:
     admin = make_person(Role.admin)
     _signed_in(console, admin, clock)
@@ -230,7 +230,7 @@ def test_password_change_keeps_this_session_only(
     clock: FakeClock,
     session: Session,
     make_person: MakePerson,
-    settings,  # type: ignore[no-untyped-def]
+    settings: Settings,
 ) -> None:
     staff = make_person(Role.staff)
     other = TestClient(console.app, base_url="https://testserver", headers={"accept": "text/html"})

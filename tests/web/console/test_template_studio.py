@@ -300,3 +300,167 @@ def test_the_console_pages(
     assert "A test email is on its way" in text_of(sent.text)
     french = other.get("/console/templates/calais-border/letter?lang=fr")
     assert "Variables utilisables" in text_of(french.text)
+
+
+# The supporter emails added to the studio, each with a line its preview must show.
+NEW_EMAILS = {
+    "bounced": "Your letter to Liam Byrne did not arrive",
+    "written_before": "You have already written to Liam Byrne",
+    "rejected": "Your letter to Liam Byrne will not be sent",
+    "returned": "Your letter to Liam Byrne: please make it your own",
+}
+
+
+@pytest.mark.parametrize(("name", "built_in_subject"), NEW_EMAILS.items())
+def test_each_supporter_email_is_saved_approved_previewed_and_tested(
+    client: TestClient,
+    session: Session,
+    make_person: MakePerson,
+    name: str,
+    built_in_subject: str,
+) -> None:
+    person = make_person(Role.organiser, email="tester@example.org")
+    mine = _headers(session, person)
+    listed = client.get(f"{URL}/{name}/versions", headers=mine)
+    assert listed.status_code == 200 and listed.json()["current"] == {}
+    assert ("reason" in listed.json()["variables"]) == (name in ("rejected", "returned"))
+    # Without a subject line: the built-in subject (the API as it was).
+    plain = client.post(
+        f"{URL}/{name}/versions",
+        json={"lang": "en", "body": "Plain {{ supporter_name }}."},
+        headers=mine,
+    )
+    assert plain.status_code == 201, plain.text
+    shown = client.get(
+        f"{URL}/{name}/versions/{plain.json()['version']}/preview?representative_id={REP}",
+        headers=mine,
+    ).json()
+    assert {e["lang"]: e["subject"] for e in shown}["en"] == built_in_subject
+
+    body = "Studio {{ representative_name }}.\n\n{{ status_url }}"
+    subject = "Studio subject for {{ supporter_name }}"
+    saved = client.post(
+        f"{URL}/{name}/versions",
+        json={"lang": "en", "body": body, "subjects": [subject], "note": "ours"},
+        headers=mine,
+    )
+    assert saved.status_code == 201, saved.text
+    number = saved.json()["version"]
+    got = client.get(f"{URL}/{name}/versions/{number}", headers=mine).json()
+    assert got["subjects"] == [subject]
+    approved = client.post(f"{URL}/{name}/versions/{number}/approve", headers=mine)
+    assert approved.status_code == 200 and approved.json()["status"] == "approved"
+
+    shown = client.get(
+        f"{URL}/{name}/versions/{number}/preview?representative_id={REP}", headers=mine
+    ).json()
+    emails = {e["lang"]: e for e in shown}
+    assert emails["en"]["subject"] == "Studio subject for Sam Sample"
+    assert emails["en"]["text"].startswith("Studio Liam Byrne.")
+    assert emails["en"]["html"].startswith("<!DOCTYPE html>")
+    assert emails["fr"]["subject"] != emails["en"]["subject"]  # the French built-in
+
+    sent = client.post(
+        f"{URL}/{name}/versions/{number}/test", json={"representative_id": REP}, headers=mine
+    )
+    assert sent.status_code == 202
+    [row] = session.exec(
+        select(OutboxMessage).where(OutboxMessage.to_email == "tester@example.org")
+    )
+    assert row.subject == "[TEST] Studio subject for Sam Sample"
+
+
+def test_the_previews_fill_in_what_each_email_says(
+    client: TestClient, organisers: tuple[dict[str, str], ...]
+) -> None:
+    author, _ = organisers
+    for name, line in (("bounced", "{{ hold_message }}"), ("rejected", "{{ reason }}")):
+        saved = client.post(
+            f"{URL}/{name}/versions", json={"lang": "en", "body": line}, headers=author
+        )
+        number = saved.json()["version"]
+        shown = client.get(
+            f"{URL}/{name}/versions/{number}/preview?representative_id={REP}", headers=author
+        ).json()
+        text = {e["lang"]: e["text"] for e in shown}["en"]
+        assert text.strip(), name  # the sample explanation and the sample reason
+    assert (
+        "mail server refused"
+        in client.get(
+            f"{URL}/bounced/versions/1/preview?representative_id={REP}", headers=author
+        ).json()[0]["text"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("subjects", "field"),
+    [
+        (["Hello\r\nBcc: someone@example.org"], "subjects"),
+        (["Hello\nthere"], "subjects"),
+        (["One", "Two"], "subjects"),
+        (["{{ nobody }}"], "subjects"),
+        (["{{ supporter_name.__class__ }}"], "subjects"),
+        (["x" * 201], None),  # over the API's length: refused before the check
+    ],
+)
+def test_bad_subject_lines_are_refused(
+    client: TestClient,
+    organisers: tuple[dict[str, str], ...],
+    subjects: list[str],
+    field: str | None,
+) -> None:
+    author, _ = organisers
+    refused = client.post(
+        f"{URL}/confirm/versions",
+        json={"lang": "en", "body": "{{ confirm_url }}", "subjects": subjects},
+        headers=author,
+    )
+    assert refused.status_code == 422, refused.text
+    if field is not None:
+        assert refused.json()["field"] == field
+    listed = client.get(f"{URL}/confirm/versions", headers=author).json()
+    assert listed["versions"] == []
+
+
+def test_the_console_editor_of_a_supporter_email(
+    client: TestClient, console: TestClient, clock: FakeClock, make_person: MakePerson
+) -> None:
+    _signed_in(console, make_person(Role.organiser), clock)
+    listing = text_of(console.get("/console/templates/calais-border").text)
+    for title in (
+        "Notice that the letter did not arrive",
+        "Email to an address that has already written",
+        "Moderation: the letter will not be sent",
+        "Moderation: the letter is returned to rewrite",
+    ):
+        assert title in listing
+    page = console.get("/console/templates/calais-border/bounced")
+    assert page.status_code == 200
+    assert "Why the letter did not arrive" in text_of(page.text)
+    # The editor starts from the built-in subject, in the studio's variables.
+    assert 'value="Your letter to {{ representative_name }} did not arrive"' in page.text
+    decision = console.get("/console/templates/calais-border/rejected?language=fr")
+    assert "never read as a template" in text_of(decision.text)
+    assert "ne sera pas envoyée" in decision.text and "{{ reason }}" in decision.text
+    form = {
+        "csrf_token": csrf_token(page.text),
+        "language": "en",
+        "body": "{{ hold_message }}",
+        "html": "",
+        "subjects": "Bounced\r\nBcc: someone@example.org",
+        "note": "",
+    }
+    bad = console.post("/console/templates/calais-border/bounced", data=form)
+    assert bad.status_code == 422 and "one subject line" in text_of(bad.text)
+    saved = console.post(
+        "/console/templates/calais-border/bounced",
+        data={**form, "subjects": "Bounced: {{ representative_name }}"},
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303
+    editor = console.get(saved.headers["location"])
+    assert 'value="Bounced: {{ representative_name }}"' in editor.text
+    version = console.get("/console/templates/calais-border/bounced/versions/1")
+    assert version.status_code == 200
+    assert "<h2>Subject</h2>" in version.text and "Subject lines" not in version.text
+    assert "Bounced: {{ representative_name }}" in text_of(version.text)
