@@ -37,5 +37,6 @@ makes a deadline), scheduler.py (a letter's slot booked at enqueue under its
 representative's lock; the pace raised when the deadline needs it). Campaigns' rules and the
 `repmail delivery plan` projection are service.letters.plan's: delivery imports no other
 domain. What the application must hear about (a letter's row sent) goes through the
-listeners the worker is given at start-up (queue.SentListener, jobs.Periodic).
+listeners the worker is given at start-up (queue.SentListener, jobs.Periodic); letters' rows
+joining or leaving the queue through queue_news.listen_to_queue (the dashboard's counts).
 """

@@ -81,6 +81,9 @@ def _page(
         {
             "room": room,
             "campaigns": campaigns,
+            # A function rather than a template macro: some 700 numbers per view, and a
+            # macro call costs several times the formatting.
+            "n": cp.page.format_number,
             "steps": {k: cp._(v) for k, v in STEPS.items()},
             "hour_chart": _hour_chart(room.hours),
             "day_chart": _day_chart(room.days),

@@ -4,6 +4,7 @@ when already so; audited; a paused campaign's letters wait while the rest goes o
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import timedelta
 
 from fastapi.testclient import TestClient
@@ -12,8 +13,10 @@ from sqlmodel import Session, select
 from service.accounts import credentials
 from service.accounts.models import AuditEntry
 from service.accounts.roles import Role
-from service.delivery import queue
+from service.delivery import queue, recipients
+from service.delivery.models import OutboxMessage
 from service.delivery.schemas import MessageKind
+from service.delivery.states import OutboxState
 from tests.accounts.conftest import NOW, MakePerson
 from tests.stats.conftest import FR_REP, UK_REP, Story, story
 from tests.web.conftest import csrf_token, text_of
@@ -174,3 +177,37 @@ def test_the_page_shows_the_same_figures_and_pauses_for_organisers(
         follow_redirects=False,
     )
     assert resumed.status_code == 303
+
+
+def _queued_per_representative(session: Session) -> dict[str, int]:
+    session.expire_all()
+    rows = session.exec(
+        select(OutboxMessage.pace_key).where(
+            OutboxMessage.kind == MessageKind.letter, OutboxMessage.state == OutboxState.queued
+        )
+    ).all()
+    return dict(Counter(key for key in rows if key))
+
+
+def test_the_deadline_figures_equal_the_queue_through_a_hold_and_release(
+    story: Story, session: Session, make_person: MakePerson
+) -> None:
+    for rep in (UK_REP, UK_REP, UK_REP, FR_REP, FR_REP):
+        story.confirm(story.submit(rep))
+    staff = _token(session, make_person, Role.staff)
+
+    def shown() -> dict[str, int]:
+        body = story.client.get(f"/api/admin/stats?campaign={SLUG}", headers=staff).json()
+        listed = {rep["id"]: rep["queued"] for rep in body["deadline"]["listed"]}
+        assert body["deadline"]["queued"] == sum(listed.values())
+        assert body["deadline"]["representatives"] == len(listed)
+        return listed
+
+    assert shown() == _queued_per_representative(session) == {UK_REP: 3, FR_REP: 2}
+    now = story.clock.now()
+    recipients.hold_recipient(session, FR_REP, "paused", actor="t", now=now)
+    session.commit()
+    assert shown() == _queued_per_representative(session) == {UK_REP: 3}
+    recipients.release_recipient(session, FR_REP, actor="t", now=now)
+    session.commit()
+    assert shown() == _queued_per_representative(session) == {UK_REP: 3, FR_REP: 2}
