@@ -59,17 +59,22 @@ SeatCounts = dict[str, int]
 
 
 def seat_totals(session: Session, campaign_id: int) -> dict[str, SeatCounts]:
-    """Letters per representative of the campaign, by status now (every status listed)."""
-    rows = session.exec(
-        select(LetterTally.representative_id, LetterTally.status, func.sum(LetterTally.letters))
-        .where(LetterTally.campaign_id == campaign_id)
-        .group_by(col(LetterTally.representative_id), col(LetterTally.status))
-    ).all()
-    seats: dict[str, SeatCounts] = {}
-    for representative_id, status, letters in rows:
-        counts = seats.setdefault(representative_id, dict.fromkeys(STATUSES, 0))
-        counts[status] = counts.get(status, 0) + int(letters)
-    return seats
+    """Letters per representative of the campaign, by status now (every status listed).
+    Pivoted by the database: one row per representative rather than one per status and hold
+    reason, which is ten times fewer rows for Python to turn into counts."""
+    tally = LetterTally.__table__  # type: ignore[attr-defined]
+    by_status = [
+        func.sum(case((tally.c.status == status, tally.c.letters), else_=0)) for status in STATUSES
+    ]
+    rows = session.connection().execute(
+        sa_select(tally.c.representative_id, *by_status)
+        .where(tally.c.campaign_id == campaign_id)
+        .group_by(tally.c.representative_id)
+    )
+    return {
+        representative_id: dict(zip(STATUSES, map(int, counts), strict=True))
+        for representative_id, *counts in rows
+    }
 
 
 def status_counts(session: Session, campaign_id: int) -> dict[tuple[str, str], int]:

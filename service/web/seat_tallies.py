@@ -33,27 +33,37 @@ def seat_tallies(
 ) -> list[SeatTally]:
     """Every seat (of one chamber, or both), in id order, with its letters (zero where none)."""
     by_representative = letters_by_representative(session, campaign_id)
-    seats = select(Constituency).order_by(col(Constituency.id))
-    members = select(Representative)
+    # Columns rather than whole rows: a map reads every seat and member of a chamber on each
+    # view, and building the ORM objects cost more than the query.
+    seats = select(
+        Constituency.id, Constituency.name, Constituency.chamber_id, Constituency.region
+    ).order_by(col(Constituency.id))
+    members = select(
+        Representative.id,
+        Representative.constituency_id,
+        Representative.name,
+        Representative.status,
+    )
     if chamber_id is not None:
         seats = seats.where(Constituency.chamber_id == chamber_id)
         members = members.where(Representative.chamber_id == chamber_id)
     by_seat: dict[str, LetterTally] = {}
-    sitting: dict[str, Representative] = {}
-    for member in session.exec(members):
-        tally = by_seat.setdefault(member.constituency_id, LetterTally())
-        tally.add(by_representative.get(member.id, LetterTally()))
-        if member.status != RepresentativeStatus.vacant:
-            sitting[member.constituency_id] = member
+    sitting: dict[str, tuple[str, str]] = {}
+    for member_id, seat_id, name, status in session.exec(members):
+        tally = by_seat.setdefault(seat_id, LetterTally())
+        if member_id in by_representative:
+            tally.add(by_representative[member_id])
+        if status != RepresentativeStatus.vacant:
+            sitting[seat_id] = (member_id, name)
     return [
         SeatTally(
-            constituency_id=seat.id,
-            name=seat.name,
-            chamber_id=seat.chamber_id,
-            region=seat.region,
-            representative_id=sitting[seat.id].id if seat.id in sitting else None,
-            representative=sitting[seat.id].name if seat.id in sitting else None,
-            letters=by_seat.get(seat.id, LetterTally()),
+            constituency_id=seat_id,
+            name=name,
+            chamber_id=chamber,
+            region=region,
+            representative_id=sitting[seat_id][0] if seat_id in sitting else None,
+            representative=sitting[seat_id][1] if seat_id in sitting else None,
+            letters=by_seat.get(seat_id, LetterTally()),
         )
-        for seat in session.exec(seats)
+        for seat_id, name, chamber, region in session.exec(seats)
     ]
