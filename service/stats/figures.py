@@ -7,7 +7,7 @@ from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, column, func, table
+from sqlalchemy import BigInteger, case, cast, column, func, table
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -63,8 +63,10 @@ def seat_totals(session: Session, campaign_id: int) -> dict[str, SeatCounts]:
     Pivoted by the database: one row per representative rather than one per status and hold
     reason, which is ten times fewer rows for Python to turn into counts."""
     tally = LetterTally.__table__  # type: ignore[attr-defined]
+    # Cast back from the sum's numeric, so the driver hands over ints, not Decimals.
     by_status = [
-        func.sum(case((tally.c.status == status, tally.c.letters), else_=0)) for status in STATUSES
+        cast(func.sum(case((tally.c.status == status, tally.c.letters), else_=0)), BigInteger)
+        for status in STATUSES
     ]
     rows = session.connection().execute(
         sa_select(tally.c.representative_id, *by_status)
@@ -72,7 +74,7 @@ def seat_totals(session: Session, campaign_id: int) -> dict[str, SeatCounts]:
         .group_by(tally.c.representative_id)
     )
     return {
-        representative_id: dict(zip(STATUSES, map(int, counts), strict=True))
+        representative_id: dict(zip(STATUSES, counts, strict=True))
         for representative_id, *counts in rows
     }
 
