@@ -1,11 +1,14 @@
-"""What the benchmarks share: scratch PostgreSQL databases, free ports, waiting for a server."""
+"""What the benchmarks share: scratch PostgreSQL databases, free ports, starting and stopping
+a server and waiting for it, the CPU a process has used."""
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import time
 import uuid
+from pathlib import Path
 
 import httpx
 from sqlalchemy import create_engine, text
@@ -46,3 +49,52 @@ def drop_database(url: str) -> None:
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
     admin.dispose()
+
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU a process has used (its threads included), from /proc."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:  # gone, or not this machine's
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def wait_until_idle(pid: int, seconds: float = 60) -> None:
+    """Until the server's start-up work (the postcode index built in the background) is over:
+    a run measures what it came for, not that."""
+    deadline = time.monotonic() + seconds
+    before = cpu_seconds(pid)
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        now = cpu_seconds(pid)
+        if now - before < 0.02:
+            return
+        before = now
+
+
+def start(
+    command: list[str], port: int, env: dict[str, str], workdir: Path, name: str
+) -> subprocess.Popen[bytes]:
+    """`command` serving on 127.0.0.1:`port`, its output in `workdir`/`name`.log."""
+    with (workdir / f"{name}.log").open("wb") as log:
+        server = subprocess.Popen(
+            [*command, "--host", "127.0.0.1", "--port", str(port)],
+            env=env,
+            cwd=workdir,
+            stdout=log,
+            stderr=log,
+        )
+    wait_for_server(port, server)
+    return server
+
+
+def stop(server: subprocess.Popen[bytes]) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()

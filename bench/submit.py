@@ -63,6 +63,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
 
 from scratch import (  # noqa: E402
+    cpu_seconds,
     create_scratch_database,
     drop_database,
     free_port,
@@ -280,11 +281,6 @@ def load(options: argparse.Namespace) -> None:
 
 
 # -- the run --------------------------------------------------------------------------------
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def writable_representatives(engine: Engine) -> list[list[str]]:

@@ -54,10 +54,13 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
 
 from scratch import (  # noqa: E402
+    cpu_seconds,
     create_scratch_database,
     drop_database,
     free_port,
-    wait_for_server,
+    start,
+    stop,
+    wait_until_idle,
 )
 
 from service.config import Settings  # noqa: E402
@@ -309,31 +312,6 @@ def post_all(port: int, bodies: list[tuple[bytes, dict[str, str]]], clients: int
     return statuses
 
 
-TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU a process has used (its threads included), from /proc."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    except OSError:  # gone, or not this machine's
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / TICKS
-
-
-def wait_until_idle(pid: int, seconds: float = 60) -> None:
-    """Until the server's start-up work (the postcode index built in the background) is over:
-    the run measures the webhook, not that."""
-    deadline = time.monotonic() + seconds
-    before = cpu_seconds(pid)
-    while time.monotonic() < deadline:
-        time.sleep(0.5)
-        now = cpu_seconds(pid)
-        if now - before < 0.02:
-            return
-        before = now
-
-
 class CpuMeter:
     """CPU used by the server process and by the PostgreSQL backends serving its database
     (PostgreSQL runs on this machine): what a batch costs, whatever else the machine runs."""
@@ -361,29 +339,6 @@ class CpuMeter:
         spent = {pid: end[pid] - self.start.get(pid, 0.0) for pid in end}
         server = spent.pop(-self.server.pid)
         return server, sum(spent.values())
-
-
-def start(
-    command: list[str], port: int, env: dict[str, str], workdir: Path, name: str
-) -> subprocess.Popen[bytes]:
-    with (workdir / f"{name}.log").open("wb") as log:
-        server = subprocess.Popen(
-            [*command, "--host", "127.0.0.1", "--port", str(port)],
-            env=env,
-            cwd=workdir,
-            stdout=log,
-            stderr=log,
-        )
-    wait_for_server(port, server)
-    return server
-
-
-def stop(server: subprocess.Popen[bytes]) -> None:
-    server.terminate()
-    try:
-        server.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        server.kill()
 
 
 def per_thousand(cpu: tuple[float, float], events: int) -> str:

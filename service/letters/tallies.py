@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from service.letters.models import Letter, LetterEvent
 from service.letters.states import LetterStatus
-from service.stats.figures import seat_totals
+from service.stats.figures import SeatCounts, constituency_totals, seat_totals
 
 S = LetterStatus
 # Letters that went out: the provider accepted them (a bounce after sending still went out).
@@ -60,11 +60,23 @@ def letters_by_representative(session: Session, campaign_id: int) -> dict[str, L
     """representative id → their letters of the campaign by status, read from the dashboard's
     counters (service.stats), not by counting letters. Representatives nobody wrote to (or
     whose letters are all gone) are absent."""
+    return _tallies(seat_totals(session, campaign_id))
+
+
+def seats_by_constituency(
+    session: Session, campaign_id: int, chamber_id: str | None = None
+) -> dict[str, LetterTally]:
+    """seat id → the letters of the campaign to whoever sat for it, by status (read from the
+    dashboard's counters). Seats nobody wrote to are absent."""
+    return _tallies(constituency_totals(session, campaign_id, chamber_id))
+
+
+def _tallies(totals: dict[str, SeatCounts]) -> dict[str, LetterTally]:
     tallies: dict[str, LetterTally] = {}
-    for representative_id, counts in seat_totals(session, campaign_id).items():
+    for key, counts in totals.items():
         by_status = {LetterStatus(status): n for status, n in counts.items() if n}
         if by_status:
-            tallies[representative_id] = LetterTally(by_status)
+            tallies[key] = LetterTally(by_status)
     return tallies
 
 

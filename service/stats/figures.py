@@ -1,5 +1,5 @@
 """A campaign's figures, read from the rollups: a handful of indexed sums, whatever the
-number of letters. The maps and exports read seat_totals()."""
+number of letters. The maps and exports read constituency_totals()."""
 
 from __future__ import annotations
 
@@ -59,24 +59,43 @@ SeatCounts = dict[str, int]
 
 
 def seat_totals(session: Session, campaign_id: int) -> dict[str, SeatCounts]:
-    """Letters per representative of the campaign, by status now (every status listed).
-    Pivoted by the database: one row per representative rather than one per status and hold
-    reason, which is ten times fewer rows for Python to turn into counts."""
+    """Letters per representative of the campaign, by status now (every status listed)."""
     tally = LetterTally.__table__  # type: ignore[attr-defined]
-    # Cast back from the sum's numeric, so the driver hands over ints, not Decimals.
-    by_status = [
-        cast(func.sum(case((tally.c.status == status, tally.c.letters), else_=0)), BigInteger)
-        for status in STATUSES
-    ]
     rows = session.connection().execute(
-        sa_select(tally.c.representative_id, *by_status)
+        sa_select(tally.c.representative_id, *_by_status(tally))
         .where(tally.c.campaign_id == campaign_id)
         .group_by(tally.c.representative_id)
     )
-    return {
-        representative_id: dict(zip(STATUSES, counts, strict=True))
-        for representative_id, *counts in rows
-    }
+    return {key: dict(zip(STATUSES, counts, strict=True)) for key, *counts in rows}
+
+
+def constituency_totals(
+    session: Session, campaign_id: int, chamber_id: str | None = None
+) -> dict[str, SeatCounts]:
+    """Letters per seat (of one chamber, or every seat) by status now, summed over everyone
+    who sat for it: what the maps and the per-constituency export show."""
+    tally = LetterTally.__table__  # type: ignore[attr-defined]
+    seat = col(Representative.constituency_id)
+    query = (
+        sa_select(seat, *_by_status(tally))
+        .join(Representative, col(Representative.id) == tally.c.representative_id)
+        .where(tally.c.campaign_id == campaign_id)
+        .group_by(seat)
+    )
+    if chamber_id is not None:
+        query = query.where(col(Representative.chamber_id) == chamber_id)
+    rows = session.connection().execute(query)
+    return {key: dict(zip(STATUSES, counts, strict=True)) for key, *counts in rows}
+
+
+def _by_status(tally: Any) -> list[Any]:
+    """One sum per status, pivoted by the database: a row per group rather than one per
+    group, status and hold reason, ten times fewer rows for Python to turn into counts. Cast
+    back from the sum's numeric, so the driver hands over ints, not Decimals."""
+    return [
+        cast(func.sum(case((tally.c.status == status, tally.c.letters), else_=0)), BigInteger)
+        for status in STATUSES
+    ]
 
 
 def status_counts(session: Session, campaign_id: int) -> dict[tuple[str, str], int]:

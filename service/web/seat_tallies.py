@@ -1,5 +1,6 @@
 """A campaign's letters per seat: the tallies per representative (letters.tallies) summed over
-the seat each representative sits or sat for, with the seat's name and sitting member. Read by
+the seat each representative sits or sat for (summed by the database), with the seat's name and
+sitting member. Read by
 the seat maps and the per-constituency export, so both show the same numbers."""
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from service.letters.tallies import LetterTally, letters_by_representative
+from service.letters.tallies import LetterTally, seats_by_constituency
 from service.representatives.models import (
     ChamberId,
     Constituency,
@@ -32,29 +33,21 @@ def seat_tallies(
     session: Session, campaign_id: int, chamber_id: ChamberId | None = None
 ) -> list[SeatTally]:
     """Every seat (of one chamber, or both), in id order, with its letters (zero where none)."""
-    by_representative = letters_by_representative(session, campaign_id)
+    by_seat = seats_by_constituency(session, campaign_id, chamber_id)
     # Columns rather than whole rows: a map reads every seat and member of a chamber on each
     # view, and building the ORM objects cost more than the query.
     seats = select(
         Constituency.id, Constituency.name, Constituency.chamber_id, Constituency.region
     ).order_by(col(Constituency.id))
-    members = select(
-        Representative.id,
-        Representative.constituency_id,
-        Representative.name,
-        Representative.status,
-    )
+    sitting_members = select(
+        Representative.constituency_id, Representative.id, Representative.name
+    ).where(Representative.status != RepresentativeStatus.vacant)
     if chamber_id is not None:
         seats = seats.where(Constituency.chamber_id == chamber_id)
-        members = members.where(Representative.chamber_id == chamber_id)
-    by_seat: dict[str, LetterTally] = {}
-    sitting: dict[str, tuple[str, str]] = {}
-    for member_id, seat_id, name, status in session.exec(members):
-        tally = by_seat.setdefault(seat_id, LetterTally())
-        if member_id in by_representative:
-            tally.add(by_representative[member_id])
-        if status != RepresentativeStatus.vacant:
-            sitting[seat_id] = (member_id, name)
+        sitting_members = sitting_members.where(Representative.chamber_id == chamber_id)
+    sitting = {
+        seat_id: (member_id, name) for seat_id, member_id, name in session.exec(sitting_members)
+    }
     return [
         SeatTally(
             constituency_id=seat_id,

@@ -19,7 +19,12 @@ from service.letters.review import Decision, decide
 from service.letters.states import COUNTED, LetterStatus
 from service.representatives.models import Representative
 from service.stats import counting
-from service.stats.figures import campaign_figures, counted_by_country, seat_totals
+from service.stats.figures import (
+    campaign_figures,
+    constituency_totals,
+    counted_by_country,
+    seat_totals,
+)
 from service.stats.health import delivery_health
 from service.stats.models import DomainHour, LetterHour, LetterTally, QueuedLetters
 from service.stats.rebuild import (
@@ -112,6 +117,24 @@ def _check_every_figure(session: Session, now: datetime) -> None:
         for rep, counts in seat_totals(session, campaign.id).items()
         if any(counts.values())
     } == {rep: dict(counts) for rep, counts in seats.items()}
+    # Per seat (the maps and the per-constituency export), in all and for each chamber.
+    by_seat: dict[str, Counter[str]] = {}
+    for letter in letters:
+        seat = reps[letter.representative_id].constituency_id
+        by_seat.setdefault(seat, Counter())[str(letter.status)] += 1
+    for chamber in (None, "uk-commons", "fr-an"):
+        expected = {
+            seat: dict(counts)
+            for seat, counts in by_seat.items()
+            if chamber is None
+            or seat in {r.constituency_id for r in reps.values() if r.chamber_id == chamber}
+        }
+        assert {
+            seat: {s: n for s, n in counts.items() if n}
+            for seat, counts in constituency_totals(session, campaign.id, chamber).items()
+            if any(counts.values())
+        } == expected, chamber
+    assert by_seat, "the story writes letters"
 
     # The funnel: letters that ever reached each step.
     ids = {letter.id for letter in letters}
