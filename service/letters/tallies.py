@@ -74,10 +74,14 @@ def seats_by_constituency(
 def _tallies(totals: dict[str, SeatCounts]) -> dict[str, LetterTally]:
     tallies: dict[str, LetterTally] = {}
     for key, counts in totals.items():
-        by_status = {LetterStatus(status): n for status, n in counts.items() if n}
+        # A dict lookup, not LetterStatus(status): a map turns thousands of them per view.
+        by_status = {_STATUS[status]: n for status, n in counts.items() if n}
         if by_status:
             tallies[key] = LetterTally(by_status)
     return tallies
+
+
+_STATUS = {str(status): status for status in LetterStatus}
 
 
 @dataclass(frozen=True)

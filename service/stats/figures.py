@@ -7,7 +7,7 @@ from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import BigInteger, case, cast, column, func, table
+from sqlalchemy import BigInteger, Integer, case, cast, column, func, table
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -92,8 +92,11 @@ def _by_status(tally: Any) -> list[Any]:
     """One sum per status, pivoted by the database: a row per group rather than one per
     group, status and hold reason, ten times fewer rows for Python to turn into counts. Cast
     back from the sum's numeric, so the driver hands over ints, not Decimals."""
+    # Each tally row's count fits in an int, and summing ints accumulates in a bigint where
+    # summing bigints accumulates in numeric, which costs the database a third more.
+    letters = cast(tally.c.letters, Integer)
     return [
-        cast(func.sum(case((tally.c.status == status, tally.c.letters), else_=0)), BigInteger)
+        cast(func.sum(case((tally.c.status == status, letters), else_=0)), BigInteger)
         for status in STATUSES
     ]
 

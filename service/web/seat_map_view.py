@@ -105,9 +105,16 @@ def map_view(
     measure: Measure,
 ) -> MapView:
     assert campaign.id is not None
-    tallies = seat_tallies(session, campaign.id, chamber_id)
-    tops = thresholds(max((_value(t, measure) for t in tallies), default=0))
-    rows = {t.constituency_id: _row(t, shade_of(_value(t, measure), tops)) for t in tallies}
+    tallies = [
+        (t, t.letters.sent, t.letters.delivered)
+        for t in seat_tallies(session, campaign.id, chamber_id)
+    ]
+    measured = [sent if measure is Measure.sent else delivered for _t, sent, delivered in tallies]
+    tops = thresholds(max(measured, default=0))
+    rows = {
+        t.constituency_id: _row(t, sent, delivered, shade_of(value, tops))
+        for (t, sent, delivered), value in zip(tallies, measured, strict=True)
+    }
     drawn = seat_map(data_dir, chamber_id)
     abroad = [row for row in rows.values() if row.abroad]
     tiles = [
@@ -140,17 +147,13 @@ def map_view(
     )
 
 
-def _value(tally: SeatTally, measure: Measure) -> int:
-    return tally.letters.sent if measure is Measure.sent else tally.letters.delivered
-
-
-def _row(tally: SeatTally, shade: int) -> SeatRow:
+def _row(tally: SeatTally, sent: int, delivered: int, shade: int) -> SeatRow:
     return SeatRow(
         constituency_id=tally.constituency_id,
         name=tally.name,
         representative=tally.representative,
-        sent=tally.letters.sent,
-        delivered=tally.letters.delivered,
+        sent=sent,
+        delivered=delivered,
         shade=shade,
         abroad=tally.constituency_id.startswith(ABROAD_PREFIX),
     )
