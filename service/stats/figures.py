@@ -61,12 +61,12 @@ SeatCounts = dict[str, int]
 def seat_totals(session: Session, campaign_id: int) -> dict[str, SeatCounts]:
     """Letters per representative of the campaign, by status now (every status listed)."""
     tally = LetterTally.__table__  # type: ignore[attr-defined]
-    rows = session.connection().execute(
+    return _pivoted(
+        session,
         sa_select(tally.c.representative_id, *_by_status(tally))
         .where(tally.c.campaign_id == campaign_id)
-        .group_by(tally.c.representative_id)
+        .group_by(tally.c.representative_id),
     )
-    return {key: dict(zip(STATUSES, counts, strict=True)) for key, *counts in rows}
 
 
 def constituency_totals(
@@ -84,6 +84,12 @@ def constituency_totals(
     )
     if chamber_id is not None:
         query = query.where(col(Representative.chamber_id) == chamber_id)
+    return _pivoted(session, query)
+
+
+def _pivoted(session: Session, query: Any) -> dict[str, SeatCounts]:
+    """A key and a count per status (_by_status) a row, as counts by status per key; read
+    through the connection: plain tuples, without the ORM's row machinery."""
     rows = session.connection().execute(query)
     return {key: dict(zip(STATUSES, counts, strict=True)) for key, *counts in rows}
 

@@ -1,7 +1,6 @@
-"""A campaign's letters per seat: the tallies per representative (letters.tallies) summed over
-the seat each representative sits or sat for (summed by the database), with the seat's name and
-sitting member. Read by
-the seat maps and the per-constituency export, so both show the same numbers."""
+"""A campaign's letters per seat: the counters summed by the database over everyone who sat
+for the seat (letters.tallies), with the seat's name and sitting member. Read by the seat maps
+and the per-constituency export, so both show the same numbers."""
 
 from __future__ import annotations
 
